@@ -1,0 +1,88 @@
+// Build: bundles the extension, the CLI and the webview script, and ships tiktoken's WASM + encoders.
+// Usage: node esbuild.js [--production] [--watch]
+'use strict';
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const root = __dirname;
+const dist = path.join(root, 'dist');
+
+/** tiktoken's lite WASM and the two encoders we use, copied beside the bundles so the packaged
+ *  extension loads them with no node_modules. */
+function copyTokenizerAssets() {
+  fs.mkdirSync(path.join(dist, 'encoders'), { recursive: true });
+  const tk = path.join(root, 'node_modules', 'tiktoken');
+  fs.copyFileSync(path.join(tk, 'lite', 'tiktoken_bg.wasm'), path.join(dist, 'tiktoken_bg.wasm'));
+  for (const enc of ['o200k_base', 'cl100k_base']) {
+    fs.copyFileSync(path.join(tk, 'encoders', `${enc}.json`), path.join(dist, 'encoders', `${enc}.json`));
+  }
+}
+
+/** @type {import('esbuild').Plugin} */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => { if (watch) console.log('[watch] build started'); });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  plugins: [problemMatcher],
+  define: { 'process.env.RIGHTSIZE_BUNDLED': '"1"' },
+};
+
+async function main() {
+  copyTokenizerAssets();
+  const contexts = await Promise.all([
+    esbuild.context({
+      ...nodeCommon,
+      entryPoints: ['src/extension.ts'],
+      outfile: 'dist/extension.js',
+      external: ['vscode'],
+    }),
+    esbuild.context({
+      ...nodeCommon,
+      entryPoints: ['src/cli.ts'],
+      outfile: 'dist/cli.js',
+      banner: { js: '#!/usr/bin/env node' },
+    }),
+    ...(fs.existsSync(path.join(root, 'src/webview/panel.ts')) ? [esbuild.context({
+      bundle: true,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+      plugins: [problemMatcher],
+      entryPoints: ['src/webview/panel.ts'],
+      outfile: 'media/panel.js',
+    })] : []),
+  ]);
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+  } else {
+    await Promise.all(contexts.map((c) => c.rebuild()));
+    await Promise.all(contexts.map((c) => c.dispose()));
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,6 @@
+// `rightsize` command-line tool over the same core as the extension.
+import { runCli } from './cli/main';
+
+runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
+  .then((code) => { process.exitCode = code; })
+  .catch((e: unknown) => { process.stderr.write(`rightsize: ${e instanceof Error ? e.message : String(e)}\n`); process.exitCode = 1; });
