@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RightsizeApi {
   readonly version: string;
+  /** The status-bar meter as it is shown now (for tests and other extensions). */
+  statusBar(): { text: string; tooltip: string; visible: boolean };
 }
 
 export function activateRightsize(context: vscode.ExtensionContext): RightsizeApi {
@@ -19,5 +21,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       void vscode.window.showInformationMessage('Rightsize: usage panel not built yet.');
     }),
   );
-  return { version: String(context.extension.packageJSON.version) };
+  return {
+    version: String(context.extension.packageJSON.version),
+    statusBar: () => ({ text: status.text, tooltip: typeof status.tooltip === 'string' ? status.tooltip : status.tooltip?.value ?? '', visible: true }),
+  };
 }
