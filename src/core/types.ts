@@ -261,6 +261,8 @@ export interface UsageRecord {
   carbon: CarbonEstimate;
   /** What the same tokens would have cost on the workspace's reference model. */
   counterfactual?: { model: string; wh: number; usd: number; gco2e: number };
+  /** Suggest mode, suggestion not followed: what the suggested model would have cost for the same tokens. */
+  suggestedEstimate?: { model: string; wh: number; usd: number };
   outcome: Outcome;
   error?: string;
 }

@@ -1,0 +1,183 @@
+// Configuration is read and validated in one place and handed down as typed values. The VS Code
+// adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
+// keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
+import { parseBudgetPolicy } from './budget/budgetConfig';
+import { BudgetPolicy, Objective, Range, RoutingMode, TaskClass } from './types';
+
+export interface EnergyConfig {
+  /** Device profile id, or `auto`. */
+  device: string;
+  /** Custom [min, max] watts; overrides the profile. */
+  devicePowerW?: Range;
+  electricityUsdPerKwh: number;
+  hardwarePriceUsd: number;
+  hardwareLifetimeHours: number;
+  gridGPerKwh: number;
+}
+
+export interface RightsizeConfig {
+  mode: RoutingMode;
+  objective: Objective;
+  localOnly: boolean;
+  ollamaHost: string;
+  openaiBaseUrl: string;
+  anthropicBaseUrl: string;
+  cloudModels: string[];
+  /** Empty: the most capable configured model. */
+  referenceModel: string;
+  useCopilotModels: boolean;
+  budget: BudgetPolicy;
+  energy: EnergyConfig;
+  /** Empty: the per-user default. */
+  ledgerDir: string;
+  mutedTasks: TaskClass[];
+}
+
+export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
+  mode: 'suggest',
+  objective: 'balanced',
+  localOnly: false,
+  ollamaHost: 'http://127.0.0.1:11434',
+  openaiBaseUrl: 'https://api.openai.com/v1',
+  anthropicBaseUrl: 'https://api.anthropic.com',
+  cloudModels: ['gpt-5-mini', 'gpt-5', 'claude-sonnet-4-5', 'claude-haiku-4-5'],
+  referenceModel: '',
+  useCopilotModels: true,
+  budget: { limits: {}, warnAt: 0.8, action: 'warn' },
+  energy: {
+    device: 'auto',
+    electricityUsdPerKwh: 0.17,
+    hardwarePriceUsd: 0,
+    hardwareLifetimeHours: 8000,
+    gridGPerKwh: 473,
+  },
+  ledgerDir: '',
+  mutedTasks: [],
+} as RightsizeConfig);
+
+const TASKS: readonly TaskClass[] = ['completion', 'explain', 'document', 'test', 'fix', 'refactor', 'multiFile', 'design', 'agentic'];
+
+/**
+ * Parses a flat settings object (keys relative to `rightsize.`, e.g. `mode`, `budget.day.usd`).
+ * Invalid values fall back to the default and produce a message naming the full setting.
+ */
+export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: RightsizeConfig; errors: string[] } {
+  const errors: string[] = [];
+  const d = DEFAULT_CONFIG;
+  const p = new FieldReader(raw, errors);
+
+  const budgetRaw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k.startsWith('budget.')) budgetRaw[k.slice('budget.'.length)] = v;
+  }
+  const budget = parseBudgetPolicy(budgetRaw, 'rightsize.budget');
+  errors.push(...budget.errors);
+
+  const config: RightsizeConfig = {
+    mode: p.oneOf('mode', ['auto', 'suggest', 'off'] as const, d.mode),
+    objective: p.oneOf('objective', ['energy', 'money', 'balanced'] as const, d.objective),
+    localOnly: p.bool('localOnly', d.localOnly),
+    ollamaHost: p.httpUrl('ollama.host', d.ollamaHost),
+    openaiBaseUrl: p.httpUrl('openai.baseUrl', d.openaiBaseUrl),
+    anthropicBaseUrl: p.httpUrl('anthropic.baseUrl', d.anthropicBaseUrl),
+    cloudModels: p.stringArray('cloudModels', d.cloudModels),
+    referenceModel: p.string('referenceModel', d.referenceModel),
+    useCopilotModels: p.bool('useCopilotModels', d.useCopilotModels),
+    budget: budget.policy,
+    energy: {
+      device: p.string('energy.device', d.energy.device) || 'auto',
+      devicePowerW: p.wattRange('energy.devicePowerWatts'),
+      electricityUsdPerKwh: p.number('money.electricityUsdPerKwh', d.energy.electricityUsdPerKwh, 0, 5),
+      hardwarePriceUsd: p.number('money.hardwarePriceUsd', d.energy.hardwarePriceUsd, 0, 1e7),
+      hardwareLifetimeHours: p.number('money.hardwareLifetimeHours', d.energy.hardwareLifetimeHours, 1, 1e7),
+      gridGPerKwh: p.number('carbon.gridIntensityGPerKwh', d.energy.gridGPerKwh, 0, 2000),
+    },
+    ledgerDir: p.string('ledger.directory', d.ledgerDir),
+    mutedTasks: p.stringArray('suggestions.mutedTasks', d.mutedTasks).filter((t): t is TaskClass => {
+      if ((TASKS as readonly string[]).includes(t)) return true;
+      errors.push(`rightsize.suggestions.mutedTasks: unknown kind of request "${t}" (known: ${TASKS.join(', ')})`);
+      return false;
+    }),
+  };
+  return { config, errors };
+}
+
+class FieldReader {
+  constructor(private readonly raw: Readonly<Record<string, unknown>>, private readonly errors: string[]) {}
+
+  private get(key: string): unknown {
+    return this.raw[key];
+  }
+
+  private bad(key: string, what: string, value: unknown): void {
+    this.errors.push(`rightsize.${key} ${what} (got ${describe(value)}); using the default`);
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const v = this.get(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+    this.bad(key, `must be one of ${allowed.join(', ')}`, v);
+    return fallback;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.get(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'boolean') return v;
+    this.bad(key, 'must be true or false', v);
+    return fallback;
+  }
+
+  string(key: string, fallback: string): string {
+    const v = this.get(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'string') return v.trim();
+    this.bad(key, 'must be a string', v);
+    return fallback;
+  }
+
+  httpUrl(key: string, fallback: string): string {
+    const v = this.string(key, fallback);
+    if (v === fallback) return fallback;
+    try {
+      const u = new URL(v);
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password) return v.replace(/\/+$/, '');
+    } catch { /* fall through */ }
+    this.bad(key, 'must be an http(s) URL without credentials', v);
+    return fallback;
+  }
+
+  number(key: string, fallback: number, min: number, max: number): number {
+    const v = this.get(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max) return v;
+    this.bad(key, `must be a number from ${min} to ${max}`, v);
+    return fallback;
+  }
+
+  stringArray(key: string, fallback: readonly string[]): string[] {
+    const v = this.get(key);
+    if (v === undefined || v === null) return [...fallback];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return [...new Set(v.map((x: string) => x.trim()).filter(Boolean))];
+    this.bad(key, 'must be a list of strings', v);
+    return [...fallback];
+  }
+
+  wattRange(key: string): Range | undefined {
+    const v = this.get(key);
+    if (v === undefined || v === null) return undefined;
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0 && x <= 5000) && v[0] <= v[1]) {
+      return { min: v[0], max: v[1] };
+    }
+    this.bad(key, 'must be [min, max] watts with 0 < min ≤ max ≤ 5000', v);
+    return undefined;
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return 'a list';
+  return typeof v;
+}

@@ -1,0 +1,241 @@
+// The one pipeline every door uses:
+//   ChatRequest -> Router.decide -> BudgetGate.admit -> Backend.stream -> Meter -> Ledger
+// A door (chat provider, CLI, tests) calls `run` and forwards the events it cares about.
+import { BudgetGate, Reservation } from './budget/budgetGate';
+import { EstimateSettings, estimate } from './estimate';
+import { buildRecord } from './meter';
+import { decide, requiredCapability } from './router/router';
+import {
+  Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome,
+  RoutingMode, StreamPart, TaskClass, TokenCounts, UsageRecord,
+} from './types';
+
+export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string };
+
+export interface PipelineSettings {
+  mode: RoutingMode;
+  objective: Objective;
+  localOnly: boolean;
+  estimate: EstimateSettings;
+  /** Explicit reference model id; empty: the most capable candidate. */
+  referenceModel: string;
+}
+
+export interface PipelineDeps {
+  /** Models usable now (local models Ollama has, cloud models with a key or through Copilot). */
+  candidates(): Promise<ModelSpec[]>;
+  backendFor(model: ModelSpec): Backend;
+  countInputTokens(request: ChatRequest, model?: ModelSpec): number;
+  gate: BudgetGate;
+  append(record: UsageRecord): void;
+  settings(): PipelineSettings;
+  log?(line: string): void;
+  now?(): Date;
+  newId?(): string;
+}
+
+export type PipelineEvent =
+  | { type: 'decision'; decision: Decision; model: ModelSpec; mode: DecisionMode; suggestion?: Decision }
+  /** Something the user should know (fallback, downgrade). `inResponse`: say it in the answer itself. */
+  | { type: 'notice'; level: 'info' | 'warning'; message: string; inResponse: boolean }
+  | Extract<StreamPart, { type: 'text' | 'toolCall' }>
+  | { type: 'blocked'; message: string; record: UsageRecord }
+  | { type: 'done'; record: UsageRecord };
+
+/** A failure already recorded in the ledger, phrased for a human. */
+export class PipelineError extends Error {
+  constructor(message: string, readonly record: UsageRecord | undefined, readonly cause?: unknown) {
+    super(message);
+    this.name = 'PipelineError';
+  }
+}
+
+let counter = 0;
+function defaultId(): string {
+  counter = (counter + 1) % 1e6;
+  return `${Date.now().toString(36)}-${process.pid.toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export class Pipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /**
+   * Runs one request. Yields the decision, then the answer's parts, then `done` with the record.
+   * Errors are recorded, then thrown as PipelineError; cancellation is recorded as `cancelled`.
+   */
+  async *run(request: ChatRequest, target: Target, signal: AbortSignal): AsyncGenerator<PipelineEvent, void, void> {
+    const deps = this.deps;
+    const settings = deps.settings();
+    const now = deps.now ?? (() => new Date());
+    const newId = deps.newId ?? defaultId;
+    const log = deps.log ?? (() => undefined);
+    const candidates = await deps.candidates();
+    const inputTokens = request.contextTokens ?? deps.countInputTokens(request);
+    const estimator = (m: ModelSpec, t: TokenCounts) => estimate(m, t, settings.estimate);
+    const reference = settings.referenceModel ? candidates.find((m) => m.id === settings.referenceModel) : undefined;
+    const exclude = new Set<string>();
+
+    const route = (localOnly: boolean): Decision => {
+      const state = deps.gate.routingState();
+      return decide(request, inputTokens, {
+        candidates,
+        objective: settings.objective,
+        localOnly: settings.localOnly || localOnly,
+        budget: { preferLocal: state.preferLocal, blockCloud: state.blockCloud },
+        reference,
+        estimate: estimator,
+        exclude,
+      });
+    };
+
+    // 1. Decide.
+    let mode: DecisionMode;
+    let model: ModelSpec;
+    let decision: Decision | undefined;
+    let suggestion: Decision | undefined;
+    let reason: string;
+    const picked = target.kind === 'model' ? candidates.find((m) => m.id === target.modelId) : undefined;
+    if (target.kind === 'model' && !picked) {
+      throw new PipelineError(`Rightsize has no model "${target.modelId}" available right now. Run “Rightsize: Refresh Models”, or check that its backend is running and has a key.`, undefined);
+    }
+    if (target.kind === 'auto' || settings.mode === 'auto') {
+      decision = route(false);
+      mode = 'auto';
+      model = byId(candidates, decision.model);
+      reason = picked && picked.id !== model.id ? `${decision.reason} (auto mode; you picked ${picked.id})` : decision.reason;
+    } else {
+      model = picked!;
+      mode = settings.mode === 'suggest' ? 'suggest' : 'manual';
+      if (mode === 'suggest') {
+        try { suggestion = route(false); } catch (e) { log(`suggestion unavailable: ${errorText(e)}`); }
+      }
+      const tokens = expectedTokens(request, inputTokens);
+      decision = {
+        model: model.id,
+        location: model.location,
+        task: suggestion?.task ?? requiredCapability(request, inputTokens).task,
+        requiredCapability: suggestion?.requiredCapability ?? 0,
+        reason: `You picked ${model.id}`,
+        estimate: estimator(model, { ...tokens, output: suggestion?.estimate.tokens.output ?? tokens.output }),
+        alternatives: [],
+        signals: suggestion?.signals ?? [],
+      };
+      reason = suggestion && suggestion.model !== model.id ? `You picked ${model.id}; ${suggestion.reason}` : `You picked ${model.id}`;
+    }
+
+    // 2. Admit against budgets (reserving the estimate so parallel requests cannot overshoot).
+    let admission = deps.gate.admit(decision);
+    if (admission.verdict === 'downgrade') {
+      const from = model.id;
+      try {
+        decision = route(true);
+      } catch (e) {
+        const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, admission.reason);
+        deps.append(record);
+        const message = `${admission.reason} No local model can take this request: ${errorText(e)}`;
+        yield { type: 'blocked', message, record };
+        return;
+      }
+      model = byId(candidates, decision.model);
+      mode = 'auto';
+      reason = `${admission.reason} Routed to local ${model.id} instead of ${from}.`;
+      yield { type: 'notice', level: 'warning', message: reason, inResponse: true };
+      admission = deps.gate.admit(decision);
+    }
+    if (admission.verdict === 'block') {
+      const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, admission.message);
+      deps.append(record);
+      log(`blocked ${model.id}: ${admission.message}`);
+      yield { type: 'blocked', message: admission.message, record };
+      return;
+    }
+    if (admission.verdict !== 'admit') throw new Error('unreachable');
+    let reservation: Reservation = admission.reservation;
+    yield { type: 'decision', decision, model, mode, suggestion };
+    log(`${request.id} ${decision.task} -> ${model.id} (${mode}): ${reason}`);
+
+    // 3. Stream, falling back to the next allowed candidate in auto mode while nothing was emitted.
+    for (;;) {
+      let usage: BackendUsage | undefined;
+      let emitted = false;
+      let outcome: Outcome = 'ok';
+      let failure: unknown;
+      try {
+        for await (const part of deps.backendFor(model).stream(model, request, signal)) {
+          if (part.type === 'usage') { usage = part.usage; continue; }
+          emitted = true;
+          yield part;
+        }
+      } catch (e) {
+        failure = e;
+        outcome = signal.aborted || (e instanceof BackendError && e.kind === 'cancelled') ? 'cancelled' : 'error';
+      }
+      if (outcome === 'error' && !emitted && mode === 'auto' && !signal.aborted) {
+        exclude.add(model.id);
+        let next: Decision | undefined;
+        try { next = route(false); } catch { next = undefined; }
+        if (next) {
+          const failed = model.id;
+          deps.gate.release(reservation);
+          const failedRecord = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, 'error', settings, reference, candidates, errorText(failure));
+          deps.append(failedRecord);
+          const nextAdmission = deps.gate.admit(next);
+          if (nextAdmission.verdict === 'admit') {
+            decision = next;
+            model = byId(candidates, next.model);
+            reservation = nextAdmission.reservation;
+            reason = `${failed} failed (${errorText(failure)}); fell back to ${model.id}. ${next.reason}`;
+            yield { type: 'notice', level: 'warning', message: `Rightsize: ${failed} failed — ${errorText(failure)} Using ${model.id} instead.`, inResponse: false };
+            yield { type: 'decision', decision, model, mode, suggestion };
+            log(`${request.id} fallback -> ${model.id}`);
+            continue;
+          }
+          throw new PipelineError(errorText(failure), failedRecord, failure);
+        }
+      }
+      const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, outcome, settings, reference, candidates, failure === undefined ? undefined : errorText(failure));
+      deps.append(record);
+      deps.gate.settle(reservation, { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd });
+      if (outcome === 'error') throw new PipelineError(errorText(failure), record, failure);
+      yield { type: 'done', record };
+      return;
+    }
+  }
+
+  private record(
+    request: ChatRequest, id: string, now: Date, task: TaskClass, suggestion: Decision | undefined, mode: DecisionMode,
+    reason: string, model: ModelSpec, usage: BackendUsage | undefined, inputTokens: number, outcome: Outcome,
+    settings: PipelineSettings, reference: ModelSpec | undefined, candidates: ModelSpec[], error?: string,
+  ): UsageRecord {
+    const ref = reference ?? mostCapable(candidates);
+    const suggestedModel = suggestion ? candidates.find((m) => m.id === suggestion.model) : undefined;
+    return buildRecord({
+      id, now, request, task, suggested: suggestion, suggestedModel, mode, reason, model, usage,
+      countedInputTokens: inputTokens, outcome, error, settings: settings.estimate, reference: ref,
+    });
+  }
+}
+
+function byId(models: ModelSpec[], id: string): ModelSpec {
+  const m = models.find((x) => x.id === id);
+  if (!m) throw new Error(`router chose unknown model ${id}`);
+  return m;
+}
+
+function mostCapable(models: ModelSpec[]): ModelSpec | undefined {
+  let best: ModelSpec | undefined;
+  for (const m of models) if (!best || m.capability.score > best.capability.score) best = m;
+  return best;
+}
+
+function expectedTokens(request: ChatRequest, inputTokens: number): TokenCounts {
+  const out = requiredCapability(request, inputTokens).expectedOutputTokens;
+  return { input: inputTokens, cachedInput: 0, output: out, reasoning: 0 };
+}
+
+/** A message safe to show and to store: BackendErrors are already phrased for humans and carry no secrets. */
+export function errorText(e: unknown): string {
+  if (e instanceof BackendError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,168 @@
+// The chat door: a LanguageModelChatProvider (vendor `rightsize`). Offers “Rightsize Auto” plus one
+// entry per available model; every request goes through the core pipeline (route, budget, stream,
+// meter, ledger).
+import * as vscode from 'vscode';
+import { Pipeline, PipelineError, PipelineEvent, Target } from '../core/pipeline';
+import { ChatMessage, ChatRequest, MessagePart, ModelSpec, ToolDefinition, WorkspaceRef } from '../core/types';
+
+export const AUTO_MODEL_ID = 'rightsize-auto';
+
+export interface ChatDoorDeps {
+  pipeline: Pipeline;
+  candidates(): Promise<ModelSpec[]>;
+  onDidChangeModels: vscode.Event<void>;
+  countTokens(messages: ChatMessage[], model: ModelSpec | undefined): number;
+  workspace(): WorkspaceRef;
+  session(): string;
+  /** Events the rest of the extension reacts to (suggestions, notices, routing log). */
+  onEvent(event: PipelineEvent, request: ChatRequest): void;
+  log: vscode.LogOutputChannel;
+}
+
+interface RightsizeModelInfo extends vscode.LanguageModelChatInformation {
+  readonly spec?: ModelSpec;
+}
+
+let requestCounter = 0;
+
+export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<RightsizeModelInfo> {
+  readonly onDidChangeLanguageModelChatInformation: vscode.Event<void>;
+
+  constructor(private readonly deps: ChatDoorDeps) {
+    this.onDidChangeLanguageModelChatInformation = deps.onDidChangeModels;
+  }
+
+  async provideLanguageModelChatInformation(_options: vscode.PrepareLanguageModelChatModelOptions, _token: vscode.CancellationToken): Promise<RightsizeModelInfo[]> {
+    let models: ModelSpec[] = [];
+    try {
+      models = await this.deps.candidates();
+    } catch (e) {
+      this.deps.log.warn(`model discovery failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const auto: RightsizeModelInfo = {
+      id: AUTO_MODEL_ID,
+      name: 'Rightsize Auto',
+      family: 'rightsize-auto',
+      version: '1',
+      detail: models.length ? `routes among ${models.length} models` : 'no models yet: start Ollama or add an API key',
+      tooltip: 'Routes each request to the smallest capable model (local Ollama or cloud) and meters its tokens, Wh and USD.',
+      maxInputTokens: Math.max(8192, ...models.map((m) => m.contextTokens - Math.min(m.maxOutputTokens, m.contextTokens / 4))),
+      maxOutputTokens: Math.max(4096, ...models.map((m) => m.maxOutputTokens)),
+      capabilities: { toolCalling: models.some((m) => m.tools) || models.length === 0, imageInput: models.some((m) => m.vision === true) },
+    };
+    return [auto, ...models.map((m) => toInfo(m))];
+  }
+
+  async provideLanguageModelChatResponse(
+    model: RightsizeModelInfo,
+    messages: readonly vscode.LanguageModelChatRequestMessage[],
+    options: vscode.ProvideLanguageModelChatResponseOptions,
+    progress: vscode.Progress<vscode.LanguageModelResponsePart>,
+    token: vscode.CancellationToken,
+  ): Promise<void> {
+    const request: ChatRequest = {
+      id: `chat-${Date.now().toString(36)}-${(++requestCounter).toString(36)}`,
+      messages: messages.map(fromVsMessage),
+      tools: options.tools?.map((t): ToolDefinition => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as Record<string, unknown> | undefined })),
+      surface: 'chat',
+      workspace: this.deps.workspace(),
+      session: this.deps.session(),
+      maxOutputTokens: numberOption(options.modelOptions, 'max_tokens') ?? numberOption(options.modelOptions, 'maxTokens'),
+      temperature: numberOption(options.modelOptions, 'temperature'),
+    };
+    if (request.tools && request.tools.length === 0) delete request.tools;
+    const target: Target = model.id === AUTO_MODEL_ID ? { kind: 'auto' } : { kind: 'model', modelId: model.id };
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    let answered = false;
+    try {
+      for await (const event of this.deps.pipeline.run(request, target, abort.signal)) {
+        this.deps.onEvent(event, request);
+        switch (event.type) {
+          case 'text':
+            answered = true;
+            progress.report(new vscode.LanguageModelTextPart(event.text));
+            break;
+          case 'toolCall':
+            answered = true;
+            progress.report(new vscode.LanguageModelToolCallPart(event.callId, event.name, event.input));
+            break;
+          case 'notice':
+            if (event.inResponse && !answered) progress.report(new vscode.LanguageModelTextPart(`*${event.message}*\n\n`));
+            break;
+          case 'blocked':
+            progress.report(new vscode.LanguageModelTextPart(`**Rightsize blocked this request.** ${event.message}`));
+            break;
+          default:
+            break;
+        }
+      }
+    } catch (e) {
+      if (token.isCancellationRequested) return;
+      const message = e instanceof PipelineError || e instanceof Error ? e.message : String(e);
+      this.deps.log.error(`request ${request.id} failed: ${message}`);
+      throw new Error(`Rightsize: ${message}`);
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  async provideTokenCount(model: RightsizeModelInfo, text: string | vscode.LanguageModelChatRequestMessage, _token: vscode.CancellationToken): Promise<number> {
+    const message: ChatMessage = typeof text === 'string' ? { role: 'user', content: text } : fromVsMessage(text);
+    return this.deps.countTokens([message], model.spec);
+  }
+}
+
+function toInfo(m: ModelSpec): RightsizeModelInfo {
+  const where = m.location === 'local' ? 'local' : m.provider === 'copilot' ? 'Copilot' : 'cloud';
+  const params = m.params.activeB.min === m.params.activeB.max ? `${m.params.activeB.min}B active` : `${m.params.activeB.min}–${m.params.activeB.max}B active`;
+  return {
+    id: m.id,
+    name: `${m.displayName}`,
+    family: m.family ?? m.id,
+    version: '1',
+    detail: `Rightsize · ${where}`,
+    tooltip: `${m.displayName} (${where}, ${params}, ${Math.round(m.contextTokens / 1000)}k context${m.tools ? ', tools' : ''}). Metered and budgeted by Rightsize.`,
+    maxInputTokens: Math.max(1, m.contextTokens - Math.min(m.maxOutputTokens, Math.floor(m.contextTokens / 4))),
+    maxOutputTokens: m.maxOutputTokens,
+    capabilities: { toolCalling: m.tools, imageInput: m.vision === true },
+    spec: m,
+  };
+}
+
+function numberOption(options: { readonly [name: string]: unknown } | undefined, key: string): number | undefined {
+  const v = options?.[key];
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** VS Code's request message -> the core's ChatMessage. Unknown part kinds are skipped. */
+export function fromVsMessage(m: vscode.LanguageModelChatRequestMessage): ChatMessage {
+  const parts: MessagePart[] = [];
+  for (const p of m.content) {
+    if (p instanceof vscode.LanguageModelTextPart) parts.push({ type: 'text', text: p.value });
+    else if (p instanceof vscode.LanguageModelToolCallPart) parts.push({ type: 'toolCall', callId: p.callId, name: p.name, input: (p.input ?? {}) as Record<string, unknown> });
+    else if (p instanceof vscode.LanguageModelToolResultPart) parts.push({ type: 'toolResult', callId: p.callId, content: toolResultText(p.content) });
+    else if (isDataPart(p)) {
+      if (p.mimeType.startsWith('image/')) parts.push({ type: 'image', mimeType: p.mimeType, bytes: p.data.byteLength, dataBase64: Buffer.from(p.data).toString('base64') });
+      else if (p.mimeType.startsWith('text/') || p.mimeType === 'application/json') parts.push({ type: 'text', text: Buffer.from(p.data).toString('utf8') });
+    }
+  }
+  const role = (m.role as number) === 2 ? 'assistant' : (m.role as number) === 3 ? 'system' : 'user';
+  if (parts.length === 1 && parts[0].type === 'text') return { role, content: parts[0].text };
+  return { role, content: parts };
+}
+
+function toolResultText(content: readonly unknown[]): string {
+  const out: string[] = [];
+  for (const c of content) {
+    if (c instanceof vscode.LanguageModelTextPart) out.push(c.value);
+    else if (c instanceof vscode.LanguageModelPromptTsxPart) out.push(typeof c.value === 'string' ? c.value : JSON.stringify(c.value));
+    else if (isDataPart(c) && (c.mimeType.startsWith('text/') || c.mimeType === 'application/json')) out.push(Buffer.from(c.data).toString('utf8'));
+    else if (typeof c === 'string') out.push(c);
+  }
+  return out.join('\n');
+}
+
+function isDataPart(p: unknown): p is { mimeType: string; data: Uint8Array } {
+  return typeof p === 'object' && p !== null && typeof (p as { mimeType?: unknown }).mimeType === 'string' && (p as { data?: unknown }).data instanceof Uint8Array;
+}

@@ -1,0 +1,194 @@
+// Which models can serve a request right now: the local models Ollama actually has, configured cloud
+// models whose provider has a key, and GitHub Copilot's models when the user has them. Discovery is
+// lazy (first use) and refreshes when Ollama's model list, the settings or the keys change.
+import * as vscode from 'vscode';
+import { AnthropicBackend } from '../core/backends/anthropicBackend';
+import { OllamaBackend } from '../core/backends/ollamaBackend';
+import { OpenAICompatibleBackend } from '../core/backends/openaiBackend';
+import { Catalog } from '../core/catalog/catalog';
+import { describeOllamaModel } from '../core/catalog/ollamaModels';
+import { RightsizeConfig } from '../core/config';
+import { Backend, BackendError, ModelSpec } from '../core/types';
+import { ApiKeys } from './apiKeys';
+import { CopilotBackend, copilotModelSpecs } from './copilotBackend';
+
+export type OllamaStatus = { state: 'unknown' } | { state: 'ok'; version: string; models: number } | { state: 'unreachable'; message: string };
+
+const POLL_MS = 30_000;
+
+export class ModelRegistry implements vscode.Disposable {
+  private models: ModelSpec[] | undefined;
+  private loading: Promise<ModelSpec[]> | undefined;
+  private ollamaFingerprint = '';
+  private status: OllamaStatus = { state: 'unknown' };
+  private ollama: OllamaBackend;
+  private openai: OpenAICompatibleBackend;
+  private anthropic: AnthropicBackend;
+  private readonly copilot = new CopilotBackend();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private config: () => RightsizeConfig,
+    private readonly keys: ApiKeys,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const c = config();
+    this.ollama = new OllamaBackend({ host: c.ollamaHost });
+    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => keys.get('openai'), provider: 'openai' });
+    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => keys.get('anthropic') });
+    this.disposables.push(
+      keys.onDidChange(() => this.invalidate('API keys changed')),
+      vscode.lm.onDidChangeChatModels(() => { if (this.config().useCopilotModels) this.invalidate('Copilot models changed'); }),
+      vscode.window.onDidChangeWindowState((s) => { if (s.focused && this.models) void this.pollOllama(); }),
+    );
+  }
+
+  /** Settings changed: rebuild the backends and rediscover. */
+  reconfigure(): void {
+    const c = this.config();
+    this.ollama = new OllamaBackend({ host: c.ollamaHost });
+    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => this.keys.get('openai'), provider: 'openai' });
+    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => this.keys.get('anthropic') });
+    this.invalidate('settings changed');
+  }
+
+  get ollamaStatus(): OllamaStatus {
+    return this.status;
+  }
+
+  /** Models usable now. Discovers on first call; later calls return the cached list. */
+  candidates(): Promise<ModelSpec[]> {
+    if (this.models) return Promise.resolve(this.models);
+    if (!this.loading) {
+      this.loading = this.discover().then((m) => {
+        this.models = m;
+        this.loading = undefined;
+        this.startPolling();
+        return m;
+      }, (e: unknown) => {
+        this.loading = undefined;
+        throw e;
+      });
+    }
+    return this.loading;
+  }
+
+  /** Forces rediscovery now; resolves with the fresh list. */
+  async refresh(): Promise<ModelSpec[]> {
+    this.models = undefined;
+    const models = await this.candidates();
+    this.emitter.fire();
+    return models;
+  }
+
+  backendFor(model: ModelSpec): Backend {
+    switch (model.provider) {
+      case 'ollama': return this.ollama;
+      case 'openai':
+      case 'openai-compatible': return this.openai;
+      case 'anthropic': return this.anthropic;
+      case 'copilot': return this.copilot;
+      default: throw new BackendError(`Rightsize has no backend for ${model.provider} models yet; use them through GitHub Copilot.`, model.provider, 'badRequest');
+    }
+  }
+
+  private invalidate(why: string): void {
+    this.log.info(`models: ${why}; rediscovering`);
+    this.models = undefined;
+    this.emitter.fire();
+  }
+
+  private async discover(): Promise<ModelSpec[]> {
+    const c = this.config();
+    const catalog = Catalog.builtIn();
+    const [local, cloud, copilot] = await Promise.all([this.discoverOllama(catalog), this.cloudModels(catalog, c), this.copilotModels(catalog, c)]);
+    const all = [...local, ...cloud, ...copilot];
+    this.log.info(`models: ${local.length} local, ${cloud.length} cloud, ${copilot.length} Copilot: ${all.map((m) => m.id).join(', ') || '(none)'}`);
+    return all;
+  }
+
+  private async discoverOllama(catalog: Catalog): Promise<ModelSpec[]> {
+    try {
+      const [version, found] = await Promise.all([this.ollama.version(), this.ollama.discoverModels()]);
+      this.ollamaFingerprint = fingerprint(found.map((f) => f.tag));
+      this.status = { state: 'ok', version, models: found.length };
+      return found.map((f) => describeOllamaModel(f.tag, f.show, catalog));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (this.status.state !== 'unreachable') this.log.warn(`Ollama: ${message}`);
+      this.status = { state: 'unreachable', message };
+      this.ollamaFingerprint = '';
+      return [];
+    }
+  }
+
+  private async cloudModels(catalog: Catalog, c: RightsizeConfig): Promise<ModelSpec[]> {
+    const hasOpenAI = await this.keys.has('openai');
+    const hasAnthropic = await this.keys.has('anthropic');
+    const out: ModelSpec[] = [];
+    for (const id of c.cloudModels) {
+      const spec = catalog.get(id);
+      if (!spec) {
+        if (hasOpenAI) out.push(unknownOpenAICompatible(id));
+        continue;
+      }
+      if (spec.location !== 'cloud') continue;
+      if ((spec.provider === 'openai' || spec.provider === 'openai-compatible') && hasOpenAI) out.push(spec);
+      else if (spec.provider === 'anthropic' && hasAnthropic) out.push(spec);
+    }
+    return out;
+  }
+
+  private async copilotModels(catalog: Catalog, c: RightsizeConfig): Promise<ModelSpec[]> {
+    if (!c.useCopilotModels) return [];
+    try {
+      return await copilotModelSpecs(catalog);
+    } catch (e) {
+      this.log.debug(`Copilot models unavailable: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
+  }
+
+  private startPolling(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => { if (vscode.window.state.focused) void this.pollOllama(); }, POLL_MS);
+    this.timer.unref?.();
+  }
+
+  /** Cheap check of Ollama's tag list; rediscovers only when it changed. */
+  private async pollOllama(): Promise<void> {
+    let tags: string[];
+    try {
+      tags = (await this.ollama.listTags()).sort();
+    } catch {
+      tags = [];
+    }
+    if (fingerprint(tags) !== this.ollamaFingerprint) this.invalidate('Ollama models changed');
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const d of this.disposables) d.dispose();
+    this.emitter.dispose();
+  }
+}
+
+function fingerprint(tags: string[]): string {
+  return [...tags].sort().join('\n');
+}
+
+/** A model id the catalog does not know, served by the OpenAI-compatible endpoint: conservative guesses, said so. */
+function unknownOpenAICompatible(id: string): ModelSpec {
+  const assumption = 'assumption: unknown to the catalog; conservative defaults';
+  return {
+    id, displayName: id, provider: 'openai-compatible', location: 'cloud', derived: true,
+    params: { totalB: { min: 7, max: 400 }, activeB: { min: 7, max: 200 } },
+    contextTokens: 128_000, maxOutputTokens: 16_384, tools: true,
+    capability: { score: 50, benchmark: 'none', source: assumption },
+    tokenizer: 'o200k_base', pue: 1.2,
+    sources: { params: assumption, contextTokens: assumption, capability: assumption, pue: assumption },
+  };
+}

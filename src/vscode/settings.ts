@@ -1,0 +1,72 @@
+// Reads Rightsize's settings once per change, validates them in the core (`parseConfig`) and hands
+// typed values down. Security: anything that receives a key or prompts (endpoint URLs, the ledger
+// directory) is read from user/machine values only — a cloned repository's .vscode/settings.json
+// cannot redirect them, whatever VS Code's own scope handling does.
+import * as vscode from 'vscode';
+import { parseConfig, RightsizeConfig } from '../core/config';
+
+/** Keys (relative to `rightsize.`) read from user-level values only. */
+export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
+  'ollama.host', 'openai.baseUrl', 'anthropic.baseUrl', 'ledger.directory', 'cloudModels', 'useCopilotModels',
+  'energy.device', 'energy.devicePowerWatts', 'money.electricityUsdPerKwh', 'money.hardwarePriceUsd',
+  'money.hardwareLifetimeHours', 'carbon.gridIntensityGPerKwh',
+]);
+
+export class Settings implements vscode.Disposable {
+  private current: RightsizeConfig;
+  private lastErrors: string[] = [];
+  private readonly emitter = new vscode.EventEmitter<RightsizeConfig>();
+  readonly onDidChange = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly keys: readonly string[], private readonly onErrors: (errors: string[]) => void) {
+    this.current = this.read();
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('rightsize')) return;
+      this.current = this.read();
+      this.emitter.fire(this.current);
+    });
+  }
+
+  get value(): RightsizeConfig {
+    return this.current;
+  }
+
+  get errors(): readonly string[] {
+    return this.lastErrors;
+  }
+
+  private read(): RightsizeConfig {
+    const cfg = vscode.workspace.getConfiguration('rightsize');
+    const trusted = vscode.workspace.isTrusted;
+    const raw: Record<string, unknown> = {};
+    for (const key of this.keys) {
+      const info = cfg.inspect(key);
+      if (!info) continue;
+      const userValue = info.globalValue;
+      if (USER_ONLY_KEYS.has(key) || !trusted) {
+        // Untrusted workspaces: workspace budget/routing settings are ignored (manifest says so).
+        raw[key] = userValue;
+      } else {
+        raw[key] = info.workspaceFolderValue ?? info.workspaceValue ?? userValue;
+      }
+    }
+    const { config, errors } = parseConfig(raw);
+    const changed = errors.join('\n') !== this.lastErrors.join('\n');
+    this.lastErrors = errors;
+    if (changed && errors.length > 0) this.onErrors(errors);
+    return config;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
+
+/** Setting keys (relative to `rightsize.`) declared in the manifest. */
+export function manifestSettingKeys(packageJSON: { contributes?: { configuration?: { properties?: Record<string, unknown> } } }): string[] {
+  return Object.keys(packageJSON.contributes?.configuration?.properties ?? {})
+    .filter((k) => k.startsWith('rightsize.'))
+    .map((k) => k.slice('rightsize.'.length));
+}
