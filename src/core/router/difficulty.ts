@@ -1,0 +1,99 @@
+// Difficulty signals: things in a request that make a weaker model likely to fail. Each signal raises the
+// required capability score by a fixed, documented amount (SIGNAL_RAISE); raises add up, and the total is
+// clamped to 0–100 by the caller.
+//
+// | signal          | raise | seen when                                                                    |
+// |-----------------|------:|------------------------------------------------------------------------------|
+// | stackTrace      |   +10 | a runtime stack trace is pasted (Node, Python, JVM, .NET, Go, Rust, Ruby, PHP)|
+// | concurrency     |   +15 | race, deadlock, mutex, lock, atomic, thread safety, async ordering            |
+// | security        |   +15 | auth, crypto, injection, XSS/CSRF, CVE, vulnerabilities, secrets              |
+// | performance     |    +8 | performance, slow, optimise, latency, throughput, profiling, memory leaks     |
+// | manyFiles       | +8/15 | 3–5 / 6+ files named or stated, or "across the codebase" (counts as 3)        |
+// | manyCodeBlocks  |    +5 | 3+ fenced code blocks in the message                                          |
+// | longHistory     | +5/10 | 12+ / 30+ messages in the conversation                                        |
+// | largeContext    | +5/10 | 16k+ / 64k+ input tokens                                                      |
+// | depth           |   +10 | explicit request for depth: "think carefully", "step by step", "edge cases"… |
+//
+// Keyword signals read the prose of the last user message (text outside code fences), so identifiers in
+// pasted code (`authToken`, `mutex.lock()`) do not count; stack traces are looked for in the whole message.
+// Completions (inline / FIM) take only the largeContext signal: their "prose" is code.
+import type { RequestFeatures } from './features';
+
+export const SIGNAL_RAISE = {
+  stackTrace: 10,
+  concurrency: 15,
+  security: 15,
+  performance: 8,
+  manyFilesSome: 8,
+  manyFilesMany: 15,
+  manyCodeBlocks: 5,
+  longHistory: 5,
+  veryLongHistory: 10,
+  largeContext: 5,
+  veryLargeContext: 10,
+  depth: 10,
+} as const;
+
+export const THRESHOLDS = {
+  manyFilesSome: 3,
+  manyFilesMany: 6,
+  manyCodeBlocks: 3,
+  longHistoryMessages: 12,
+  veryLongHistoryMessages: 30,
+  largeContextTokens: 16_000,
+  veryLargeContextTokens: 64_000,
+} as const;
+
+const CONCURRENCY_RE =
+  /\b(?:race conditions?|data races?|racy|races?|deadlocks?|livelocks?|mutex(?:es)?|semaphores?|lock(?:s|ing)?|atomic(?:s|ally|ity)?|thread[- ]safe(?:ty)?|multi-?thread\w*|concurren\w*|in parallel|parallelism|interleav\w*|async(?:hronous)? (?:ordering|order|queue)|out of order|promise ordering|goroutines?|reentran\w*|condition variables?|memory ordering)\b/i;
+const SECURITY_RE =
+  /\b(?:auth|authn|authz|authenticat\w*|authori[sz]\w*|oauth\w*|jwt|sso|saml|crypto\w*|encrypt\w*|decrypt\w*|password\w*|csrf|xss|ssrf|(?:sql |command |code |prompt )?injection|cve-\d{4}-\d+|cve|vulnerab\w*|sanitiz\w*|sanitis\w*|secrets?|privilege\w*|exploit\w*|permissions?|tls|certificates?|security)\b/i;
+const PERFORMANCE_RE =
+  /\b(?:performance|perf|slow(?:er|ly|ness|down)?|optimi[sz]\w*|latency|throughput|bottlenecks?|profil(?:e|ing|er)|faster|speed ?up|hot path|memory (?:leaks?|usage|footprint)|allocations?|o\(n\^?2\)|o\(n log n\)|quadratic|cache misses)\b/i;
+const DEPTH_RE =
+  /\b(?:think (?:carefully|hard|deeply|it through|step by step)|step[- ]by[- ]step|in[- ]depth|thorough(?:ly)?|deep[- ]dive|rigorous(?:ly)?|carefully|(?:all |the )?edge cases|corner cases|prove|formally|comprehensive(?:ly)?|detailed analysis)\b/i;
+
+export interface DifficultyInput {
+  features: RequestFeatures;
+  inputTokens: number;
+  hasStackTrace: boolean;
+  multiFilePhrase: boolean;
+  completion: boolean;
+}
+
+export interface Difficulty {
+  /** Sum of the raises. */
+  raise: number;
+  /** e.g. `concurrency+15`, `manyFiles:6+15`. */
+  signals: string[];
+}
+
+export function difficulty(input: DifficultyInput): Difficulty {
+  const f = input.features;
+  let raise = 0;
+  const signals: string[] = [];
+  const push = (name: string, amount: number): void => {
+    raise += amount;
+    signals.push(`${name}+${amount}`);
+  };
+
+  if (!input.completion) {
+    if (input.hasStackTrace) push('stackTrace', SIGNAL_RAISE.stackTrace);
+    const prose = f.prose;
+    if (prose.length > 0) {
+      if (CONCURRENCY_RE.test(prose)) push('concurrency', SIGNAL_RAISE.concurrency);
+      if (SECURITY_RE.test(prose)) push('security', SIGNAL_RAISE.security);
+      if (PERFORMANCE_RE.test(prose)) push('performance', SIGNAL_RAISE.performance);
+      if (DEPTH_RE.test(prose)) push('depth', SIGNAL_RAISE.depth);
+    }
+    const files = Math.max(f.files, input.multiFilePhrase ? THRESHOLDS.manyFilesSome : 0);
+    if (files >= THRESHOLDS.manyFilesMany) push(`manyFiles:${files}`, SIGNAL_RAISE.manyFilesMany);
+    else if (files >= THRESHOLDS.manyFilesSome) push(`manyFiles:${files}`, SIGNAL_RAISE.manyFilesSome);
+    if (f.codeBlocks >= THRESHOLDS.manyCodeBlocks) push(`codeBlocks:${f.codeBlocks}`, SIGNAL_RAISE.manyCodeBlocks);
+    if (f.messages >= THRESHOLDS.veryLongHistoryMessages) push(`longHistory:${f.messages}`, SIGNAL_RAISE.veryLongHistory);
+    else if (f.messages >= THRESHOLDS.longHistoryMessages) push(`longHistory:${f.messages}`, SIGNAL_RAISE.longHistory);
+  }
+  if (input.inputTokens >= THRESHOLDS.veryLargeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.veryLargeContext);
+  else if (input.inputTokens >= THRESHOLDS.largeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.largeContext);
+  return { raise, signals };
+}

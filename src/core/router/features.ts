@@ -1,0 +1,144 @@
+// Structural features of a request, read once per decision: the last user message (its prose outside
+// fenced code, its code blocks and the files it names) plus the shape of the conversation (tools, history
+// length, tool calls and results). Everything the classifier and the difficulty signals look at.
+import type { ChatMessage, ChatRequest, Surface } from '../types';
+
+/** Longest slice of the last user message searched for stack traces and file names (characters). */
+export const MAX_SCAN_CHARS = 60_000;
+/** Longest slice of prose (text outside fenced code) searched for intent keywords (characters). */
+export const MAX_PROSE_CHARS = 6_000;
+
+export interface RequestFeatures {
+  /** Text of the last user message (text parts joined), capped at MAX_SCAN_CHARS. */
+  text: string;
+  /** The same text outside ``` fences, capped at MAX_PROSE_CHARS (head and tail kept). */
+  prose: string;
+  /** Fenced code blocks in the last user message. */
+  codeBlocks: number;
+  /** Distinct files the last user message names, or the count it states ("these 6 files"), whichever is larger. */
+  files: number;
+  /** Messages other than system messages. */
+  messages: number;
+  userTurns: number;
+  toolCalls: number;
+  toolResults: number;
+  /** Tools offered to the model in this request. */
+  tools: number;
+  /** True when the request carries a fill-in-the-middle suffix. */
+  hasSuffix: boolean;
+  surface: Surface;
+  /** True when the conversation ends with a tool result (the model is inside a tool loop). */
+  endsWithToolResult: boolean;
+}
+
+// File names with a source-ish extension, optionally with a path. Matched on the full text, because
+// attached files usually arrive as code fences or attachment tags carrying their path.
+const FILE_RE =
+  /(?:^|[\s`'"(\[<#:=,])((?:[\w@.+-]+\/)*[\w@+-][\w.@+-]*\.(?:tsx?|jsx?|mjs|cjs|py|pyi|rs|go|java|kts?|swift|c|cc|cpp|cxx|h|hh|hpp|cs|fs|rb|php|scala|sql|json|ya?ml|toml|md|css|scss|less|html?|vue|svelte|sh|bash|zsh|ps1|lua|dart|exs?|erl|zig|nim|jl|mm|proto|graphql|gradle|tf|ipynb))(?=$|[\s`'")\]>:,;.!?#])/gim;
+const STATED_FILES_RE =
+  /\b(?:these|those|the following|all|the|across|in|over)\s+(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen)\s+(?:source\s+)?(?:files|modules|packages|services|components)\b/i;
+const NUMBER_WORDS: Record<string, number> = {
+  two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, dozen: 12,
+};
+const FENCE = '```';
+
+export function extractFeatures(request: ChatRequest): RequestFeatures {
+  const messages = request.messages;
+  let lastUser: ChatMessage | undefined;
+  let nonSystem = 0;
+  let userTurns = 0;
+  let toolCalls = 0;
+  let toolResults = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (m.role === 'system') continue;
+    nonSystem++;
+    if (m.role === 'user') {
+      lastUser = m;
+      userTurns++;
+    }
+    if (typeof m.content !== 'string') {
+      for (const p of m.content) {
+        if (p.type === 'toolCall') toolCalls++;
+        else if (p.type === 'toolResult') toolResults++;
+      }
+    }
+  }
+  const last = messages.length > 0 ? messages[messages.length - 1] : undefined;
+  const endsWithToolResult =
+    last !== undefined &&
+    (last.role === 'tool' || (typeof last.content !== 'string' && last.content.some((p) => p.type === 'toolResult')));
+
+  let text = lastUser ? messageText(lastUser) : '';
+  if (text.length > MAX_SCAN_CHARS) text = text.slice(0, MAX_SCAN_CHARS);
+  const { prose, codeBlocks } = splitProse(text);
+
+  return {
+    text,
+    prose,
+    codeBlocks,
+    files: countFiles(text, prose),
+    messages: nonSystem,
+    userTurns,
+    toolCalls,
+    toolResults,
+    tools: request.tools?.length ?? 0,
+    hasSuffix: typeof request.suffix === 'string',
+    surface: request.surface,
+    endsWithToolResult,
+  };
+}
+
+export function messageText(m: ChatMessage): string {
+  if (typeof m.content === 'string') return m.content;
+  let out = '';
+  for (const p of m.content) {
+    if (p.type === 'text') out = out.length === 0 ? p.text : out + '\n' + p.text;
+  }
+  return out;
+}
+
+/** Text outside ``` fences (an unclosed fence runs to the end) and the number of fenced blocks. */
+function splitProse(text: string): { prose: string; codeBlocks: number } {
+  let start = text.indexOf(FENCE);
+  if (start < 0) return { prose: capProse(text), codeBlocks: 0 };
+  let prose = text.slice(0, start);
+  let blocks = 0;
+  while (start >= 0) {
+    blocks++;
+    const end = text.indexOf(FENCE, start + 3);
+    if (end < 0) break;
+    const next = text.indexOf(FENCE, end + 3);
+    prose += ' ' + text.slice(end + 3, next < 0 ? text.length : next);
+    start = next;
+  }
+  return { prose: capProse(prose), codeBlocks: blocks };
+}
+
+function capProse(prose: string): string {
+  if (prose.length <= MAX_PROSE_CHARS) return prose;
+  // Keep the head (the question usually comes first) and the tail (or last, after pasted material).
+  const half = MAX_PROSE_CHARS / 2;
+  return prose.slice(0, half) + '\n' + prose.slice(prose.length - half);
+}
+
+function countFiles(text: string, prose: string): number {
+  let distinct = 0;
+  if (text.indexOf('.') >= 0) {
+    const seen = new Set<string>();
+    FILE_RE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = FILE_RE.exec(text)) !== null) {
+      seen.add(m[1]);
+    }
+    distinct = seen.size;
+  }
+  const stated = STATED_FILES_RE.exec(prose);
+  let statedCount = 0;
+  if (stated) {
+    const w = stated[1].toLowerCase();
+    statedCount = NUMBER_WORDS[w] ?? Number.parseInt(w, 10);
+    if (!Number.isFinite(statedCount)) statedCount = 0;
+  }
+  return Math.max(distinct, statedCount);
+}

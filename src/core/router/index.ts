@@ -1,0 +1,12 @@
+// Public surface of the router.
+export {
+  decide, NoCapableModelError, pickReference, effectiveLocation, taskLabel, CONTEXT_SAFETY_MARGIN,
+} from './router';
+export type { RouteOptions, RouteDecision, CandidateFailure, FilterName } from './router';
+export { classifyTask, classifyFeatures, KIND_TO_TASK, STACK_TRACE_RE } from './taskClassifier';
+export type { TaskKind, Classification } from './taskClassifier';
+export { requiredCapability, analyseRequest, BASE_CAPABILITY, EXPECTED_OUTPUT_TOKENS } from './requirements';
+export type { Requirements } from './requirements';
+export { difficulty, SIGNAL_RAISE, THRESHOLDS } from './difficulty';
+export { extractFeatures } from './features';
+export type { RequestFeatures } from './features';

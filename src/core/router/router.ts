@@ -1,0 +1,389 @@
+// The router: the smallest capable model for a request.
+//
+//   1. Analyse the request (requirements.ts): task kind, required capability (base + difficulty signals),
+//      expected output tokens.
+//   2. Filter the candidates, in this order (the first failing filter is the candidate's reason):
+//        excluded ids (e.g. a backend that failed in this request)
+//        policy:   workspace local-only -> no cloud (an Ollama model that runs remotely counts as cloud);
+//                  budget blockCloud     -> no cloud;
+//                  budget preferLocal    -> no cloud, unless no local model passes the hard filters below,
+//                                           in which case cloud models are allowed again and the decision
+//                                           says so (`localUnavailable`; BudgetGate.admit takes it)
+//        tools:    the request offers tools -> the model must support tools
+//        context:  input tokens + expected output <= (1 - CONTEXT_SAFETY_MARGIN) x the model's window.
+//                  The margin (10%) covers tokenizer differences: input tokens are counted with one
+//                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
+//        capability: score >= required.
+//   3. Choose the cheapest by the objective among the capable ones; ties (within 1e-9 relative) go to the
+//      smaller active parameters, then the id (plain string order), so the same inputs give the same
+//      decision.
+//        energy:   central Wh estimate
+//        money:    USD estimate
+//        balanced: wh / wh_ref + usd / usd_ref — each measured as a fraction of what the reference model
+//                  would use for the same tokens, equal weights. Wh and USD have no exchange rate a user
+//                  would agree on (at electricity prices a Wh is worth $0.0002, which would make energy
+//                  irrelevant next to cloud prices; carbon prices give a similar answer), so both are made
+//                  dimensionless against the same yardstick: "half the energy" counts as much as "half the
+//                  price". When the reference's figure is 0 (e.g. a free local reference) the largest
+//                  figure among the fitting candidates is the yardstick instead.
+//   4. When no candidate reaches the required score but some pass every other filter, the most capable of
+//      those is chosen (ties: cheapest by the objective) and the reason says so (`capabilityShortfall`):
+//      a request should not fail merely because every allowed model is weaker than ideal. When no candidate
+//      passes the other filters, decide() throws NoCapableModelError saying what was needed and why each
+//      candidate failed.
+//
+// The estimator is injected (RouteOptions.estimate); the router computes estimates only for candidates
+// that pass the hard filters, plus the reference model.
+import type { ChatRequest, Decision, Estimate, Location, ModelSpec, Objective, TaskClass, TokenCounts } from '../types';
+import { fmtRatio, fmtScore, fmtTokens, fmtUsd, fmtWh } from './format';
+import { analyseRequest, Requirements } from './requirements';
+
+/** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
+export const CONTEXT_SAFETY_MARGIN = 0.1;
+
+export interface RouteOptions {
+  candidates: ModelSpec[];
+  objective: Objective;
+  localOnly: boolean;
+  budget: { preferLocal: boolean; blockCloud: boolean };
+  /** The counterfactual model; default: the most capable candidate (ties: more active params, then id). */
+  reference?: ModelSpec;
+  estimate: (model: ModelSpec, tokens: TokenCounts) => Estimate;
+  /** Model ids not to use for this request (e.g. a backend that just failed). */
+  exclude?: ReadonlySet<string>;
+}
+
+export interface RouteDecision extends Decision {
+  /** No allowed model reached the required score; the most capable one that fits was chosen. */
+  capabilityShortfall: boolean;
+  /** The budget prefers local models but none fits this request, so a cloud model was chosen. */
+  localUnavailable: boolean;
+  /** Output tokens the estimates assume (before each model's own cap). */
+  expectedOutputTokens: number;
+  /** The reference model's id (the counterfactual of the reason and of `reference`). */
+  referenceModel: string;
+}
+
+export type FilterName = 'excluded' | 'localOnly' | 'blockCloud' | 'preferLocal' | 'tools' | 'context' | 'capability';
+
+export interface CandidateFailure { model: string; filter: FilterName; reason: string }
+
+export class NoCapableModelError extends Error {
+  constructor(
+    message: string,
+    readonly task: TaskClass,
+    readonly required: number,
+    readonly failures: readonly CandidateFailure[],
+  ) {
+    super(message);
+    this.name = 'NoCapableModelError';
+  }
+}
+
+/** Where a model really runs: an Ollama model served remotely is not local. */
+export function effectiveLocation(m: ModelSpec): Location {
+  return m.location === 'local' && m.remote !== true ? 'local' : 'cloud';
+}
+
+/** The most capable model; ties: more active parameters, then id. */
+export function pickReference(models: readonly ModelSpec[]): ModelSpec | undefined {
+  let best: ModelSpec | undefined;
+  for (const m of models) {
+    if (!best) { best = m; continue; }
+    const d = m.capability.score - best.capability.score;
+    if (d > 0 || (d === 0 && (activeMid(m) > activeMid(best) || (activeMid(m) === activeMid(best) && m.id < best.id)))) best = m;
+  }
+  return best;
+}
+
+interface Scored { model: ModelSpec; estimate: Estimate; score: number }
+
+export function decide(request: ChatRequest, inputTokens: number, options: RouteOptions): RouteDecision {
+  const input = Number.isFinite(inputTokens) && inputTokens > 0 ? Math.round(inputTokens) : 0;
+  const req = analyseRequest(request, input);
+  const candidates = options.candidates;
+  if (candidates.length === 0) {
+    throw new NoCapableModelError(
+      'No models are available to route to: install an Ollama model or configure a cloud model.',
+      req.task, req.required, [],
+    );
+  }
+  const expected = req.expectedOutputTokens;
+  const tools = req.features.tools;
+  const exclude = options.exclude;
+  const { preferLocal, blockCloud } = options.budget;
+  const localOnly = options.localOnly;
+
+  // Filters. `fitting`: passes everything but capability. Failures keep the first failing filter.
+  const failures: CandidateFailure[] = [];
+  const fitting: ModelSpec[] = [];
+  let localUnavailable = false;
+  const hardFailure = (m: ModelSpec): CandidateFailure | undefined => {
+    if (tools > 0 && !m.tools) {
+      return { model: m.id, filter: 'tools', reason: `no tool support (the request offers ${tools} tool${tools === 1 ? '' : 's'})` };
+    }
+    const need = input + outputFor(m, expected);
+    const usable = Math.floor(m.contextTokens * (1 - CONTEXT_SAFETY_MARGIN));
+    if (need > usable) {
+      return { model: m.id, filter: 'context', reason: `needs ${fmtTokens(need)} tokens of context, window ${fmtTokens(m.contextTokens)} (${fmtTokens(usable)} usable)` };
+    }
+    return undefined;
+  };
+  const preferLocalSkipped: ModelSpec[] = [];
+  for (const m of candidates) {
+    const cloud = effectiveLocation(m) === 'cloud';
+    let f: CandidateFailure | undefined;
+    if (exclude?.has(m.id)) f = { model: m.id, filter: 'excluded', reason: 'excluded for this request' };
+    else if (localOnly && cloud) f = { model: m.id, filter: 'localOnly', reason: m.location === 'local' ? 'runs remotely; the workspace is local-only' : 'cloud model; the workspace is local-only' };
+    else if (blockCloud && cloud) f = { model: m.id, filter: 'blockCloud', reason: 'cloud model; the budget blocks cloud requests' };
+    else if (preferLocal && cloud) {
+      preferLocalSkipped.push(m);
+      f = { model: m.id, filter: 'preferLocal', reason: 'cloud model; the budget prefers local models' };
+    } else f = hardFailure(m);
+    if (f) failures.push(f);
+    else fitting.push(m);
+  }
+  if (fitting.length === 0 && preferLocalSkipped.length > 0) {
+    // Nothing local can take it: let cloud models back in and say so.
+    for (const m of preferLocalSkipped) {
+      const f = hardFailure(m);
+      const at = failures.findIndex((x) => x.model === m.id && x.filter === 'preferLocal');
+      if (f) failures[at] = f;
+      else {
+        failures.splice(at, 1);
+        fitting.push(m);
+      }
+    }
+    localUnavailable = fitting.length > 0;
+  }
+  if (fitting.length === 0) throw noModelError(req, input, options, failures);
+
+  // Estimates for fitting candidates and the reference.
+  const reference = options.reference ?? pickReference(candidates)!;
+  const estimates = new Map<string, Estimate>();
+  for (const m of fitting) estimates.set(m.id, options.estimate(m, tokensFor(m, input, expected)));
+  const referenceEstimate = estimates.get(reference.id) ?? options.estimate(reference, tokensFor(reference, input, expected));
+
+  const objective = options.objective;
+  let normWh = referenceEstimate.energy.wh;
+  let normUsd = referenceEstimate.cost.usd;
+  if (objective === 'balanced' && !(normWh > 0 && normUsd > 0)) {
+    let maxWh = 0, maxUsd = 0;
+    for (const e of estimates.values()) {
+      if (e.energy.wh > maxWh) maxWh = e.energy.wh;
+      if (e.cost.usd > maxUsd) maxUsd = e.cost.usd;
+    }
+    if (!(normWh > 0)) normWh = maxWh;
+    if (!(normUsd > 0)) normUsd = maxUsd;
+  }
+  const objectiveScore = (e: Estimate): number => {
+    let s: number;
+    if (objective === 'energy') s = e.energy.wh;
+    else if (objective === 'money') s = e.cost.usd;
+    else s = (normWh > 0 ? e.energy.wh / normWh : 0) + (normUsd > 0 ? e.cost.usd / normUsd : 0);
+    return Number.isFinite(s) ? s : Number.POSITIVE_INFINITY;
+  };
+
+  const required = req.required;
+  const capable: Scored[] = [];
+  const weaker: Scored[] = [];
+  for (const m of fitting) {
+    const e = estimates.get(m.id)!;
+    const s: Scored = { model: m, estimate: e, score: objectiveScore(e) };
+    if (m.capability.score >= required) capable.push(s);
+    else {
+      weaker.push(s);
+      failures.push({ model: m.id, filter: 'capability', reason: `score ${fmtScore(m.capability.score)} < ${fmtScore(required)} required` });
+    }
+  }
+  const capabilityShortfall = capable.length === 0;
+  let pool: Scored[];
+  if (!capabilityShortfall) pool = capable.sort(byObjective);
+  else pool = weaker.sort((a, b) => b.model.capability.score - a.model.capability.score || byObjective(a, b));
+  const chosen = pool[0];
+  const alternatives = pool.slice(1).sort(byObjective);
+
+  const label = taskLabel(req);
+  const loc = effectiveLocation(chosen.model);
+  const cost = costPhrase(objective, chosen, referenceEstimate, reference, chosen.model.id === reference.id);
+  let reason: string;
+  if (!capabilityShortfall) {
+    reason = chosen.model.id === reference.id
+      ? `${label}: ${chosen.model.id} (${loc}) is the ${pool.length === 1 ? 'only' : 'cheapest'} allowed model capable enough (score ${fmtScore(chosen.model.capability.score)} ≥ ${fmtScore(required)}) and ${cost}`
+      : `${label}: ${chosen.model.id} (${loc}) is capable enough (score ${fmtScore(chosen.model.capability.score)} ≥ ${fmtScore(required)}) and ${cost}`;
+  } else {
+    reason = `${label} needs score ${fmtScore(required)}, which no allowed model reaches: ${chosen.model.id} (${loc}) is the most capable that fits (score ${fmtScore(chosen.model.capability.score)}) and ${cost}`;
+  }
+  if (localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
+
+  const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall);
+
+  return {
+    model: chosen.model.id,
+    location: loc,
+    task: req.task,
+    requiredCapability: required,
+    reason,
+    runnerUp,
+    estimate: chosen.estimate,
+    reference: referenceEstimate,
+    alternatives: alternatives.map((s) => s.estimate),
+    signals: req.signals,
+    capabilityShortfall,
+    localUnavailable,
+    expectedOutputTokens: expected,
+    referenceModel: reference.id,
+  };
+}
+
+function byObjective(a: Scored, b: Scored): number {
+  const d = a.score - b.score;
+  const scale = Math.max(Math.abs(a.score), Math.abs(b.score));
+  if (d !== 0 && !(Math.abs(d) <= 1e-9 * scale)) return d < 0 ? -1 : 1;
+  const p = activeMid(a.model) - activeMid(b.model);
+  if (p !== 0) return p < 0 ? -1 : 1;
+  return a.model.id < b.model.id ? -1 : a.model.id > b.model.id ? 1 : 0;
+}
+
+function activeMid(m: ModelSpec): number {
+  return (m.params.activeB.min + m.params.activeB.max) / 2;
+}
+
+function outputFor(m: ModelSpec, expected: number): number {
+  return m.maxOutputTokens > 0 && m.maxOutputTokens < expected ? m.maxOutputTokens : expected;
+}
+
+function tokensFor(m: ModelSpec, input: number, expected: number): TokenCounts {
+  return { input, cachedInput: 0, output: outputFor(m, expected), reasoning: 0 };
+}
+
+function costPhrase(objective: Objective, chosen: Scored, ref: Estimate, refModel: ModelSpec, isRef: boolean): string {
+  const e = chosen.estimate;
+  if (isRef) {
+    if (objective === 'energy') return `uses ${fmtWh(e.energy.wh)}`;
+    if (objective === 'money') return `costs ${fmtUsd(e.cost.usd)}`;
+    return `uses ${fmtWh(e.energy.wh)} and ${fmtUsd(e.cost.usd)}`;
+  }
+  if (objective === 'energy') return `uses ${fmtWh(e.energy.wh)} vs ${fmtWh(ref.energy.wh)} on ${refModel.id}`;
+  if (objective === 'money') return `costs ${fmtUsd(e.cost.usd)} vs ${fmtUsd(ref.cost.usd)} on ${refModel.id}`;
+  return `uses ${fmtWh(e.energy.wh)} and ${fmtUsd(e.cost.usd)} vs ${fmtWh(ref.energy.wh)} and ${fmtUsd(ref.cost.usd)} on ${refModel.id}`;
+}
+
+function pickRunnerUp(
+  pool: Scored[],
+  chosen: Scored,
+  failures: CandidateFailure[],
+  candidates: readonly ModelSpec[],
+  required: number,
+  objective: Objective,
+  shortfall: boolean,
+): { model: string; reason: string } | undefined {
+  // Most capable candidate that failed a filter other than capability (for a shortfall: one that would
+  // have been capable enough).
+  const failedStrong = (): { model: string; reason: string } | undefined => {
+    let best: { spec: ModelSpec; f: CandidateFailure } | undefined;
+    for (const f of failures) {
+      if (f.filter === 'capability') continue;
+      const spec = candidates.find((c) => c.id === f.model);
+      if (!spec || (shortfall && spec.capability.score < required)) continue;
+      if (!best || spec.capability.score > best.spec.capability.score) best = { spec, f };
+    }
+    return best ? { model: best.f.model, reason: `${describe(best.spec)}: ${best.f.reason}` } : undefined;
+  };
+  if (shortfall) {
+    const strong = failedStrong();
+    if (strong) return strong;
+    const next = pool[1];
+    return next ? { model: next.model.id, reason: `${describe(next.model)}: less capable (score ${fmtScore(next.model.capability.score)})` } : undefined;
+  }
+  const next = pool[1];
+  if (next) {
+    return {
+      model: next.model.id,
+      reason: `${describe(next.model)}: also capable (score ${fmtScore(next.model.capability.score)} ≥ ${fmtScore(required)}) but ${dearerPhrase(objective, next, chosen)}`,
+    };
+  }
+  // Only one capable model: the best reason another was not used.
+  let weak: { spec: ModelSpec; f: CandidateFailure } | undefined;
+  for (const f of failures) {
+    if (f.filter !== 'capability') continue;
+    const spec = candidates.find((c) => c.id === f.model);
+    if (spec && (!weak || spec.capability.score > weak.spec.capability.score)) weak = { spec, f };
+  }
+  if (weak) return { model: weak.f.model, reason: `${describe(weak.spec)}: ${weak.f.reason}` };
+  return failedStrong();
+}
+
+function describe(m: ModelSpec): string {
+  return `${m.id} (${effectiveLocation(m)})`;
+}
+
+function dearerPhrase(objective: Objective, next: Scored, chosen: Scored): string {
+  const e = next.estimate, c = chosen.estimate;
+  if (next.score === chosen.score || Math.abs(next.score - chosen.score) <= 1e-9 * Math.max(next.score, chosen.score)) {
+    return 'costs the same; the tie goes to the smaller model';
+  }
+  if (objective === 'energy') return `uses ${fmtWh(e.energy.wh)} (${fmtRatio(e.energy.wh, c.energy.wh)} the energy)`;
+  if (objective === 'money') return `costs ${fmtUsd(e.cost.usd)} (${fmtRatio(e.cost.usd, c.cost.usd)} the price)`;
+  return `uses ${fmtWh(e.energy.wh)} and ${fmtUsd(e.cost.usd)} (${fmtRatio(next.score, chosen.score)} the balanced cost)`;
+}
+
+const SIGNAL_WORDS: Readonly<Record<string, string>> = {
+  stackTrace: 'stack trace',
+  concurrency: 'concurrency',
+  security: 'security',
+  performance: 'performance',
+  manyCodeBlocks: 'several code blocks',
+  codeBlocks: 'several code blocks',
+  longHistory: 'long history',
+  largeContext: 'large context',
+  depth: 'depth asked for',
+};
+
+/** "Rename in one file", "Bug fix (stack trace, concurrency)", "Change across 6 files". */
+export function taskLabel(req: Requirements): string {
+  const f = req.features;
+  let label: string;
+  switch (req.kind) {
+    case 'completion': label = 'Inline completion'; break;
+    case 'rename': label = f.files <= 1 ? 'Rename in one file' : 'Rename'; break;
+    case 'document': label = 'Docs/comments'; break;
+    case 'refactor': label = 'Refactor'; break;
+    case 'generate': label = 'Code generation'; break;
+    case 'explain': label = 'Explanation'; break;
+    case 'test': label = 'Tests'; break;
+    case 'fix': label = 'Bug fix'; break;
+    case 'multiFile': label = f.files >= 2 ? `Change across ${f.files} files` : 'Multi-file change'; break;
+    case 'design': label = f.files >= 2 ? `Design question over ${f.files} files` : 'Design question'; break;
+    case 'agentic': label = `Agentic task (${f.tools} tools, ${f.messages} messages)`; break;
+  }
+  const words: string[] = [];
+  for (const n of req.difficultyNames) {
+    if (n === 'manyFiles') {
+      if (req.kind !== 'multiFile' && req.kind !== 'design') words.push('many files');
+      continue;
+    }
+    if (n === 'longHistory' && req.kind === 'agentic') continue;
+    const w = SIGNAL_WORDS[n];
+    if (w && !words.includes(w)) words.push(w);
+  }
+  return words.length > 0 ? `${label} (${words.join(', ')})` : label;
+}
+
+function noModelError(req: Requirements, input: number, options: RouteOptions, failures: CandidateFailure[]): NoCapableModelError {
+  const label = taskLabel(req);
+  const needs: string[] = [`about ${fmtTokens(input + req.expectedOutputTokens)} tokens of context`];
+  if (req.features.tools > 0) needs.push('tool support');
+  let head: string;
+  if (options.localOnly) head = `This workspace is local-only and no local model can take this request`;
+  else if (options.budget.blockCloud) head = `The budget blocks cloud models and no local model can take this request`;
+  else head = `No model can take this request`;
+  const shown = failures.slice(0, 8).map((f) => `${f.model}: ${f.reason}`);
+  if (failures.length > 8) shown.push(`and ${failures.length - 8} more`);
+  const message = `${head} (${label}; needs ${needs.join(', ')}). ${shown.join('; ')}.`;
+  return new NoCapableModelError(message, req.task, req.required, failures);
+}
+
+// The rest of the router's public surface, so callers can import everything from this module.
+export { classifyTask } from './taskClassifier';
+export { requiredCapability } from './requirements';
