@@ -1,0 +1,265 @@
+// Token counting with tiktoken's real encoders (o200k_base, cl100k_base), loaded on first use.
+//
+// Chat framing follows OpenAI's published chat format (openai-cookbook, "How to count tokens with
+// tiktoken", for gpt-3.5-turbo-0613 and later models including gpt-4o):
+//   - every message is wrapped as <|start|>{role}<|message|>{content}<|end|>: 3 tokens per message
+//     plus the role's own tokens plus the content's tokens;
+//   - every reply is primed with <|start|>assistant<|message|>: 3 more tokens, once per request.
+// Tool definitions use the same cookbook's function-calling constants for gpt-4o-class models: 7 tokens
+// per function plus `name:description` (trailing period dropped); if it has properties, 3 tokens, then
+// per property 3 tokens plus `key:type:description`, enums −3 + per item 3 + the item; 12 tokens once
+// after all functions. The cookbook ignores nested schemas; we add the tokens of the JSON of whatever a
+// property carries beyond type/description/enum (items, nested properties, …) so big agent tool
+// schemas are not undercounted.
+// Tool calls and tool results have no published framing: a tool call counts 3 tokens + its name + its
+// JSON input, a tool result 3 tokens + its content (each as a small message). Images: imageTokens.ts.
+//
+// Agent conversations resend the whole history every turn, so counts are cached per piece of content
+// (text part, tool call, tool result, tool definition) keyed by encoding + a 64-bit hash of the
+// content: a turn costs one hash pass over the history (about 1 ns per character) plus encoding only
+// the new text. The cache is a bounded LRU (countCache.ts).
+//
+// Guard against tiktoken's quadratic case: BPE cost grows with the square of a regex piece's length,
+// so one unbroken run of letters, whitespace or punctuation (100k spaces, a 50k-letter line) takes
+// seconds. Runs longer than LONG_RUN_CHARS are cut into slices of that length and the slices counted
+// apart; this can add about one token per cut (≤ 0.4% on such text) and leaves ordinary text exact.
+import type { ChatMessage, MessagePart, TokenizerName, ToolDefinition } from '../types';
+import { contentKey } from './contentHash';
+import { CountCache } from './countCache';
+import { LiteEncoder, loadEncoder } from './encoderLoader';
+import { imagePartTokens } from './imageTokens';
+
+export const TOKENS_PER_MESSAGE = 3;
+export const REPLY_PRIMER_TOKENS = 3;
+export const TOOL_FUNC_INIT_TOKENS = 7;
+export const TOOL_PROP_INIT_TOKENS = 3;
+export const TOOL_PROP_KEY_TOKENS = 3;
+export const TOOL_ENUM_INIT_TOKENS = -3;
+export const TOOL_ENUM_ITEM_TOKENS = 3;
+export const TOOL_FUNC_END_TOKENS = 12;
+export const TOOL_CALL_OVERHEAD_TOKENS = 3;
+export const TOOL_RESULT_OVERHEAD_TOKENS = 3;
+
+export const DEFAULT_TOKENIZER: TokenizerName = 'o200k_base';
+
+/** Longest run of one character class encoded in one piece (see the quadratic guard above). */
+export const LONG_RUN_CHARS = 512;
+
+export interface TokenCounterOptions {
+  /** Directory holding `tiktoken_bg.wasm` and `encoders/<name>.json` (see assets.ts for the fallbacks). */
+  assetDir?: string;
+  /** Bound on cached counts (each entry holds no text: ~150 bytes). Default 50,000. */
+  cacheMaxEntries?: number;
+  /** Bound on the total length of the texts whose counts are cached. Default 64 Mi characters. */
+  cacheMaxChars?: number;
+  /** Texts shorter than this are encoded directly, not cached. Default 16. */
+  minCachedChars?: number;
+}
+
+export interface TokenCounterStats {
+  /** Calls into the WASM encoder. */
+  encodeCalls: number;
+  /** Characters handed to the encoder. */
+  encodedChars: number;
+  cacheHits: number;
+  cacheMisses: number;
+  cacheEntries: number;
+  cacheChars: number;
+  cacheEvictions: number;
+  /** Encoders this counter has built (at most one per tokenizer). */
+  encodersLoaded: number;
+}
+
+export class TokenCounter {
+  private readonly encoders = new Map<TokenizerName, LiteEncoder>();
+  private readonly cache: CountCache;
+  private readonly minCachedChars: number;
+  private encodeCalls = 0;
+  private encodedChars = 0;
+  private encodersLoaded = 0;
+  private disposed = false;
+
+  constructor(private readonly opts: TokenCounterOptions = {}) {
+    this.cache = new CountCache({
+      maxEntries: opts.cacheMaxEntries ?? 50_000,
+      maxChars: opts.cacheMaxChars ?? 64 * 1024 * 1024,
+    });
+    this.minCachedChars = opts.minCachedChars ?? 16;
+  }
+
+  /** Tokens of `text` alone (special-token strings such as `<|endoftext|>` count as ordinary text). */
+  countText(text: string, encoding: TokenizerName = DEFAULT_TOKENIZER): number {
+    if (text.length === 0) return 0;
+    if (text.length < this.minCachedChars) return this.encode(text, encoding);
+    const key = `${encoding}:${contentKey(text)}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const n = this.encode(text, encoding);
+    this.cache.set(key, n, text.length);
+    return n;
+  }
+
+  /** Input tokens of a chat request: messages with their framing, tool definitions and the reply primer. */
+  countMessages(messages: ChatMessage[], tools: ToolDefinition[] | undefined, encoding: TokenizerName = DEFAULT_TOKENIZER): number {
+    let total = REPLY_PRIMER_TOKENS;
+    for (const m of messages) {
+      total += TOKENS_PER_MESSAGE + this.countText(m.role, encoding);
+      if (typeof m.content === 'string') total += this.countText(m.content, encoding);
+      else for (const part of m.content) total += this.countPart(part, encoding);
+    }
+    if (tools && tools.length > 0) total += this.countTools(tools, encoding);
+    return total;
+  }
+
+  /** Tokens the tool definitions add to a request (0 for none). */
+  countTools(tools: ToolDefinition[], encoding: TokenizerName = DEFAULT_TOKENIZER): number {
+    if (tools.length === 0) return 0;
+    let total = TOOL_FUNC_END_TOKENS;
+    for (const tool of tools) {
+      const key = `${encoding}:tool:${contentKey(JSON.stringify(tool))}`;
+      let n = this.cache.get(key);
+      if (n === undefined) {
+        n = this.countToolUncached(tool, encoding);
+        this.cache.set(key, n, tool.name.length + tool.description.length);
+      }
+      total += n;
+    }
+    return total;
+  }
+
+  stats(): TokenCounterStats {
+    return {
+      encodeCalls: this.encodeCalls,
+      encodedChars: this.encodedChars,
+      cacheHits: this.cache.hits,
+      cacheMisses: this.cache.misses,
+      cacheEntries: this.cache.size,
+      cacheChars: this.cache.chars,
+      cacheEvictions: this.cache.evictions,
+      encodersLoaded: this.encodersLoaded,
+    };
+  }
+
+  /** Forgets cached counts (the encoders stay loaded). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  /** Frees the WASM encoders. The counter must not be used afterwards. */
+  dispose(): void {
+    for (const enc of this.encoders.values()) enc.free();
+    this.encoders.clear();
+    this.cache.clear();
+    this.disposed = true;
+  }
+
+  private countPart(part: MessagePart, encoding: TokenizerName): number {
+    switch (part.type) {
+      case 'text':
+        return this.countText(part.text, encoding);
+      case 'toolCall':
+        return TOOL_CALL_OVERHEAD_TOKENS + this.countText(part.name, encoding) + this.countText(JSON.stringify(part.input ?? {}), encoding);
+      case 'toolResult':
+        return TOOL_RESULT_OVERHEAD_TOKENS + this.countText(part.content, encoding);
+      case 'image':
+        return imagePartTokens(part);
+      default:
+        return 0;
+    }
+  }
+
+  private countToolUncached(tool: ToolDefinition, encoding: TokenizerName): number {
+    let n = TOOL_FUNC_INIT_TOKENS + this.encode(`${tool.name}:${stripPeriod(tool.description ?? '')}`, encoding);
+    const props = tool.inputSchema?.properties;
+    if (props && typeof props === 'object' && !Array.isArray(props)) {
+      const entries = Object.entries(props as Record<string, unknown>);
+      if (entries.length > 0) n += TOOL_PROP_INIT_TOKENS;
+      for (const [key, raw] of entries) {
+        const prop = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+        const { type, description, enum: enumValues, ...rest } = prop;
+        const typeText = Array.isArray(type) ? type.join('|') : typeof type === 'string' ? type : '';
+        const descText = typeof description === 'string' ? stripPeriod(description) : '';
+        n += TOOL_PROP_KEY_TOKENS + this.encode(`${key}:${typeText}:${descText}`, encoding);
+        if (Array.isArray(enumValues)) {
+          n += TOOL_ENUM_INIT_TOKENS;
+          for (const item of enumValues) n += TOOL_ENUM_ITEM_TOKENS + this.encode(String(item), encoding);
+        }
+        if (Object.keys(rest).length > 0) n += this.encode(JSON.stringify(rest), encoding);
+      }
+    }
+    return n;
+  }
+
+  private encode(text: string, encoding: TokenizerName): number {
+    if (text.length === 0) return 0;
+    const enc = this.encoder(encoding);
+    const cuts = text.length > LONG_RUN_CHARS ? longRunCuts(text) : undefined;
+    this.encodedChars += text.length;
+    if (!cuts) {
+      this.encodeCalls++;
+      return enc.encode_ordinary(text).length;
+    }
+    let n = 0;
+    let from = 0;
+    for (const cut of [...cuts, text.length]) {
+      if (cut > from) {
+        this.encodeCalls++;
+        n += enc.encode_ordinary(text.slice(from, cut)).length;
+      }
+      from = cut;
+    }
+    return n;
+  }
+
+  private encoder(name: TokenizerName): LiteEncoder {
+    if (this.disposed) throw new Error('TokenCounter used after dispose()');
+    let enc = this.encoders.get(name);
+    if (!enc) {
+      enc = loadEncoder(name, this.opts.assetDir);
+      this.encoders.set(name, enc);
+      this.encodersLoaded++;
+    }
+    return enc;
+  }
+}
+
+/** 0 whitespace/control, 1 digit, 2 letter or non-ASCII, 3 ASCII punctuation. */
+function charClass(c: number): number {
+  if (c <= 32) return 0;
+  if (c >= 48 && c <= 57) return 1;
+  if (c >= 128 || ((c | 32) >= 97 && (c | 32) <= 122)) return 2;
+  return 3;
+}
+
+/** Cut positions inside runs (of one class other than digits) longer than LONG_RUN_CHARS, or undefined. */
+export function longRunCuts(text: string): number[] | undefined {
+  let cuts: number[] | undefined;
+  let prev = -1;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const k = charClass(c);
+    if (k !== prev) {
+      prev = k;
+      run = 1;
+    } else if (run >= LONG_RUN_CHARS && k !== 1 && (c & 0xfc00) !== 0xdc00 /* never split a surrogate pair */) {
+      (cuts ??= []).push(i);
+      run = 1;
+    } else {
+      run++;
+    }
+  }
+  return cuts;
+}
+
+function stripPeriod(s: string): string {
+  return s.endsWith('.') ? s.slice(0, -1) : s;
+}
+
+let shared: TokenCounter | undefined;
+
+/** The process-wide counter (created on first call; its encoders load on its first count). */
+export function sharedTokenCounter(): TokenCounter {
+  if (!shared) shared = new TokenCounter();
+  return shared;
+}
