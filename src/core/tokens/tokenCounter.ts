@@ -44,6 +44,7 @@ export const DEFAULT_TOKENIZER: TokenizerName = 'o200k_base';
 
 /** Longest run of one character class encoded in one piece (see the quadratic guard above). */
 export const LONG_RUN_CHARS = 512;
+const SHORT_CACHE_MAX_ENTRIES = 4096;
 
 export interface TokenCounterOptions {
   /** Directory holding `tiktoken_bg.wasm` and `encoders/<name>.json` (see assets.ts for the fallbacks). */
@@ -52,7 +53,7 @@ export interface TokenCounterOptions {
   cacheMaxEntries?: number;
   /** Bound on the total length of the texts whose counts are cached. Default 64 Mi characters. */
   cacheMaxChars?: number;
-  /** Texts shorter than this are encoded directly, not cached. Default 16. */
+  /** Texts shorter than this skip the LRU (a small map keyed by the text itself holds them). Default 16. */
   minCachedChars?: number;
 }
 
@@ -74,6 +75,8 @@ export class TokenCounter {
   private readonly encoders = new Map<TokenizerName, LiteEncoder>();
   private readonly cache: CountCache;
   private readonly minCachedChars: number;
+  /** Counts of short strings (roles, tool names), keyed by encoding + the text itself. */
+  private readonly shortCounts = new Map<string, number>();
   private encodeCalls = 0;
   private encodedChars = 0;
   private encodersLoaded = 0;
@@ -90,7 +93,16 @@ export class TokenCounter {
   /** Tokens of `text` alone (special-token strings such as `<|endoftext|>` count as ordinary text). */
   countText(text: string, encoding: TokenizerName = DEFAULT_TOKENIZER): number {
     if (text.length === 0) return 0;
-    if (text.length < this.minCachedChars) return this.encode(text, encoding);
+    if (text.length < this.minCachedChars) {
+      const shortKey = `${encoding}:${text}`;
+      let n = this.shortCounts.get(shortKey);
+      if (n === undefined) {
+        if (this.shortCounts.size >= SHORT_CACHE_MAX_ENTRIES) this.shortCounts.clear();
+        n = this.encode(text, encoding);
+        this.shortCounts.set(shortKey, n);
+      }
+      return n;
+    }
     const key = `${encoding}:${contentKey(text)}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
@@ -143,13 +155,14 @@ export class TokenCounter {
   /** Forgets cached counts (the encoders stay loaded). */
   clearCache(): void {
     this.cache.clear();
+    this.shortCounts.clear();
   }
 
   /** Frees the WASM encoders. The counter must not be used afterwards. */
   dispose(): void {
     for (const enc of this.encoders.values()) enc.free();
     this.encoders.clear();
-    this.cache.clear();
+    this.clearCache();
     this.disposed = true;
   }
 
