@@ -46,7 +46,7 @@ const nodeCommon = {
   sourcesContent: false,
   logLevel: 'warning',
   plugins: [problemMatcher],
-  define: { 'process.env.RIGHTSIZE_BUNDLED': '"1"' },
+  define: { 'process.env.RIGHTSIZE_BUNDLED': '"1"', 'process.env.RIGHTSIZE_VERSION': JSON.stringify(require('./package.json').version) },
 };
 
 async function main() {
