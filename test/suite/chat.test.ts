@@ -1,0 +1,200 @@
+// The chat door in a real extension host, against the fake Ollama / OpenAI / Anthropic servers:
+// routing, tool calls, cancellation, budgets, the status bar, and the security of endpoint settings.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RightsizeApi } from '../../src/vscode/activation';
+import type { UsageRecord } from '../../src/core/types';
+import { FakeAnthropic, FakeOllama, FakeOpenAI, startFakeAnthropic, startFakeOllama, startFakeOpenAI } from '../fakes';
+
+const EXTENSION_ID = 'rightsize-dev.rightsize';
+const OPENAI_KEY = 'sk-test-host-openai-000111';
+const ANTHROPIC_KEY = 'sk-ant-test-host-000222';
+
+const RENAME = 'Rename the variable `tmp` to `total` in this function:\n\nfunction sum(a) { let tmp = 0; for (const x of a) tmp += x; return tmp; }';
+const DESIGN = 'Design a plugin architecture for our editor across these files: src/core/a.ts, src/core/b.ts, src/ui/c.ts, src/ui/d.ts, src/net/e.ts, src/net/f.ts. Weigh the trade-offs of an event bus versus dependency injection and how should I structure versioning of the plugin API so third parties do not break?';
+
+describe('Chat door: Rightsize models in a real extension host', function () {
+  this.timeout(60_000);
+  let api: RightsizeApi;
+  let ollama: FakeOllama;
+  let openai: FakeOpenAI;
+  let anthropic: FakeAnthropic;
+  const user = () => vscode.workspace.getConfiguration('rightsize');
+
+  before(async () => {
+    ollama = await startFakeOllama();
+    openai = await startFakeOpenAI({ apiKey: OPENAI_KEY });
+    anthropic = await startFakeAnthropic({ apiKey: ANTHROPIC_KEY });
+    api = (await vscode.extensions.getExtension<RightsizeApi>(EXTENSION_ID)!.activate());
+    assert.ok(api.setApiKeyForTesting, 'test hooks are available in development mode');
+    const G = vscode.ConfigurationTarget.Global;
+    await user().update('ollama.host', ollama.url, G);
+    await user().update('openai.baseUrl', `${openai.url}/v1`, G);
+    await user().update('anthropic.baseUrl', anthropic.url, G);
+    await user().update('cloudModels', ['gpt-5', 'gpt-5-mini', 'claude-sonnet-4-5'], G);
+    await user().update('useCopilotModels', false, G);
+    await api.setApiKeyForTesting!('openai', OPENAI_KEY);
+    await api.setApiKeyForTesting!('anthropic', ANTHROPIC_KEY);
+    await api.refreshModelsForTesting!();
+  });
+
+  after(async () => {
+    const G = vscode.ConfigurationTarget.Global;
+    for (const k of ['ollama.host', 'openai.baseUrl', 'anthropic.baseUrl', 'cloudModels', 'useCopilotModels', 'mode']) await user().update(k, undefined, G);
+    await ollama?.close();
+    await openai?.close();
+    await anthropic?.close();
+  });
+
+  beforeEach(() => {
+    ollama.reset();
+    openai.reset();
+    anthropic.reset();
+  });
+
+  async function model(id: string): Promise<vscode.LanguageModelChat> {
+    const [m] = await vscode.lm.selectChatModels({ vendor: 'rightsize', id });
+    assert.ok(m, `model ${id} is offered; have: ${(await vscode.lm.selectChatModels({ vendor: 'rightsize' })).map((x) => x.id).join(', ')}`);
+    return m;
+  }
+
+  function nextRecord(pred: (r: UsageRecord) => boolean = () => true): Promise<UsageRecord> {
+    return new Promise((resolve) => {
+      const sub = api.onDidRecord((r) => { if (pred(r)) { sub.dispose(); resolve(r); } });
+    });
+  }
+
+  async function send(m: vscode.LanguageModelChat, messages: vscode.LanguageModelChatMessage[], options: vscode.LanguageModelChatRequestOptions = {}, token?: vscode.CancellationToken) {
+    const response = await m.sendRequest(messages, options, token);
+    const parts: unknown[] = [];
+    let text = '';
+    for await (const p of response.stream) {
+      parts.push(p);
+      if (p instanceof vscode.LanguageModelTextPart) text += p.value;
+    }
+    return { text, parts };
+  }
+
+  it('offers “Rightsize Auto” and one entry per available model, with true model information', async () => {
+    const all = await vscode.lm.selectChatModels({ vendor: 'rightsize' });
+    const ids = all.map((m) => m.id);
+    assert.ok(ids.includes(api.autoModelId), ids.join(', '));
+    assert.equal(all.find((m) => m.id === api.autoModelId)!.name, 'Rightsize Auto');
+    for (const id of ['qwen2.5-coder:1.5b', 'qwen2.5-coder:7b', 'gpt-5', 'claude-sonnet-4-5']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+    const q = all.find((m) => m.id === 'qwen2.5-coder:7b')!;
+    const show = ollama.getModels().find((m) => m.name === 'qwen2.5-coder:7b')!;
+    assert.ok(q.maxInputTokens <= show.contextLength && q.maxInputTokens > show.contextLength / 2, `maxInputTokens ${q.maxInputTokens} vs context ${show.contextLength}`);
+  });
+
+  it('Auto routes a rename to a small local model; the status bar shows the request', async () => {
+    const recorded = nextRecord();
+    const { text } = await send(await model(api.autoModelId), [vscode.LanguageModelChatMessage.User(RENAME)]);
+    const rec = await recorded;
+    assert.ok(text.length > 0);
+    assert.equal(rec.model.location, 'local', rec.decision.reason);
+    assert.equal(ollama.requestsTo('/api/chat').length, 1);
+    assert.equal(openai.requestsTo('/v1/chat/completions').length + anthropic.requestsTo('/v1/messages').length, 0);
+    const bar = api.statusBar();
+    assert.match(bar.text, /tok/);
+    assert.match(bar.text, /Wh/);
+    assert.ok(api.sessionReport().totals.requests >= 1);
+  });
+
+  it('Auto routes a multi-file design request to a strong cloud model', async () => {
+    const recorded = nextRecord();
+    await send(await model(api.autoModelId), [vscode.LanguageModelChatMessage.User(DESIGN)]);
+    const rec = await recorded;
+    assert.equal(rec.model.location, 'cloud', rec.decision.reason);
+    assert.equal(openai.requestsTo('/v1/chat/completions').length + anthropic.requestsTo('/v1/messages').length, 1);
+    assert.equal(ollama.requestsTo('/api/chat').length, 0);
+  });
+
+  it('tool calls round-trip through the chat API', async () => {
+    const m = await model('qwen2.5-coder:7b');
+    const tools: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
+    ollama.script({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] });
+    const first = await send(m, [vscode.LanguageModelChatMessage.User('Open src/a.ts')], { tools });
+    const call = first.parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
+    assert.ok(call, 'a tool call part was streamed');
+    assert.equal(call.name, 'read_file');
+    assert.deepEqual(call.input, { path: 'src/a.ts' });
+    await send(m, [
+      vscode.LanguageModelChatMessage.User('Open src/a.ts'),
+      vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)]),
+      vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('export const a = 1;')])]),
+    ], { tools });
+    const body = ollama.requestsTo('/api/chat').at(-1)!.body;
+    const toolMsg = body.messages.find((x: { role: string }) => x.role === 'tool');
+    assert.ok(toolMsg, JSON.stringify(body.messages));
+    assert.equal(toolMsg.content, 'export const a = 1;');
+    assert.equal(body.tools[0].function.name, 'read_file');
+  });
+
+  it('cancellation aborts the backend request and records `cancelled`', async () => {
+    const m = await model('qwen2.5-coder:7b');
+    ollama.script({ text: 'word '.repeat(500), tokensPerSecond: 40 });
+    const cts = new vscode.CancellationTokenSource();
+    const recorded = nextRecord();
+    const response = await m.sendRequest([vscode.LanguageModelChatMessage.User('Explain closures at length.')], {}, cts.token);
+    for await (const p of response.stream) {
+      if (p instanceof vscode.LanguageModelTextPart) { cts.cancel(); break; }
+    }
+    cts.cancel();
+    const rec = await recorded;
+    assert.equal(rec.outcome, 'cancelled');
+    await ollama.waitForAbort(1, 5000);
+  });
+
+  it('a `block` budget refuses a cloud request with a clear message, and no request reaches the server', async () => {
+    const W = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await user().update('budget.session.usd', 0.000001, W);
+    await user().update('budget.action', 'block', W);
+    try {
+      const recorded = nextRecord();
+      const { text } = await send(await model('gpt-5'), [vscode.LanguageModelChatMessage.User('Explain this regex: ^a+$')]);
+      const rec = await recorded;
+      assert.equal(rec.outcome, 'blocked');
+      assert.match(text, /blocked/i);
+      assert.match(text, /budget/i);
+      assert.equal(openai.requestsTo('/v1/chat/completions').length, 0, 'nothing reached the OpenAI server');
+    } finally {
+      await user().update('budget.session.usd', undefined, W);
+      await user().update('budget.action', undefined, W);
+    }
+  });
+
+  it('a workspace settings.json that sets endpoint URLs is ignored', async () => {
+    const cfg = vscode.workspace.getConfiguration('rightsize');
+    const info = cfg.inspect<string>('openai.baseUrl');
+    assert.equal(info?.workspaceValue, 'http://127.0.0.1:9/evil', 'the test workspace sets a hostile base URL');
+    const effective = api.effectiveConfigForTesting!();
+    assert.equal(effective.openaiBaseUrl, `${openai.url}/v1`);
+    assert.equal(effective.ollamaHost, ollama.url);
+    const recorded = nextRecord();
+    await send(await model('gpt-5-mini'), [vscode.LanguageModelChatMessage.User('Say hi')]);
+    assert.equal((await recorded).outcome, 'ok');
+    const sent = openai.requestsTo('/v1/chat/completions');
+    assert.equal(sent.length, 1, 'the request went to the user-level URL');
+    assert.equal(sent[0].headers.authorization, `Bearer ${OPENAI_KEY}`);
+  });
+
+  it('the model list refreshes when Ollama’s models change', async () => {
+    const changed = new Promise<void>((resolve) => { const d = vscode.lm.onDidChangeChatModels(() => { d.dispose(); resolve(); }); });
+    const before = ollama.getModels().map((m) => m.name);
+    ollama.setModels([...ollama.getModels(), { ...ollama.getModels()[0], name: 'qwen2.5-coder:3b', parameterSize: '3.1B', parameterCount: 3_090_000_000 }]);
+    await vscode.commands.executeCommand('rightsize.refreshModels');
+    await changed;
+    const ids = (await vscode.lm.selectChatModels({ vendor: 'rightsize' })).map((m) => m.id);
+    assert.ok(ids.includes('qwen2.5-coder:3b'), ids.join(', '));
+    ollama.setModels(ollama.getModels().filter((m) => before.includes(m.name)));
+    await api.refreshModelsForTesting!();
+  });
+
+  it('counts tokens with the tokenizer', async () => {
+    const m = await model('gpt-5');
+    const short = await m.countTokens('hello world');
+    const long = await m.countTokens('hello world '.repeat(50));
+    assert.ok(short >= 2 && short < 10, String(short));
+    assert.ok(long > short * 20, `${long} vs ${short}`);
+  });
+});
