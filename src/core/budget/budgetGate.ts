@@ -1,0 +1,353 @@
+// The budget gate: admits, downgrades or blocks each routed request against the workspace's limits, and
+// keeps the running usage per period.
+//
+// Usage per period instance = baseline (what the ledger holds from before this window, setBaseline) +
+// what this window settled or recorded. Periods: session (this window's life, until resetSession), day,
+// week (ISO, from Monday), month — local time, from the injected clock; every public call first rolls
+// periods whose instance has ended (usage and baseline of that period go back to zero; reservations stay).
+//
+// Levels (per line = one period x unit with a limit): fraction = used / limit (settled usage only; what is
+// in flight is in `reserved`); `exceeded` when fraction >= 1, `warn` when fraction >= warnAt, else `ok`.
+// The gate's level is the worst line's.
+//
+// Admission. Every admitted request reserves its estimate (tokens = input + output, Wh, USD) until it is
+// settled (actual usage replaces the reservation) or released (cancelled before any usage). A cloud
+// decision is *over budget* when, for any line, the period is already exceeded or
+// used + reserved + this estimate > limit — so two parallel requests that each fit alone cannot both slip
+// under a hard limit. Then, by action:
+//   warn        -> admitted (the extension notifies through onDidChangeLevel);
+//   preferLocal -> `downgrade` (the caller re-routes local-only) unless the caller says no local model can
+//                  take the request (admit's `noLocalAlternative`), in which case it is admitted;
+//   block       -> `block`, with a message naming the limit, its use and how to raise it.
+// Local decisions are always admitted, under every action: they cost no cloud spend, and refusing them
+// would stop all work. Their Wh and tokens still count against every line, so Wh and token limits still
+// warn, reach `exceeded`, and then stop *cloud* requests under `block` / `preferLocal`.
+//
+// Notifications. onDidChangeLevel fires when a line rises into `warn` or into `exceeded`, at most once per
+// level per period instance and limit: a line going from ok straight to exceeded fires once (exceeded); a
+// level that falls (limit raised) and rises again in the same instance does not fire again unless the
+// limit changed; a new day/week/month/session instance starts afresh. The event carries `instance`
+// (e.g. `day:2025-03-14`, `session:2`) so a host that wants "once per period across windows" can persist
+// it. Listeners run synchronously after the state change; an exception in a listener is swallowed so that
+// it cannot break accounting.
+import type { BudgetLevel, BudgetLine, BudgetPeriod, BudgetPolicy, BudgetUnit, Location } from '../types';
+import { BUDGET_PERIODS, BUDGET_UNITS, DEFAULT_SETTING_PREFIX } from './budgetConfig';
+import { CALENDAR_PERIODS, CalendarPeriod, periodKey } from './periods';
+
+export interface UsageAmount { tokens: number; wh: number; usd: number }
+export interface Reservation { readonly id: number; readonly amount: UsageAmount; readonly cloud: boolean }
+
+export type Admission =
+  | { verdict: 'admit'; reservation: Reservation; lines: BudgetLine[] }
+  | { verdict: 'downgrade'; reason: string; lines: BudgetLine[] }
+  | { verdict: 'block'; message: string; lines: BudgetLine[] };
+
+export interface AdmitInput {
+  location: Location;
+  estimate: { tokens: { input: number; output: number }; energy: { wh: number }; cost: { usd: number } };
+}
+
+export interface LevelChange {
+  level: BudgetLevel;
+  period: BudgetPeriod;
+  unit: BudgetUnit;
+  line: BudgetLine;
+  /** The period instance the notification belongs to, e.g. `day:2025-03-14`, `week:2025-03-10`, `session:1`. */
+  instance: string;
+}
+
+export interface BudgetGateOptions {
+  now?: () => Date;
+  /** Setting prefix used in messages; default `rightsize.budget`. */
+  settingPrefix?: string;
+}
+
+const LEVEL_RANK: Readonly<Record<BudgetLevel, number>> = { ok: 0, warn: 1, exceeded: 2 };
+
+function zero(): UsageAmount {
+  return { tokens: 0, wh: 0, usd: 0 };
+}
+
+function clean(n: number): number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+function cleanAmount(a: UsageAmount | undefined): UsageAmount {
+  return a ? { tokens: clean(a.tokens), wh: clean(a.wh), usd: clean(a.usd) } : zero();
+}
+
+function addTo(target: UsageAmount, a: UsageAmount): void {
+  target.tokens += a.tokens;
+  target.wh += a.wh;
+  target.usd += a.usd;
+}
+
+export class BudgetGate {
+  private policy: BudgetPolicy;
+  private readonly now: () => Date;
+  private readonly prefix: string;
+
+  private sessionNumber = 1;
+  private sessionStartMs: number;
+  /** Usage settled or recorded by this window, per current period instance. */
+  private readonly window: Record<BudgetPeriod, UsageAmount> = { session: zero(), day: zero(), week: zero(), month: zero() };
+  private readonly keys: Record<CalendarPeriod, string>;
+  private readonly baseline: Record<CalendarPeriod, { amount: UsageAmount; key: string } | undefined> = { day: undefined, week: undefined, month: undefined };
+
+  private readonly active = new Map<number, Reservation>();
+  private reservedTotal: UsageAmount = zero();
+  private nextId = 1;
+
+  private readonly notified = new Map<string, { instance: string; limit: number; level: BudgetLevel }>();
+  private readonly listeners = new Set<(e: LevelChange) => void>();
+
+  constructor(policy: BudgetPolicy, opts: BudgetGateOptions = {}) {
+    this.policy = policy;
+    this.now = opts.now ?? (() => new Date());
+    this.prefix = opts.settingPrefix ?? DEFAULT_SETTING_PREFIX;
+    const t = this.now();
+    this.sessionStartMs = t.getTime();
+    this.keys = { day: periodKey('day', t), week: periodKey('week', t), month: periodKey('month', t) };
+  }
+
+  setPolicy(policy: BudgetPolicy): void {
+    this.roll();
+    this.policy = policy;
+    this.checkLevels();
+  }
+
+  /** Usage already recorded before this window started (from the ledger), per period, as of `asOf`. A
+   * period whose instance has ended since `asOf` ignores its figure. Replaces any earlier baseline. */
+  setBaseline(totals: Record<'day' | 'week' | 'month', UsageAmount>, asOf: Date): void {
+    for (const p of CALENDAR_PERIODS) this.baseline[p] = { amount: cleanAmount(totals[p]), key: periodKey(p, asOf) };
+    this.roll();
+    this.checkLevels();
+  }
+
+  routingState(): { preferLocal: boolean; blockCloud: boolean; level: BudgetLevel } {
+    const level = this.level();
+    const exceeded = level === 'exceeded';
+    return { preferLocal: exceeded && this.policy.action === 'preferLocal', blockCloud: exceeded && this.policy.action === 'block', level };
+  }
+
+  admit(decision: AdmitInput, opts: { noLocalAlternative?: boolean } = {}): Admission {
+    this.roll();
+    const e = decision.estimate;
+    const amount: UsageAmount = {
+      tokens: clean(e.tokens.input) + clean(e.tokens.output),
+      wh: clean(e.energy.wh),
+      usd: clean(e.cost.usd),
+    };
+    const cloud = decision.location === 'cloud';
+    const action = this.policy.action;
+    if (cloud && action !== 'warn') {
+      const lines = this.computeLines();
+      const over = this.worstProjected(lines, amount);
+      if (over) {
+        if (action === 'block') return { verdict: 'block', message: this.blockMessage(over, amount), lines };
+        if (!opts.noLocalAlternative) return { verdict: 'downgrade', reason: this.downgradeReason(over, amount), lines };
+      }
+    }
+    const reservation: Reservation = Object.freeze({ id: this.nextId++, amount: Object.freeze(amount), cloud });
+    this.active.set(reservation.id, reservation);
+    addTo(this.reservedTotal, amount);
+    return { verdict: 'admit', reservation, lines: this.computeLines() };
+  }
+
+  /** Moves a reservation to used, with the actual usage. Returns false (and changes nothing) when the
+   * reservation was already settled or released. */
+  settle(reservation: Reservation, actual: UsageAmount): boolean {
+    this.roll();
+    if (!this.unreserve(reservation)) return false;
+    this.addUsage(cleanAmount(actual), this.now());
+    this.checkLevels();
+    return true;
+  }
+
+  /** Drops a reservation that used nothing (cancelled before it started). Returns false when unknown. */
+  release(reservation: Reservation): boolean {
+    this.roll();
+    return this.unreserve(reservation);
+  }
+
+  /** Usage that did not go through admit (e.g. imported from another tool's logs). It counts in each
+   * period whose current instance contains `at` (the session: when `at` is not before the session began). */
+  record(actual: UsageAmount, at?: Date): void {
+    this.roll();
+    this.addUsage(cleanAmount(actual), at ?? this.now());
+    this.checkLevels();
+  }
+
+  lines(): BudgetLine[] {
+    this.roll();
+    return this.computeLines();
+  }
+
+  level(): BudgetLevel {
+    let worst: BudgetLevel = 'ok';
+    for (const l of this.lines()) if (LEVEL_RANK[l.level] > LEVEL_RANK[worst]) worst = l.level;
+    return worst;
+  }
+
+  resetSession(): void {
+    this.roll();
+    this.window.session = zero();
+    this.sessionNumber++;
+    this.sessionStartMs = this.now().getTime();
+  }
+
+  /** Requests admitted and not yet settled or released. */
+  inFlight(): number {
+    return this.active.size;
+  }
+
+  onDidChangeLevel(listener: (e: LevelChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private roll(): void {
+    const t = this.now();
+    for (const p of CALENDAR_PERIODS) {
+      const k = periodKey(p, t);
+      if (k !== this.keys[p]) {
+        this.keys[p] = k;
+        this.window[p] = zero();
+      }
+    }
+  }
+
+  private used(period: BudgetPeriod): UsageAmount {
+    const w = this.window[period];
+    if (period === 'session') return w;
+    const b = this.baseline[period];
+    if (!b || b.key !== this.keys[period]) return w;
+    return { tokens: w.tokens + b.amount.tokens, wh: w.wh + b.amount.wh, usd: w.usd + b.amount.usd };
+  }
+
+  private addUsage(a: UsageAmount, at: Date): void {
+    if (at.getTime() >= this.sessionStartMs) addTo(this.window.session, a);
+    for (const p of CALENDAR_PERIODS) if (periodKey(p, at) === this.keys[p]) addTo(this.window[p], a);
+  }
+
+  private unreserve(r: Reservation): boolean {
+    const mine = this.active.get(r.id);
+    if (!mine) return false;
+    this.active.delete(r.id);
+    if (this.active.size === 0) this.reservedTotal = zero();
+    else {
+      this.reservedTotal.tokens = Math.max(0, this.reservedTotal.tokens - mine.amount.tokens);
+      this.reservedTotal.wh = Math.max(0, this.reservedTotal.wh - mine.amount.wh);
+      this.reservedTotal.usd = Math.max(0, this.reservedTotal.usd - mine.amount.usd);
+    }
+    return true;
+  }
+
+  private computeLines(): BudgetLine[] {
+    const out: BudgetLine[] = [];
+    const limits = this.policy.limits;
+    const warnAt = this.policy.warnAt;
+    for (const period of BUDGET_PERIODS) {
+      const pl = limits[period];
+      if (!pl) continue;
+      let used: UsageAmount | undefined;
+      for (const unit of BUDGET_UNITS) {
+        const limit = pl[unit];
+        if (typeof limit !== 'number' || !(limit > 0) || !Number.isFinite(limit)) continue;
+        used ??= this.used(period);
+        const u = used[unit];
+        const fraction = u / limit;
+        const level: BudgetLevel = fraction >= 1 ? 'exceeded' : fraction >= warnAt ? 'warn' : 'ok';
+        out.push({ period, unit, limit, used: u, reserved: this.reservedTotal[unit], fraction, level });
+      }
+    }
+    return out;
+  }
+
+  /** The line this estimate would overrun the most (by projected fraction), if any. */
+  private worstProjected(lines: BudgetLine[], amount: UsageAmount): BudgetLine | undefined {
+    let worst: BudgetLine | undefined;
+    let worstFraction = 0;
+    for (const l of lines) {
+      const projected = l.used + l.reserved + amount[l.unit];
+      if (l.level !== 'exceeded' && projected <= l.limit) continue;
+      const f = projected / l.limit;
+      if (!worst || f > worstFraction) { worst = l; worstFraction = f; }
+    }
+    return worst;
+  }
+
+  private blockMessage(l: BudgetLine, amount: UsageAmount): string {
+    const inFlight = l.reserved > 0 ? ` (${fmtAmount(l.unit, l.reserved)} more in flight)` : '';
+    const state = l.level === 'exceeded' ? 'is used up' : 'would be exceeded by this request';
+    return `Rightsize blocked this cloud request: ${periodPhrase(l.period)} ${unitNoun(l.unit)} budget of ${fmtAmount(l.unit, l.limit)} ${state}: ` +
+      `${fmtAmount(l.unit, l.used)} used${inFlight}, and this request needs about ${fmtAmount(l.unit, amount[l.unit])}. ` +
+      `Raise ${this.prefix}.${l.period}.${l.unit}, pick a local model, or wait until ${resetPhrase(l.period)}.`;
+  }
+
+  private downgradeReason(l: BudgetLine, amount: UsageAmount): string {
+    const inFlight = l.reserved > 0 ? `, ${fmtAmount(l.unit, l.reserved)} in flight` : '';
+    const state = l.level === 'exceeded' ? 'is used up' : 'would be exceeded by this request';
+    return `${capitalise(periodPhrase(l.period))} ${unitNoun(l.unit)} budget of ${fmtAmount(l.unit, l.limit)} ${state} ` +
+      `(${fmtAmount(l.unit, l.used)} used${inFlight}, about ${fmtAmount(l.unit, amount[l.unit])} needed), so requests go to local models (${this.prefix}.action is "preferLocal").`;
+  }
+
+  private instance(period: BudgetPeriod): string {
+    return period === 'session' ? `session:${this.sessionNumber}` : `${period}:${this.keys[period]}`;
+  }
+
+  private checkLevels(): void {
+    const lines = this.computeLines();
+    for (const line of lines) {
+      if (line.level === 'ok') continue;
+      const key = `${line.period}.${line.unit}`;
+      const instance = this.instance(line.period);
+      const prev = this.notified.get(key);
+      const prevLevel: BudgetLevel = prev && prev.instance === instance && prev.limit === line.limit ? prev.level : 'ok';
+      if (LEVEL_RANK[line.level] <= LEVEL_RANK[prevLevel]) continue;
+      this.notified.set(key, { instance, limit: line.limit, level: line.level });
+      const event: LevelChange = { level: line.level, period: line.period, unit: line.unit, line, instance };
+      for (const l of [...this.listeners]) {
+        try {
+          l(event);
+        } catch {
+          // A listener's failure must not break accounting (see the header).
+        }
+      }
+    }
+  }
+}
+
+function periodPhrase(p: BudgetPeriod): string {
+  switch (p) {
+    case 'session': return "this session's";
+    case 'day': return "today's";
+    case 'week': return "this week's";
+    case 'month': return "this month's";
+  }
+}
+
+function resetPhrase(p: BudgetPeriod): string {
+  switch (p) {
+    case 'session': return 'a new session';
+    case 'day': return 'midnight';
+    case 'week': return 'Monday';
+    case 'month': return 'the 1st of next month';
+  }
+}
+
+function unitNoun(u: BudgetUnit): string {
+  return u === 'usd' ? 'cost' : u === 'wh' ? 'energy' : 'token';
+}
+
+export function fmtAmount(u: BudgetUnit, v: number): string {
+  if (u === 'usd') return v >= 100 ? `$${Math.round(v)}` : v >= 0.01 || v === 0 ? `$${v.toFixed(2)}` : `$${Number(v.toPrecision(2))}`;
+  if (u === 'wh') return v >= 100 ? `${Math.round(v)} Wh` : `${Number(v.toPrecision(3))} Wh`;
+  return `${Math.round(v).toLocaleString('en-US')} tokens`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

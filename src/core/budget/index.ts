@@ -1,0 +1,9 @@
+// Public surface of the budget module.
+export { BudgetGate, fmtAmount } from './budgetGate';
+export type { Admission, AdmitInput, BudgetGateOptions, LevelChange, Reservation, UsageAmount } from './budgetGate';
+export {
+  parseBudgetPolicy, defaultBudgetPolicy, BUDGET_PERIODS, BUDGET_UNITS, BUDGET_ACTIONS, DEFAULT_WARN_AT, DEFAULT_ACTION,
+  DEFAULT_SETTING_PREFIX,
+} from './budgetConfig';
+export { periodKey, startOfPeriod, nextPeriodStart, CALENDAR_PERIODS } from './periods';
+export type { CalendarPeriod } from './periods';
