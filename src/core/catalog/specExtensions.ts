@@ -1,0 +1,54 @@
+// Optional fields the catalog adds to `ModelSpec` (types.ts). They are extensions, not part of the shared
+// contract: code elsewhere may ignore them, and every reader here treats them as possibly absent.
+import { ModelPrices, ModelSpec } from '../types';
+
+/** A second price tier for long prompts (e.g. Gemini 2.5 Pro above 200K input tokens). USD per million tokens. */
+export interface LongContextPrices {
+  /** The tier applies when the request's input tokens exceed this. */
+  thresholdInputTokens: number;
+  inputPerMTokUsd: number;
+  cachedInputPerMTokUsd?: number;
+  cacheWritePerMTokUsd?: number;
+  outputPerMTokUsd: number;
+}
+
+export interface CatalogPrices extends ModelPrices {
+  longContext?: LongContextPrices;
+}
+
+/** Local (Ollama) facts the throughput model uses. */
+export interface LocalModelFacts {
+  /** Ollama's `details.quantization_level`, e.g. `Q4_K_M`. */
+  quantization?: string;
+  /** Size of the weights in GB (10^9 bytes), e.g. Ollama's download size. */
+  weightsGB?: number;
+  /** Ollama's `capabilities` (`completion`, `tools`, `insert`, `vision`, `thinking`, `embedding`). */
+  capabilities?: string[];
+}
+
+/** GitHub Copilot facts. Since 2026-06-01 Copilot bills per token in AI credits (1 credit = $0.01). */
+export interface CopilotFacts {
+  /** The id Copilot's API and model picker use (also the catalog id). */
+  apiId: string;
+  /** Catalog id of the same model at its own provider, when the catalog has it. */
+  underlying?: string;
+  /** Legacy premium-request multiplier (plans still on request-based billing). */
+  premiumRequestMultiplier?: number;
+}
+
+export interface CatalogModelSpec extends ModelSpec {
+  prices?: CatalogPrices;
+  local?: LocalModelFacts;
+  copilot?: CopilotFacts;
+}
+
+/** USD for one legacy premium request beyond the allowance (GitHub docs, copilot requests). */
+export const COPILOT_PREMIUM_REQUEST_USD = 0.04;
+
+export function localFacts(model: ModelSpec): LocalModelFacts | undefined {
+  return (model as CatalogModelSpec).local;
+}
+
+export function longContextPrices(prices: ModelPrices): LongContextPrices | undefined {
+  return (prices as CatalogPrices).longContext;
+}

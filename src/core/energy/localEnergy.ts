@@ -1,0 +1,85 @@
+// Local (Ollama) inference: energy = power x time. Time comes from Ollama's reported durations when the
+// request ran, or from a throughput model before it runs. docs/energy-model.md#local.
+import { ModelSpec, Range, TokenCounts } from '../types';
+import { localFacts } from '../catalog/specExtensions';
+import { DeviceProfile } from './devices';
+
+/** Bytes per parameter by llama.cpp quantisation (weights incl. block scales; approximate). */
+const BYTES_PER_PARAM: Readonly<Record<string, number>> = {
+  F32: 4, F16: 2, BF16: 2, Q8_0: 1.0625, Q6_K: 0.82, Q5_K_M: 0.71, Q5_K_S: 0.69, Q5_0: 0.6875, Q5_1: 0.75,
+  Q4_K_M: 0.6, Q4_K_S: 0.57, Q4_0: 0.5625, Q4_1: 0.625, Q3_K_L: 0.54, Q3_K_M: 0.49, Q3_K_S: 0.43, Q2_K: 0.41,
+  MXFP4: 0.53, IQ4_XS: 0.54, IQ4_NL: 0.5625,
+};
+/** Default: 4-bit weights incl. overhead (Ollama's default tags are 4-bit). */
+export const DEFAULT_BYTES_PER_PARAM = 0.56;
+/** Share of `memoryGB` usable for weights (the rest holds the KV cache, runtime, display). */
+export const USABLE_MEMORY_SHARE = 0.9;
+/** Measured power (nvidia-smi) is taken as +-10% (sampling instant vs the request's average). */
+export const MEASURED_POWER_SPREAD = 0.1;
+
+export function bytesPerParam(model: ModelSpec): number {
+  const facts = localFacts(model);
+  if (facts?.weightsGB && model.params.totalB.max > 0) {
+    const bpp = facts.weightsGB / ((model.params.totalB.min + model.params.totalB.max) / 2);
+    if (bpp > 0.2 && bpp < 4.5) return bpp;
+  }
+  const q = facts?.quantization?.toUpperCase();
+  if (q && BYTES_PER_PARAM[q] !== undefined) return BYTES_PER_PARAM[q];
+  return DEFAULT_BYTES_PER_PARAM;
+}
+
+export interface TimeRange { lowS: number; midS: number; highS: number }
+
+/**
+ * Predicted wall time (s) on the device. Decode is memory-bound: each token streams the active weights,
+ * s/token = bytes_active / (BW * efficiency), with weights beyond the device memory streamed from host
+ * memory. Prefill is compute-bound: s/token = 2 * P_active / FLOPS. Cached input (Ollama's prompt cache)
+ * costs no time. Low time = fast end (high efficiency, high TFLOPS, fewest params).
+ */
+export function predictLocalTime(model: ModelSpec, tokens: TokenCounts, device: DeviceProfile): TimeRange {
+  const bpp = bytesPerParam(model);
+  const output = Math.max(0, tokens.output);
+  const fresh = Math.max(0, tokens.input - Math.max(0, tokens.cachedInput));
+  const a = model.params.activeB;
+  const t = model.params.totalB;
+  const aMid = Math.sqrt(a.min * a.max);
+  const tMid = Math.sqrt(t.min * t.max);
+  const eff = device.decodeEfficiency;
+  const effMid = (eff.min + eff.max) / 2;
+  const fl = device.prefillTflops;
+  const flMid = Math.sqrt(fl.min * fl.max);
+  const lowS = output * decodeSecondsPerToken(a.min, t.min, bpp, device, eff.max) + fresh * prefillSecondsPerToken(a.min, fl.max);
+  const midS = output * decodeSecondsPerToken(aMid, tMid, bpp, device, effMid) + fresh * prefillSecondsPerToken(aMid, flMid);
+  const highS = output * decodeSecondsPerToken(a.max, t.max, bpp, device, eff.min) + fresh * prefillSecondsPerToken(a.max, fl.min);
+  return { lowS, midS, highS };
+}
+
+function decodeSecondsPerToken(activeB: number, totalB: number, bpp: number, device: DeviceProfile, efficiency: number): number {
+  const gbPerToken = activeB * bpp;
+  const weightsGB = totalB * bpp;
+  const fits = device.memoryGB ? device.memoryGB * USABLE_MEMORY_SHARE : Infinity;
+  const offloaded = weightsGB > fits ? (weightsGB - fits) / weightsGB : 0;
+  const hostBw = device.hostBandwidthGBs ?? device.memoryBandwidthGBs;
+  return (gbPerToken * (1 - offloaded)) / (device.memoryBandwidthGBs * efficiency) + (gbPerToken * offloaded) / (hostBw * efficiency);
+}
+
+function prefillSecondsPerToken(activeB: number, tflops: number): number {
+  return (2 * activeB * 1e9) / (tflops * 1e12);
+}
+
+export interface PowerRange { lowW: number; midW: number; highW: number }
+
+/** Power drawn during inference: accelerator (measured, else profile) plus the rest of the machine. */
+export function localPower(device: DeviceProfile, measuredPowerW?: number): PowerRange {
+  const host: Range = device.hostPowerW ?? { min: 0, max: 0 };
+  const hostMid = (host.min + host.max) / 2;
+  if (measuredPowerW !== undefined && measuredPowerW > 0) {
+    return {
+      lowW: measuredPowerW * (1 - MEASURED_POWER_SPREAD) + host.min,
+      midW: measuredPowerW + hostMid,
+      highW: measuredPowerW * (1 + MEASURED_POWER_SPREAD) + host.max,
+    };
+  }
+  const p = device.powerW;
+  return { lowW: p.min + host.min, midW: (p.min + p.max) / 2 + hostMid, highW: p.max + host.max };
+}
