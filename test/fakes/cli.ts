@@ -100,13 +100,13 @@ async function main(): Promise<void> {
     process.stderr.write(`fake servers: ${(e as Error).message}\n`);
     process.exit(2);
   }
-  const fakes = await startFakes(opts);
-  process.stdout.write(JSON.stringify(fakes.urls) + '\n');
+  // Handlers first: a parent may signal as soon as it reads the URLs.
+  let fakes: { close(): Promise<void> } | undefined;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void fakes.close().finally(() => process.exit(0));
+    void (fakes ? fakes.close() : Promise.resolve()).finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -115,6 +115,10 @@ async function main(): Promise<void> {
     process.stdin.on('close', stop);
     process.stdin.resume();
   }
+  const started = await startFakes(opts);
+  fakes = started;
+  if (stopping) { await started.close(); return; }
+  process.stdout.write(JSON.stringify(started.urls) + '\n');
 }
 
 if (require.main === module) void main();

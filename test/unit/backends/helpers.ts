@@ -1,0 +1,76 @@
+// Test helpers for the backend tests: model specs, requests, and draining a stream.
+import type { ChatMessage, ChatRequest, ModelSpec, Provider, StreamPart, BackendUsage } from '../../../src/core/types';
+
+export function spec(id: string, provider: Provider, extra: Partial<ModelSpec> = {}): ModelSpec {
+  return {
+    id,
+    displayName: id,
+    provider,
+    location: provider === 'ollama' ? 'local' : 'cloud',
+    params: { totalB: { min: 7, max: 7 }, activeB: { min: 7, max: 7 } },
+    contextTokens: 32_768,
+    maxOutputTokens: 8192,
+    tools: true,
+    capability: { score: 50, benchmark: 'test', source: 'test' },
+    tokenizer: 'o200k_base',
+    sources: {},
+    ...extra,
+  };
+}
+
+let n = 0;
+export function req(messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest {
+  n++;
+  return {
+    id: `req-${n}`,
+    messages,
+    surface: 'chat',
+    workspace: { id: 'ws-test', name: 'test' },
+    session: 'session-test',
+    ...extra,
+  };
+}
+
+export interface Drained {
+  parts: StreamPart[];
+  text: string;
+  toolCalls: Array<Extract<StreamPart, { type: 'toolCall' }>>;
+  usage: BackendUsage | undefined;
+  /** Index of the usage part among all parts (-1 when absent). */
+  usageIndex: number;
+  error: unknown;
+}
+
+/** Drains a stream; `onPart` may act (e.g. abort) after each part. */
+export async function drain(stream: AsyncIterable<StreamPart>, onPart?: (p: StreamPart, i: number) => void | Promise<void>): Promise<Drained> {
+  const parts: StreamPart[] = [];
+  let error: unknown;
+  try {
+    for await (const p of stream) {
+      parts.push(p);
+      if (onPart) await onPart(p, parts.length - 1);
+    }
+  } catch (e) {
+    error = e;
+  }
+  const usageIndex = parts.findIndex((p) => p.type === 'usage');
+  const u = parts[usageIndex];
+  return {
+    parts,
+    text: parts.map((p) => (p.type === 'text' ? p.text : '')).join(''),
+    toolCalls: parts.filter((p): p is Extract<StreamPart, { type: 'toolCall' }> => p.type === 'toolCall'),
+    usage: u && u.type === 'usage' ? u.usage : undefined,
+    usageIndex,
+    error,
+  };
+}
+
+/** A port on 127.0.0.1 with nothing listening. */
+export async function closedPort(): Promise<number> {
+  const net = await import('net');
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as import('net').AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
