@@ -4,15 +4,20 @@
 //
 // | signal          | raise | seen when                                                                    |
 // |-----------------|------:|------------------------------------------------------------------------------|
-// | stackTrace      |   +10 | a runtime stack trace is pasted (Node, Python, JVM, .NET, Go, Rust, Ruby, PHP)|
-// | concurrency     |   +15 | race, deadlock, mutex, lock, atomic, thread safety, async ordering            |
-// | security        |   +15 | auth, crypto, injection, XSS/CSRF, CVE, vulnerabilities, secrets              |
-// | performance     |    +8 | performance, slow, optimise, latency, throughput, profiling, memory leaks     |
-// | manyFiles       | +8/15 | 3–5 / 6+ files named or stated, or "across the codebase" (counts as 3)        |
-// | manyCodeBlocks  |    +5 | 3+ fenced code blocks in the message                                          |
+// | stackTrace      |    +2 | a runtime stack trace is pasted (Node, Python, JVM, .NET, Go, Rust, Ruby, PHP)|
+// | concurrency     |   +30 | race, deadlock, mutex, lock, atomic, thread safety, async ordering            |
+// | security        |   +30 | auth, crypto, injection, XSS/CSRF, CVE, vulnerabilities, secrets              |
+// | performance     |   +10 | performance, slow, optimise, latency, throughput, profiling, memory leaks     |
+// | manyFiles       | +5/10 | 3–5 / 6+ files named or stated, or "across the codebase" (counts as 3)        |
+// | manyCodeBlocks  |    +3 | 3+ fenced code blocks in the message                                          |
 // | longHistory     | +5/10 | 12+ / 30+ messages in the conversation                                        |
 // | largeContext    | +5/10 | 16k+ / 64k+ input tokens                                                      |
 // | depth           |   +10 | explicit request for depth: "think carefully", "step by step", "edge cases"… |
+//
+// The amounts are points of the catalog's capability scale (Aider polyglot, see requirements.ts), which is
+// compressed at the bottom: +2 barely moves a task within the small local coders (a stack trace mostly
+// helps locate the bug), while +30 takes a fix (10) past every Qwen2.5-Coder size to the 50+ models —
+// concurrency and security bugs are where small models fail quietly.
 //
 // Keyword signals read the prose of the last user message (text outside code fences), so identifiers in
 // pasted code (`authToken`, `mutex.lock()`) do not count; stack traces are looked for in the whole message.
@@ -20,13 +25,13 @@
 import type { RequestFeatures } from './features';
 
 export const SIGNAL_RAISE = {
-  stackTrace: 10,
-  concurrency: 15,
-  security: 15,
-  performance: 8,
-  manyFilesSome: 8,
-  manyFilesMany: 15,
-  manyCodeBlocks: 5,
+  stackTrace: 2,
+  concurrency: 30,
+  security: 30,
+  performance: 10,
+  manyFilesSome: 5,
+  manyFilesMany: 10,
+  manyCodeBlocks: 3,
   longHistory: 5,
   veryLongHistory: 10,
   largeContext: 5,

@@ -2,25 +2,29 @@
 // and an expected number of output tokens, both from the task kind, the former raised by difficulty
 // signals (difficulty.ts) and clamped to 0–100.
 //
-// Base capability per task kind. The scale is the catalog's coding score (0–100, from a public coding
-// benchmark): roughly, small local coders (1.5–3B) sit around 25–45, 7–14B coders 45–65, 30B-class local
-// models and small cloud models 60–75, frontier models 80+. The bases put a task where models of that
-// size are known to do it reliably:
+// Base capability per task kind, on the catalog's scale: ModelSpec.capability.score is the Aider polyglot
+// pass rate (%) or its mapped equivalent (src/core/catalog/capability.ts). That benchmark is hard, so the
+// scale is compressed at the bottom: Qwen2.5-Coder 0.5B/1.5B/3B/7B/14B/32B score 1.0/3.2/5.6/9.5/12.2/16.4,
+// recent 20–30B local models (qwen3-coder:30b, gpt-oss:20b, devstral) and small cloud models 50–61,
+// gpt-5-mini / claude-haiku-4-5 71–73, frontier models (claude-sonnet-4-5, gemini-2.5-pro, claude-opus-4-5,
+// gpt-5) 77–88. The bases put each task where models of that size do it reliably:
 //
-// | kind       | reported as | base | expected output tokens | why                                                   |
-// |------------|-------------|-----:|-----------------------:|-------------------------------------------------------|
-// | completion | completion  |   20 |                     64 | FIM of a line or block: 1.5B coders are built for it   |
-// | rename     | refactor    |   25 |                    300 | mechanical; the model echoes the edited span           |
-// | document   | document    |   30 |                    350 | docstrings/comments describe visible code              |
-// | refactor   | refactor    |   35 |                    700 | extract/inline/simplify within one place               |
-// | explain    | explain     |   40 |                    600 | reading one function or concept                        |
-// | test       | test        |   45 |                    900 | must infer behaviour and edge cases                    |
-// | generate   | refactor    |   45 |                    800 | new code from a description                            |
-// | fix        | fix         |   50 |                    700 | diagnosis before the edit                              |
-// | multiFile  | multiFile   |   65 |                   2000 | coordinated edits; consistency across files            |
-// | design     | design      |   75 |                   1500 | trade-offs and structure: where frontier models pay    |
-// | agentic    | agentic     |   75 |                   1200 | per turn; tool use over a long loop compounds errors   |
+// | kind       | reported as | base | expected output tokens | who qualifies at the base / why                          |
+// |------------|-------------|-----:|-----------------------:|----------------------------------------------------------|
+// | completion | completion  |    2 |                     64 | 1.5B coders (the usual autocomplete size) and up          |
+// | rename     | refactor    |    2 |                    300 | mechanical: the model echoes the edited span              |
+// | document   | document    |    3 |                    350 | docstrings/comments describe visible code: 1.5B and up   |
+// | refactor   | refactor    |    5 |                    700 | extract/inline/simplify in one place: 3B and up           |
+// | explain    | explain     |    5 |                    600 | reading one function or concept: 3B and up                |
+// | test       | test        |    9 |                    900 | must infer behaviour and edge cases: 7B and up            |
+// | generate   | refactor    |    9 |                    800 | new code from a description: 7B and up                    |
+// | fix        | fix         |   10 |                    700 | diagnosis before the edit: 14B-class and up               |
+// | multiFile  | multiFile   |   45 |                   2000 | coordinated edits: 20–30B current local models and up     |
+// | design     | design      |   70 |                   1500 | structure and trade-offs: gpt-5-mini class and up         |
+// | agentic    | agentic     |   70 |                   1200 | per turn; errors compound over a tool loop                |
 //
+// With the difficulty raises (difficulty.ts) a multi-file design question lands at 80 (frontier only) and
+// a long agent loop at 75–85; a race condition or a security review needs 40+ (no small local coder).
 // Expected output tokens are per request (one turn of an agent) and are capped by the request's
 // maxOutputTokens; the router caps them again by each model's maxOutputTokens.
 import type { ChatRequest, TaskClass } from '../types';
@@ -29,17 +33,17 @@ import { extractFeatures, RequestFeatures } from './features';
 import { Classification, classifyFeatures, TaskKind } from './taskClassifier';
 
 export const BASE_CAPABILITY: Readonly<Record<TaskKind, number>> = {
-  completion: 20,
-  rename: 25,
-  document: 30,
-  refactor: 35,
-  explain: 40,
-  test: 45,
-  generate: 45,
-  fix: 50,
-  multiFile: 65,
-  design: 75,
-  agentic: 75,
+  completion: 2,
+  rename: 2,
+  document: 3,
+  refactor: 5,
+  explain: 5,
+  test: 9,
+  generate: 9,
+  fix: 10,
+  multiFile: 45,
+  design: 70,
+  agentic: 70,
 };
 
 export const EXPECTED_OUTPUT_TOKENS: Readonly<Record<TaskKind, number>> = {

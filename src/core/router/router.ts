@@ -17,6 +17,12 @@
 //   3. Choose the cheapest by the objective among the capable ones; ties (within 1e-9 relative) go to the
 //      smaller active parameters, then the id (plain string order), so the same inputs give the same
 //      decision.
+//      Near ties: under `energy` or `money`, candidates within NEAR_TIE_BAND (25%) of the cheapest on that
+//      metric count as equal on it, and the other metric (money, resp. energy) decides among them. The
+//      estimates' central values carry uncertainties of a factor 2 or more (see each Estimate's low/high),
+//      so a 15% difference in estimated Wh does not tell two models apart — while a 40x difference in
+//      price does (e.g. a local 1.5B model at 0.11 Wh and $0.00002 against a small cloud model at
+//      0.095 Wh and $0.0008 on the generic device profile: the local model wins under `energy`).
 //        energy:   central Wh estimate
 //        money:    USD estimate
 //        balanced: wh / wh_ref + usd / usd_ref — each measured as a fraction of what the reference model
@@ -40,6 +46,8 @@ import { analyseRequest, Requirements } from './requirements';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
 export const CONTEXT_SAFETY_MARGIN = 0.1;
+/** Under `energy` / `money`: candidates within this fraction of the cheapest are near-tied (see above). */
+export const NEAR_TIE_BAND = 0.25;
 
 export interface RouteOptions {
   candidates: ModelSpec[];
@@ -96,7 +104,14 @@ export function pickReference(models: readonly ModelSpec[]): ModelSpec | undefin
   return best;
 }
 
-interface Scored { model: ModelSpec; estimate: Estimate; score: number }
+interface Scored {
+  model: ModelSpec;
+  estimate: Estimate;
+  /** The objective's figure (Wh, USD, or the balanced sum); lower is better. */
+  score: number;
+  /** The other metric, which decides among near ties (USD under `energy`, Wh under `money`). */
+  secondary: number;
+}
 
 export function decide(request: ChatRequest, inputTokens: number, options: RouteOptions): RouteDecision {
   const input = Number.isFinite(inputTokens) && inputTokens > 0 ? Math.round(inputTokens) : 0;
@@ -181,15 +196,17 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
     if (objective === 'energy') s = e.energy.wh;
     else if (objective === 'money') s = e.cost.usd;
     else s = (normWh > 0 ? e.energy.wh / normWh : 0) + (normUsd > 0 ? e.cost.usd / normUsd : 0);
-    return Number.isFinite(s) ? s : Number.POSITIVE_INFINITY;
+    return finiteOrInf(s);
   };
+  const secondaryScore = (e: Estimate): number =>
+    finiteOrInf(objective === 'energy' ? e.cost.usd : objective === 'money' ? e.energy.wh : 0);
 
   const required = req.required;
   const capable: Scored[] = [];
   const weaker: Scored[] = [];
   for (const m of fitting) {
     const e = estimates.get(m.id)!;
-    const s: Scored = { model: m, estimate: e, score: objectiveScore(e) };
+    const s: Scored = { model: m, estimate: e, score: objectiveScore(e), secondary: secondaryScore(e) };
     if (m.capability.score >= required) capable.push(s);
     else {
       weaker.push(s);
@@ -198,8 +215,18 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   }
   const capabilityShortfall = capable.length === 0;
   let pool: Scored[];
-  if (!capabilityShortfall) pool = capable.sort(byObjective);
-  else pool = weaker.sort((a, b) => b.model.capability.score - a.model.capability.score || byObjective(a, b));
+  let bandLimit = Number.NEGATIVE_INFINITY;
+  if (!capabilityShortfall) {
+    pool = capable.sort(byObjective);
+    if (objective !== 'balanced' && pool.length > 1) {
+      bandLimit = pool[0].score * (1 + NEAR_TIE_BAND);
+      let n = 1;
+      while (n < pool.length && pool[n].score <= bandLimit) n++;
+      if (n > 1) pool = pool.slice(0, n).sort(bySecondary).concat(pool.slice(n));
+    }
+  } else {
+    pool = weaker.sort((a, b) => b.model.capability.score - a.model.capability.score || byObjective(a, b));
+  }
   const chosen = pool[0];
   const alternatives = pool.slice(1).sort(byObjective);
 
@@ -216,7 +243,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   }
   if (localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
 
-  const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall);
+  const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall, bandLimit);
 
   return {
     model: chosen.model.id,
@@ -237,12 +264,30 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
 }
 
 function byObjective(a: Scored, b: Scored): number {
-  const d = a.score - b.score;
-  const scale = Math.max(Math.abs(a.score), Math.abs(b.score));
-  if (d !== 0 && !(Math.abs(d) <= 1e-9 * scale)) return d < 0 ? -1 : 1;
+  return compareFigure(a.score, b.score) || bySize(a, b);
+}
+
+function bySecondary(a: Scored, b: Scored): number {
+  return compareFigure(a.secondary, b.secondary) || compareFigure(a.score, b.score) || bySize(a, b);
+}
+
+/** Smaller active parameters first, then the id in plain string order. */
+function bySize(a: Scored, b: Scored): number {
   const p = activeMid(a.model) - activeMid(b.model);
   if (p !== 0) return p < 0 ? -1 : 1;
   return a.model.id < b.model.id ? -1 : a.model.id > b.model.id ? 1 : 0;
+}
+
+/** Equal within 1e-9 relative (floating-point noise), else by value. */
+function compareFigure(a: number, b: number): number {
+  if (a === b) return 0;
+  const d = a - b;
+  if (Math.abs(d) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))) return 0;
+  return d < 0 ? -1 : 1;
+}
+
+function finiteOrInf(x: number): number {
+  return Number.isFinite(x) ? x : Number.POSITIVE_INFINITY;
 }
 
 function activeMid(m: ModelSpec): number {
@@ -277,6 +322,7 @@ function pickRunnerUp(
   required: number,
   objective: Objective,
   shortfall: boolean,
+  bandLimit: number,
 ): { model: string; reason: string } | undefined {
   // Most capable candidate that failed a filter other than capability (for a shortfall: one that would
   // have been capable enough).
@@ -300,7 +346,7 @@ function pickRunnerUp(
   if (next) {
     return {
       model: next.model.id,
-      reason: `${describe(next.model)}: also capable (score ${fmtScore(next.model.capability.score)} ≥ ${fmtScore(required)}) but ${dearerPhrase(objective, next, chosen)}`,
+      reason: `${describe(next.model)}: also capable (score ${fmtScore(next.model.capability.score)} ≥ ${fmtScore(required)}) but ${dearerPhrase(objective, next, chosen, next.score <= bandLimit)}`,
     };
   }
   // Only one capable model: the best reason another was not used.
@@ -318,9 +364,16 @@ function describe(m: ModelSpec): string {
   return `${m.id} (${effectiveLocation(m)})`;
 }
 
-function dearerPhrase(objective: Objective, next: Scored, chosen: Scored): string {
+function dearerPhrase(objective: Objective, next: Scored, chosen: Scored, nearTie: boolean): string {
   const e = next.estimate, c = chosen.estimate;
-  if (next.score === chosen.score || Math.abs(next.score - chosen.score) <= 1e-9 * Math.max(next.score, chosen.score)) {
+  const band = `within ${Math.round(NEAR_TIE_BAND * 100)}% of the least`;
+  if (nearTie && objective === 'energy' && compareFigure(next.secondary, chosen.secondary) !== 0) {
+    return `uses ${fmtWh(e.energy.wh)} (${band}, which estimates cannot tell apart) and costs ${fmtUsd(e.cost.usd)} (${fmtRatio(e.cost.usd, c.cost.usd)} the price)`;
+  }
+  if (nearTie && objective === 'money' && compareFigure(next.secondary, chosen.secondary) !== 0) {
+    return `costs ${fmtUsd(e.cost.usd)} (${band}) and uses ${fmtWh(e.energy.wh)} (${fmtRatio(e.energy.wh, c.energy.wh)} the energy)`;
+  }
+  if (compareFigure(next.score, chosen.score) === 0) {
     return 'costs the same; the tie goes to the smaller model';
   }
   if (objective === 'energy') return `uses ${fmtWh(e.energy.wh)} (${fmtRatio(e.energy.wh, c.energy.wh)} the energy)`;

@@ -1,5 +1,5 @@
 // ModelSpec fixtures with realistic values (context windows, output caps, list prices as published in
-// 2025) and a simple physical estimator (local: device power x time; cloud: energy per token growing with
+// 2025; capability on the catalog's Aider-polyglot scale) and a simple physical estimator (local: device power x time; cloud: energy per token growing with
 // active parameters, times PUE). The real catalog and estimator are tested in router.catalog.test.ts.
 import type { ChatMessage, ChatRequest, Estimate, ModelSpec, TokenCounts, ToolDefinition } from '../../../src/core/types';
 
@@ -28,18 +28,18 @@ function spec(p: {
 }
 
 export const M = {
-  q15: spec({ id: 'qwen2.5-coder:1.5b', location: 'local', provider: 'ollama', activeB: [1.5, 1.5], ctx: 32768, maxOut: 8192, tools: true, score: 28 }),
-  q3: spec({ id: 'qwen2.5-coder:3b', location: 'local', provider: 'ollama', activeB: [3.1, 3.1], ctx: 32768, maxOut: 8192, tools: true, score: 38 }),
-  q7: spec({ id: 'qwen2.5-coder:7b', location: 'local', provider: 'ollama', activeB: [7.6, 7.6], ctx: 32768, maxOut: 8192, tools: true, score: 50 }),
-  q14: spec({ id: 'qwen2.5-coder:14b', location: 'local', provider: 'ollama', activeB: [14.7, 14.7], ctx: 32768, maxOut: 8192, tools: true, score: 60 }),
-  q3c30: spec({ id: 'qwen3-coder:30b', location: 'local', provider: 'ollama', activeB: [3.3, 3.3], totalB: [30.5, 30.5], ctx: 262144, maxOut: 65536, tools: true, score: 68 }),
-  codellama: spec({ id: 'codellama:7b', location: 'local', provider: 'ollama', activeB: [6.7, 6.7], ctx: 16384, maxOut: 4096, tools: false, score: 30 }),
+  q15: spec({ id: 'qwen2.5-coder:1.5b', location: 'local', provider: 'ollama', activeB: [1.5, 1.5], ctx: 32768, maxOut: 8192, tools: true, score: 3.2 }),
+  q3: spec({ id: 'qwen2.5-coder:3b', location: 'local', provider: 'ollama', activeB: [3.1, 3.1], ctx: 32768, maxOut: 8192, tools: true, score: 5.6 }),
+  q7: spec({ id: 'qwen2.5-coder:7b', location: 'local', provider: 'ollama', activeB: [7.6, 7.6], ctx: 32768, maxOut: 8192, tools: true, score: 9.5 }),
+  q14: spec({ id: 'qwen2.5-coder:14b', location: 'local', provider: 'ollama', activeB: [14.7, 14.7], ctx: 32768, maxOut: 8192, tools: true, score: 12.2 }),
+  q3c30: spec({ id: 'qwen3-coder:30b', location: 'local', provider: 'ollama', activeB: [3.3, 3.3], totalB: [30.5, 30.5], ctx: 262144, maxOut: 65536, tools: true, score: 51.6 }),
+  codellama: spec({ id: 'codellama:7b', location: 'local', provider: 'ollama', activeB: [6.7, 6.7], ctx: 16384, maxOut: 4096, tools: false, score: 0.5 }),
   gpt5: spec({ id: 'gpt-5', location: 'cloud', provider: 'openai', activeB: [100, 300], totalB: [600, 1800], ctx: 400000, maxOut: 128000, tools: true, score: 88, prices: [1.25, 10] }),
-  gpt5mini: spec({ id: 'gpt-5-mini', location: 'cloud', provider: 'openai', activeB: [20, 60], totalB: [100, 300], ctx: 400000, maxOut: 128000, tools: true, score: 78, prices: [0.25, 2] }),
-  sonnet: spec({ id: 'claude-sonnet-4-5', location: 'cloud', provider: 'anthropic', activeB: [100, 250], totalB: [400, 1000], ctx: 200000, maxOut: 64000, tools: true, score: 86, prices: [3, 15] }),
-  opus: spec({ id: 'claude-opus-4-5', location: 'cloud', provider: 'anthropic', activeB: [200, 500], totalB: [1000, 3000], ctx: 200000, maxOut: 64000, tools: true, score: 90, prices: [5, 25] }),
-  gpt4omini: spec({ id: 'gpt-4o-mini', location: 'cloud', provider: 'openai', activeB: [8, 20], totalB: [8, 40], ctx: 128000, maxOut: 16384, tools: true, score: 45, prices: [0.15, 0.6] }),
-  remoteGptOss: spec({ id: 'gpt-oss:120b-cloud', location: 'local', provider: 'ollama', activeB: [5.1, 5.1], totalB: [117, 117], ctx: 131072, maxOut: 32768, tools: true, score: 70, remote: true }),
+  gpt5mini: spec({ id: 'gpt-5-mini', location: 'cloud', provider: 'openai', activeB: [20, 60], totalB: [100, 300], ctx: 400000, maxOut: 128000, tools: true, score: 71, prices: [0.25, 2] }),
+  sonnet: spec({ id: 'claude-sonnet-4-5', location: 'cloud', provider: 'anthropic', activeB: [100, 250], totalB: [400, 1000], ctx: 200000, maxOut: 64000, tools: true, score: 77.2, prices: [3, 15] }),
+  opus: spec({ id: 'claude-opus-4-5', location: 'cloud', provider: 'anthropic', activeB: [200, 500], totalB: [1000, 3000], ctx: 200000, maxOut: 64000, tools: true, score: 80.9, prices: [5, 25] }),
+  gpt4omini: spec({ id: 'gpt-4o-mini', location: 'cloud', provider: 'openai', activeB: [8, 20], totalB: [8, 40], ctx: 128000, maxOut: 16384, tools: true, score: 3.6, prices: [0.15, 0.6] }),
+  remoteGptOss: spec({ id: 'gpt-oss:120b-cloud', location: 'local', provider: 'ollama', activeB: [5.1, 5.1], totalB: [117, 117], ctx: 131072, maxOut: 32768, tools: true, score: 52.6, remote: true }),
 };
 
 export const LOCAL = [M.q15, M.q7, M.q14];
