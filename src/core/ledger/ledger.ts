@@ -1,0 +1,190 @@
+// The usage ledger: append-only JSONL (schema v1), one directory per user, one file per UTC month
+// (`usage-YYYY-MM.jsonl`, by the record's `ts`).
+//
+// Durability and concurrency:
+//  - `append` writes a whole record as ONE write(2) of one '\n'-terminated line to a descriptor opened
+//    with O_APPEND ('a+'), and returns only when that write returned. Once it has returned the line is
+//    in the kernel's page cache, so killing the process (even with SIGKILL) cannot lose it. (Surviving
+//    a power cut needs `fsync: true`, which costs a disk flush per append.)
+//  - Several processes (VS Code windows, the CLI) append to the same file: with O_APPEND each write
+//    lands at the end of the file as a unit (Linux serialises writes to a regular file under the inode
+//    lock), so lines never interleave.
+//  - Torn last line (a writer killed inside its write): readers skip it with a warning. It is repaired
+//    by TERMINATING it: before each append, and when a Ledger is opened, a file whose last byte is not
+//    '\n' (and stays so for a few ms: see lastByteIsNotNewline) gets a '\n' first, so the next record
+//    starts on a fresh line. We never truncate: truncating is
+//    unsafe with concurrent appenders (it could cut a record another process has just appended), while
+//    an extra '\n' is at worst a blank line, which readers ignore. If a torn line and a complete record
+//    still end up on one line (a race between the check and another process's death), readers recover
+//    the complete record (see lineReader.ts).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { UsageRecord } from '../types';
+import { Batch, ReadOptions, ReadStats, addReadStats, emptyReadStats, readBatches, unreadableLines } from './lineReader';
+import { LedgerFile, ledgerFileInfo, ledgerFileName } from './paths';
+import { recordProblem } from './validate';
+
+const TORN_CONFIRM_CHECKS = 5;
+const TORN_CONFIRM_WAIT_MS = 4;
+
+export interface LedgerOptions {
+  onWarning?: (message: string) => void;
+  /** fsync after every append (survives power loss; slower). Default false. */
+  fsync?: boolean;
+  /** Terminate torn last lines when the Ledger is constructed. Default true. */
+  repairOnOpen?: boolean;
+}
+
+export interface RecordQuery {
+  /** Inclusive. */
+  since?: Date;
+  /** Exclusive. */
+  until?: Date;
+  /** Workspace id. */
+  workspace?: string;
+  session?: string;
+}
+
+/** The line a record is stored as: `v` first (readers use `{"v":` to recover glued records). */
+export function serializeRecord(record: UsageRecord): string {
+  const { v, ...rest } = record;
+  return JSON.stringify({ v, ...rest });
+}
+
+export class Ledger {
+  readonly dir: string;
+  private readonly onWarning: (message: string) => void;
+  private readonly fsync: boolean;
+  private dirReady = false;
+
+  constructor(dir: string, opts: LedgerOptions = {}) {
+    this.dir = path.resolve(dir);
+    this.onWarning = opts.onWarning ?? (() => undefined);
+    this.fsync = opts.fsync ?? false;
+    if (opts.repairOnOpen ?? true) this.repair();
+  }
+
+  /** Appends one record durably (see the header). Throws on an invalid record or a failed write. */
+  append(record: UsageRecord): void {
+    const problem = recordProblem(record);
+    if (problem) throw new TypeError(`Ledger.append: invalid usage record (${problem})`);
+    const file = path.join(this.dir, ledgerFileName(Date.parse(record.ts)));
+    const line = serializeRecord(record) + '\n';
+    if (!this.dirReady) {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.dirReady = true;
+    }
+    const fd = fs.openSync(file, 'a+', 0o600);
+    try {
+      const torn = lastByteIsNotNewline(fd);
+      if (torn) this.onWarning(`${path.basename(file)}: the last line was unterminated (a writer was interrupted?); it was terminated so this record starts on a fresh line`);
+      const buf = Buffer.from(torn ? '\n' + line : line, 'utf8');
+      const written = fs.writeSync(fd, buf);
+      if (written !== buf.length) {
+        throw new Error(`Ledger.append: only ${written} of ${buf.length} bytes reached ${file} (disk full?)`);
+      }
+      if (this.fsync) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Streams valid records (file by file, in append order), skipping and counting damaged lines. */
+  async *records(query: RecordQuery = {}, stats?: ReadStats): AsyncIterable<UsageRecord> {
+    const sinceMs = query.since?.getTime() ?? -Infinity;
+    const untilMs = query.until?.getTime() ?? Infinity;
+    for (const file of this.files()) {
+      if (file.endMs <= sinceMs || file.startMs >= untilMs) continue;
+      for await (const batch of this.readFile(file, stats)) {
+        for (const r of batch.records) {
+          if (query.workspace !== undefined && r.workspace.id !== query.workspace) continue;
+          if (query.session !== undefined && r.session !== query.session) continue;
+          if (sinceMs > -Infinity || untilMs < Infinity) {
+            const ms = Date.parse(r.ts);
+            if (ms < sinceMs || ms >= untilMs) continue;
+          }
+          yield r;
+        }
+      }
+    }
+  }
+
+  /** The monthly files present, oldest first. */
+  files(): LedgerFile[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    return names.map((n) => ledgerFileInfo(this.dir, n)).filter((f): f is LedgerFile => f !== undefined).sort((a, b) => a.startMs - b.startMs);
+  }
+
+  /** Low level: batches of one file's records (used by the report rollups). Warns about damage. */
+  async *readFile(file: LedgerFile, stats?: ReadStats, opts?: ReadOptions): AsyncGenerator<Batch> {
+    const local = emptyReadStats();
+    try {
+      yield* readBatches(file.path, local, opts);
+    } finally {
+      if (stats) addReadStats(stats, local);
+      this.warnAbout(file.name, local);
+    }
+  }
+
+  /** Terminates torn last lines; returns the names of the files it touched. */
+  repair(): string[] {
+    const touched: string[] = [];
+    for (const file of this.files()) {
+      try {
+        const fd = fs.openSync(file.path, 'a+');
+        try {
+          if (lastByteIsNotNewline(fd)) {
+            fs.writeSync(fd, '\n');
+            touched.push(file.name);
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch (e) {
+        this.onWarning(`${file.name}: could not check the last line (${(e as Error).message})`);
+      }
+    }
+    if (touched.length > 0) this.onWarning(`Repaired a torn last line in ${touched.join(', ')} (the line was terminated; no complete record was touched)`);
+    return touched;
+  }
+
+  private warnAbout(name: string, s: ReadStats): void {
+    const parts: string[] = [];
+    if (s.corruptLines) parts.push(`${s.corruptLines} corrupt line(s) skipped`);
+    if (s.recoveredRecords) parts.push(`${s.recoveredRecords} record(s) recovered from damaged lines`);
+    if (s.invalidRecords) parts.push(`${s.invalidRecords} invalid record(s) skipped`);
+    if (s.unknownVersion) parts.push(`${s.unknownVersion} record(s) of an unknown schema version skipped`);
+    if (s.tornTail) parts.push('a torn last line skipped (it is terminated on the next append)');
+    if (parts.length > 0 && unreadableLines(s) + s.unknownVersion + s.recoveredRecords > 0) this.onWarning(`${name}: ${parts.join('; ')}`);
+  }
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * True when the file's last line is torn. Another process's write can be seen half-copied by a
+ * reader (writes to a regular file are atomic against each other, not against reads), so an
+ * unterminated end is confirmed only if the file stays unchanged for a few milliseconds; a write in
+ * flight finishes within microseconds. (If a writer is descheduled longer, the only cost is one blank
+ * line, which readers ignore.) The wait happens only when the anomaly is seen.
+ */
+function lastByteIsNotNewline(fd: number): boolean {
+  const one = Buffer.alloc(1);
+  let size = fs.fstatSync(fd).size;
+  for (let attempt = 0; ; attempt++) {
+    if (size === 0) return false;
+    fs.readSync(fd, one, 0, 1, size - 1);
+    if (one[0] === 10) return false;
+    if (attempt >= TORN_CONFIRM_CHECKS) return true;
+    Atomics.wait(sleepCell, 0, 0, TORN_CONFIRM_WAIT_MS);
+    const now = fs.fstatSync(fd).size;
+    if (now === size && attempt > 0) return true;
+    size = now;
+  }
+}

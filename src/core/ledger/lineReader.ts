@@ -1,0 +1,182 @@
+// Streaming reader of one ledger file: chunked reads (1 MiB by default) split on '\n' bytes, so memory
+// stays bounded by the chunk size plus one line (lines longer than `maxLineBytes` are skipped as
+// corrupt). UTF-8 never uses the byte 0x0A inside a multi-byte character, so splitting on bytes is safe.
+//
+// Damage it survives:
+//  - corrupt lines anywhere: counted and skipped;
+//  - a torn line followed by a complete record on the same line (a writer died mid-write and the next
+//    writer appended after it): the record is recovered from the last `{"v":` in the line (records are
+//    written with `v` first, and `{"v":` cannot occur inside a JSON string, where quotes are escaped);
+//  - an unterminated last line: parsed if complete, else counted as `tornTail` and skipped.
+import { promises as fsp } from 'fs';
+import type { UsageRecord } from '../types';
+import { recordProblem } from './validate';
+
+export interface ReadStats {
+  files: number;
+  bytes: number;
+  lines: number;
+  records: number;
+  blankLines: number;
+  /** Lines that are not JSON (including the torn part of a recovered line) or longer than the limit. */
+  corruptLines: number;
+  /** JSON lines that fail the v1 shape checks. */
+  invalidRecords: number;
+  /** Lines whose `v` is not 1 (a newer or older writer). */
+  unknownVersion: number;
+  /** Complete records recovered from the end of a corrupt line. */
+  recoveredRecords: number;
+  /** Unterminated, unparsable last lines. */
+  tornTail: number;
+}
+
+export function emptyReadStats(): ReadStats {
+  return { files: 0, bytes: 0, lines: 0, records: 0, blankLines: 0, corruptLines: 0, invalidRecords: 0, unknownVersion: 0, recoveredRecords: 0, tornTail: 0 };
+}
+
+export function addReadStats(into: ReadStats, from: ReadStats): void {
+  for (const k of Object.keys(into) as Array<keyof ReadStats>) into[k] += from[k];
+}
+
+/** Lines that could not be used as records (what reports call `corruptLines`). */
+export function unreadableLines(s: ReadStats): number {
+  return s.corruptLines + s.invalidRecords + s.tornTail;
+}
+
+export interface Batch {
+  records: UsageRecord[];
+  /** File offset just after the last complete ('\n'-terminated) line consumed so far. */
+  endOffset: number;
+  /** True for the batch holding a complete record found on an unterminated last line. */
+  tail?: boolean;
+}
+
+export interface ReadOptions {
+  /** Start offset (must be at a line start). Default 0. */
+  from?: number;
+  /** Stop offset. Default: the file's size when opened. */
+  to?: number;
+  chunkBytes?: number;
+  maxLineBytes?: number;
+}
+
+const NL = 10;
+const V_MARK = '{"v":';
+
+/** Parses one line's text, updating `stats`; returns the record or undefined. */
+export function parseLine(text: string, stats: ReadStats): UsageRecord | undefined {
+  stats.lines++;
+  if (text.trim().length === 0) {
+    stats.blankLines++;
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    stats.corruptLines++;
+    for (let i = text.indexOf(V_MARK, 1); i > 0; i = text.indexOf(V_MARK, i + 1)) {
+      try {
+        const rec = JSON.parse(text.slice(i)) as unknown;
+        if (recordProblem(rec) === undefined) {
+          stats.recoveredRecords++;
+          stats.records++;
+          return rec as UsageRecord;
+        }
+      } catch {
+        // not there; try the next mark
+      }
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null && 'v' in value && (value as { v: unknown }).v !== 1) {
+    stats.unknownVersion++;
+    return undefined;
+  }
+  if (recordProblem(value) !== undefined) {
+    stats.invalidRecords++;
+    return undefined;
+  }
+  stats.records++;
+  return value as UsageRecord;
+}
+
+/** Reads `file` from `opts.from` to `opts.to` in batches of parsed records (one batch per chunk). */
+export async function* readBatches(file: string, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<Batch> {
+  const maxLine = opts.maxLineBytes ?? 4 * 1024 * 1024;
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const end = Math.min(opts.to ?? size, size);
+    const from = opts.from ?? 0;
+    stats.files++;
+    if (from >= end) return;
+    let buf = Buffer.allocUnsafe(Math.max(4096, Math.min(opts.chunkBytes ?? 1024 * 1024, end - from)));
+    let filled = 0; // bytes of a partial line kept at the start of buf
+    let bufStart = from; // file offset of buf[0]
+    let pos = from;
+    let skipping = false; // inside an over-long line: drop bytes until its '\n'
+    while (pos < end) {
+      if (filled === buf.length) {
+        if (buf.length < maxLine) {
+          const bigger = Buffer.allocUnsafe(Math.min(maxLine, buf.length * 2));
+          buf.copy(bigger, 0, 0, filled);
+          buf = bigger;
+        } else {
+          stats.corruptLines++;
+          stats.lines++;
+          skipping = true;
+          filled = 0;
+          bufStart = pos;
+        }
+      }
+      const { bytesRead } = await fh.read(buf, filled, Math.min(buf.length - filled, end - pos), pos);
+      if (bytesRead === 0) break; // the file shrank under us
+      pos += bytesRead;
+      stats.bytes += bytesRead;
+      const avail = filled + bytesRead;
+      const view = buf.subarray(0, avail);
+      const records: UsageRecord[] = [];
+      let lineStart = 0;
+      for (let nl = view.indexOf(NL, 0); nl !== -1; nl = view.indexOf(NL, lineStart)) {
+        if (skipping) skipping = false;
+        else {
+          let e = nl;
+          if (e > lineStart && view[e - 1] === 13) e--; // CRLF written by an editor
+          const rec = parseLine(view.toString('utf8', lineStart, e), stats);
+          if (rec) records.push(rec);
+        }
+        lineStart = nl + 1;
+      }
+      if (lineStart > 0) yield { records, endOffset: bufStart + lineStart };
+      if (skipping) {
+        filled = 0;
+        bufStart = pos;
+      } else {
+        buf.copy(buf, 0, lineStart, avail);
+        filled = avail - lineStart;
+        bufStart += lineStart;
+      }
+    }
+    if (filled > 0 && !skipping) {
+      const text = buf.toString('utf8', 0, filled);
+      const probe = { ...emptyReadStats() };
+      const rec = parseLine(text, probe);
+      if (rec) {
+        addReadStats(stats, probe);
+        yield { records: [rec], endOffset: bufStart, tail: true };
+      } else if (text.trim().length > 0) {
+        stats.lines++;
+        stats.tornTail++;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,64 @@
+// Shape checks of ledger schema v1 (DESIGN.md "The usage record"). Strict on what aggregation reads
+// (numbers must be finite, ids and timestamps present); lenient on enum values so that a newer
+// writer adding a task class or surface does not make old readers drop records.
+import type { UsageRecord } from '../types';
+
+export const LEDGER_SCHEMA_VERSION = 1;
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+function checkFields(o: Obj, where: string, strings: string[], numbers: string[]): string | undefined {
+  for (const k of strings) if (!isStr(o[k])) return `${where}${k} must be a string`;
+  for (const k of numbers) if (!isNum(o[k])) return `${where}${k} must be a finite number`;
+  return undefined;
+}
+
+/** Why `x` is not a valid v1 record, or undefined when it is. */
+export function recordProblem(x: unknown): string | undefined {
+  if (!isObj(x)) return 'not an object';
+  if (x.v !== LEDGER_SCHEMA_VERSION) return `unsupported version ${JSON.stringify(x.v)}`;
+  let p = checkFields(x, '', ['id', 'ts', 'session', 'surface', 'task', 'outcome'], ['durationMs']);
+  if (p) return p;
+  if ((x.id as string).length === 0) return 'id is empty';
+  if (!Number.isFinite(Date.parse(x.ts as string))) return `ts ${JSON.stringify(x.ts)} is not a date`;
+  if (x.ttftMs !== undefined && !isNum(x.ttftMs)) return 'ttftMs must be a finite number';
+  if (x.error !== undefined && !isStr(x.error)) return 'error must be a string';
+  const parts: Array<[string, string[], string[]]> = [
+    ['workspace', ['id', 'name'], []],
+    ['decision', ['suggested', 'chosen', 'mode', 'reason'], []],
+    ['model', ['id', 'provider', 'location'], []],
+    ['tokens', ['source'], ['input', 'cachedInput', 'output', 'reasoning']],
+    ['energy', ['method'], ['wh', 'low', 'high']],
+    ['cost', ['method'], ['usd']],
+    ['carbon', [], ['g', 'gPerKwh']],
+  ];
+  for (const [key, strings, numbers] of parts) {
+    const o = x[key];
+    if (!isObj(o)) return `${key} must be an object`;
+    p = checkFields(o, `${key}.`, strings, numbers);
+    if (p) return p;
+  }
+  if (typeof (x.decision as Obj).followed !== 'boolean') return 'decision.followed must be a boolean';
+  const loc = (x.model as Obj).location;
+  if (loc !== 'local' && loc !== 'cloud') return `model.location ${JSON.stringify(loc)} is neither local nor cloud`;
+  if (x.counterfactual !== undefined) {
+    if (!isObj(x.counterfactual)) return 'counterfactual must be an object';
+    p = checkFields(x.counterfactual, 'counterfactual.', ['model'], ['wh', 'usd', 'gco2e']);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+export function isUsageRecord(x: unknown): x is UsageRecord {
+  return recordProblem(x) === undefined;
+}
+
+/** The optional estimate of the suggested model (suggest mode), read defensively. */
+export function suggestedEstimateOf(r: UsageRecord): { wh: number; usd: number } | undefined {
+  const s = (r as unknown as { suggestedEstimate?: unknown }).suggestedEstimate;
+  if (!isObj(s) || !isNum(s.wh) || !isNum(s.usd)) return undefined;
+  return { wh: s.wh, usd: s.usd };
+}
