@@ -2,6 +2,7 @@
 // Token convention (types.ts TokenCounts): `input` includes `cachedInput`; `output` includes `reasoning`.
 import { ModelPrices, TokenCounts } from '../types';
 import { longContextPrices } from '../catalog/specExtensions';
+import { count } from '../energy/cloudEnergy';
 
 /** TokenCounts plus the optional count of input tokens written to a provider cache (Anthropic, GPT-5.6+).
  *  Part of `input`, like `cachedInput`. Not yet in types.ts; read when present. */
@@ -19,12 +20,12 @@ const PER_MTOK = 1e-6;
  * Above a long-context threshold (when the catalog gives one) the whole request bills at that tier.
  */
 export function cloudCostUsd(prices: ModelPrices, tokens: TokenCounts): number {
-  const input = Math.max(0, tokens.input);
-  const cached = Math.min(Math.max(0, tokens.cachedInput), input);
-  const cacheWrite = Math.min(Math.max(0, (tokens as TokenCountsWithCacheWrite).cacheWrite ?? 0), input - cached);
+  const input = count(tokens.input);
+  const cached = Math.min(count(tokens.cachedInput), input);
+  const cacheWrite = Math.min(count((tokens as TokenCountsWithCacheWrite).cacheWrite), input - cached);
   const fresh = input - cached - cacheWrite;
-  const output = Math.max(0, tokens.output);
-  const reasoning = Math.min(Math.max(0, tokens.reasoning), output);
+  const output = count(tokens.output);
+  const reasoning = Math.min(count(tokens.reasoning), output);
 
   let inP = prices.inputPerMTokUsd;
   let cachedP = prices.cachedInputPerMTokUsd ?? inP;

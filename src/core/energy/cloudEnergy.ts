@@ -60,9 +60,10 @@ export interface EnergyRange { wh: number; low: number; high: number }
  * maxima and high factors, central the geometric means and central factors.
  */
 export function cloudEnergy(model: ModelSpec, tokens: TokenCounts): EnergyRange {
-  const output = Math.max(0, tokens.output);
-  const cached = Math.min(Math.max(0, tokens.cachedInput), Math.max(0, tokens.input));
-  const fresh = Math.max(0, tokens.input) - cached;
+  const output = count(tokens.output);
+  const input = count(tokens.input);
+  const cached = Math.min(count(tokens.cachedInput), input);
+  const fresh = input - cached;
   const pue = model.pue ?? DEFAULT_PUE;
   const a = model.params.activeB;
   const t = model.params.totalB;
@@ -76,6 +77,11 @@ export function cloudEnergy(model: ModelSpec, tokens: TokenCounts): EnergyRange 
   const wh = k * SERVING_FACTOR.mid * eMid * (output + PREFILL_RATIO.mid * (fresh + cached * CACHED_PREFILL_FACTOR.mid));
   const high = k * SERVING_FACTOR.high * eHigh * (output + PREFILL_RATIO.high * (fresh + cached * CACHED_PREFILL_FACTOR.high));
   return { wh, low, high };
+}
+
+/** A token count: finite and non-negative, else 0 (imported logs may lack fields). */
+export function count(x: number | undefined): number {
+  return x !== undefined && x > 0 && Number.isFinite(x) ? x : 0;
 }
 
 /** Accelerator-only energy per output token (Wh) at the central factors, for comparison with GPU-only

@@ -3,6 +3,12 @@
 import { ModelSpec, Range, TokenCounts } from '../types';
 import { localFacts } from '../catalog/specExtensions';
 import { DeviceProfile } from './devices';
+import { count } from './cloudEnergy';
+
+/** Used when a (custom or older) profile lacks the throughput fields: the `generic` profile's ranges. */
+const FALLBACK_EFFICIENCY: Range = { min: 0.55, max: 0.85 };
+const FALLBACK_PREFILL_TFLOPS: Range = { min: 0.3, max: 20 };
+const FALLBACK_BANDWIDTH_GBS = 100;
 
 /** Bytes per parameter by llama.cpp quantisation (weights incl. block scales; approximate). */
 const BYTES_PER_PARAM: Readonly<Record<string, number>> = {
@@ -38,15 +44,15 @@ export interface TimeRange { lowS: number; midS: number; highS: number }
  */
 export function predictLocalTime(model: ModelSpec, tokens: TokenCounts, device: DeviceProfile): TimeRange {
   const bpp = bytesPerParam(model);
-  const output = Math.max(0, tokens.output);
-  const fresh = Math.max(0, tokens.input - Math.max(0, tokens.cachedInput));
+  const output = count(tokens.output);
+  const fresh = Math.max(0, count(tokens.input) - count(tokens.cachedInput));
   const a = model.params.activeB;
   const t = model.params.totalB;
   const aMid = Math.sqrt(a.min * a.max);
   const tMid = Math.sqrt(t.min * t.max);
-  const eff = device.decodeEfficiency;
+  const eff = validRange(device.decodeEfficiency) ?? FALLBACK_EFFICIENCY;
   const effMid = (eff.min + eff.max) / 2;
-  const fl = device.prefillTflops;
+  const fl = validRange(device.prefillTflops) ?? FALLBACK_PREFILL_TFLOPS;
   const flMid = Math.sqrt(fl.min * fl.max);
   const lowS = output * decodeSecondsPerToken(a.min, t.min, bpp, device, eff.max) + fresh * prefillSecondsPerToken(a.min, fl.max);
   const midS = output * decodeSecondsPerToken(aMid, tMid, bpp, device, effMid) + fresh * prefillSecondsPerToken(aMid, flMid);
@@ -59,8 +65,13 @@ function decodeSecondsPerToken(activeB: number, totalB: number, bpp: number, dev
   const weightsGB = totalB * bpp;
   const fits = device.memoryGB ? device.memoryGB * USABLE_MEMORY_SHARE : Infinity;
   const offloaded = weightsGB > fits ? (weightsGB - fits) / weightsGB : 0;
-  const hostBw = device.hostBandwidthGBs ?? device.memoryBandwidthGBs;
-  return (gbPerToken * (1 - offloaded)) / (device.memoryBandwidthGBs * efficiency) + (gbPerToken * offloaded) / (hostBw * efficiency);
+  const bw = device.memoryBandwidthGBs > 0 ? device.memoryBandwidthGBs : FALLBACK_BANDWIDTH_GBS;
+  const hostBw = device.hostBandwidthGBs && device.hostBandwidthGBs > 0 ? device.hostBandwidthGBs : bw;
+  return (gbPerToken * (1 - offloaded)) / (bw * efficiency) + (gbPerToken * offloaded) / (hostBw * efficiency);
+}
+
+function validRange(r: Range | undefined): Range | undefined {
+  return r && r.min > 0 && r.max >= r.min ? r : undefined;
 }
 
 function prefillSecondsPerToken(activeB: number, tflops: number): number {

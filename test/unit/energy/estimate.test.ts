@@ -188,6 +188,23 @@ describe('estimate: local energy', () => {
   });
 });
 
+describe('estimate: bad input', () => {
+  it('treats missing, negative or NaN token counts as zero instead of returning NaN', () => {
+    const odd = { input: 1000, cachedInput: undefined, output: -5, reasoning: NaN } as unknown as TokenCounts;
+    for (const m of [catalog.get('gpt-5')!, catalog.get('qwen2.5-coder:7b')!]) {
+      const e = estimate(m, odd, settings);
+      for (const v of [e.energy.wh, e.energy.low, e.energy.high, e.cost.usd, e.carbon.g]) assert.ok(Number.isFinite(v) && v >= 0, `${m.id}: ${v}`);
+      assert.ok(e.energy.wh > 0, 'the 1000 input tokens still count');
+    }
+  });
+
+  it('estimates with a minimal custom device profile (no throughput fields)', () => {
+    const minimal = { id: 'custom', name: 'Custom', powerW: { min: 50, max: 80 }, memoryBandwidthGBs: 0 } as unknown as DeviceProfile;
+    const e = estimate(catalog.get('qwen2.5-coder:7b')!, t(1000, 100), { ...settings, device: minimal });
+    assert.ok(Number.isFinite(e.energy.wh) && e.energy.low <= e.energy.wh && e.energy.wh <= e.energy.high);
+  });
+});
+
 describe('estimate: settings and devices', () => {
   it('defaults to world-average grid, a documented electricity price and a known device', () => {
     const s = defaultEstimateSettings();
