@@ -31,7 +31,14 @@ export function describeOllamaModel(tag: string, show: OllamaShowInfo | undefine
 function describe(tag: string, show: OllamaShowInfo | undefined, catalog: Catalog): ModelSpec {
   const remote = isRemote(tag, show);
   const known = catalog.get(tag, 'ollama');
-  if (known) return known;
+  if (known && (!remote || known.location === 'cloud')) return known;
+  if (known) {
+    // A catalog tag that this Ollama serves from a remote host: same model, metered as cloud inference.
+    return {
+      ...known, location: 'cloud', remote: true, pue: REMOTE_PUE, derived: true,
+      sources: { ...known.sources, pue: 'assumption: Ollama remote host unknown; EcoLogits default PUE 1.2' },
+    };
+  }
 
   const name = tag.endsWith(LATEST) ? tag.slice(0, -LATEST.length) : tag;
   const info = show?.model_info ?? {};

@@ -84,6 +84,12 @@ describe('describeOllamaModel', () => {
     assert.equal(byShow.location, 'cloud');
     assert.equal(byShow.remote, true);
 
+    const localTagServedRemotely = describeOllamaModel('qwen2.5-coder:7b', { remote_host: 'https://ollama.example:443', remote_model: 'qwen2.5-coder:7b' }, catalog);
+    assert.equal(localTagServedRemotely.location, 'cloud');
+    assert.equal(localTagServedRemotely.remote, true);
+    assert.equal(localTagServedRemotely.capability.score, catalog.get('qwen2.5-coder:7b')!.capability.score);
+    assert.equal(catalog.get('qwen2.5-coder:7b')!.location, 'local', 'the catalog entry itself is untouched');
+
     const known = describeOllamaModel('gpt-oss:120b-cloud', undefined, catalog);
     assert.equal(known.location, 'cloud');
     assert.equal(known.remote, true);
