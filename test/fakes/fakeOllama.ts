@@ -304,11 +304,13 @@ export class FakeOllama extends FakeServerBase {
     if (reply?.promptTokens !== undefined) promptTokens = reply.promptTokens;
 
     const chunks = textChunks(reply, fallback);
-    const thinkingChunks = reply?.thinking ? textChunks({ text: reply.thinking }, '') : [];
+    // Like Ollama, no thinking is produced when the request turns it off (`think: false`).
+    const thinking = body.think !== false ? reply?.thinking : undefined;
+    const thinkingChunks = thinking ? textChunks({ text: thinking }, '') : [];
     const toolCalls = kind === 'chat' && Array.isArray(body.tools) && body.tools.length > 0 ? reply?.toolCalls ?? [] : [];
     const text = chunks.join('');
     const evalCount = reply?.outputTokens ?? (
-      approxTokens(text) + approxTokens(reply?.thinking ?? '') +
+      approxTokens(text) + approxTokens(thinking ?? '') +
       (toolCalls.length > 0 ? approxTokens(JSON.stringify(toolCalls.map((c) => ({ name: c.name, arguments: c.arguments })))) : 0));
     const tps = reply?.tokensPerSecond ?? this.tokensPerSecond;
 
@@ -346,8 +348,8 @@ export class FakeOllama extends FakeServerBase {
       if (ctx.gone) return;
       const base = { model: body.model, created_at: nowIso() };
       const msg = kind === 'chat'
-        ? { message: { role: 'assistant', content: text, ...(reply?.thinking ? { thinking: reply.thinking } : {}), ...(toolCallJson.length ? { tool_calls: toolCallJson } : {}) } }
-        : { response: text, ...(reply?.thinking ? { thinking: reply.thinking } : {}) };
+        ? { message: { role: 'assistant', content: text, ...(thinking ? { thinking } : {}), ...(toolCallJson.length ? { tool_calls: toolCallJson } : {}) } }
+        : { response: text, ...(thinking ? { thinking } : {}) };
       const context = kind === 'generate' && !body.raw ? { context: fakeContext(promptTokens + evalCount) } : {};
       const stats = finalStats();
       sendJson(ctx, 200, { ...base, ...msg, done: true, ...context, ...stats });

@@ -173,6 +173,14 @@ describe('OpenAICompatibleBackend', () => {
     await fake.waitForAbort(1, 2000);
   });
 
+  it('closes the connection when the consumer stops iterating early', async () => {
+    fake.script({ chunks: ['x ', 'y ', 'z '], stallAfterChunks: 1 });
+    for await (const p of backend.stream(gpt, req([{ role: 'user', content: 'x' }]), new AbortController().signal)) {
+      if (p.type === 'text') break;
+    }
+    await fake.waitForAbort(1, 2000);
+  });
+
   it('estimates usage when a compatible server sends no usage chunk', async () => {
     // A server that ignores stream_options: plain chunks, finish_reason, [DONE].
     const noUsage: typeof fetch = async () => new Response(
