@@ -8,10 +8,11 @@
 // | concurrency     |   +30 | race, deadlock, mutex, lock, atomic, thread safety, async ordering            |
 // | security        |   +30 | auth, crypto, injection, XSS/CSRF, CVE, vulnerabilities, secrets              |
 // | performance     |   +10 | performance, slow, optimise, latency, throughput, profiling, memory leaks     |
-// | manyFiles       | +5/10 | 3–5 / 6+ files named or stated, or "across the codebase" (counts as 3)        |
+// | manyFiles       |  +5/8 | 3–5 / 6+ files named or stated, or "across the codebase" (counts as 3)        |
 // | manyCodeBlocks  |    +3 | 3+ fenced code blocks in the message                                          |
 // | longHistory     | +5/10 | 12+ / 30+ messages in the conversation                                        |
-// | largeContext    | +5/10 | 16k+ / 64k+ input tokens                                                      |
+// | largeContext    | +5/10 | 16k+ / 64k+ input tokens (not for agentic requests: an agent loop's context is |
+// |                 |       | large by nature; its length counts once, through longHistory)               |
 // | depth           |   +10 | explicit request for depth: "think carefully", "step by step", "edge cases"… |
 //
 // The amounts are points of the catalog's capability scale (Aider polyglot, see requirements.ts), which is
@@ -30,7 +31,7 @@ export const SIGNAL_RAISE = {
   security: 30,
   performance: 10,
   manyFilesSome: 5,
-  manyFilesMany: 10,
+  manyFilesMany: 8,
   manyCodeBlocks: 3,
   longHistory: 5,
   veryLongHistory: 10,
@@ -64,6 +65,7 @@ export interface DifficultyInput {
   hasStackTrace: boolean;
   multiFilePhrase: boolean;
   completion: boolean;
+  agentic: boolean;
 }
 
 export interface Difficulty {
@@ -98,6 +100,7 @@ export function difficulty(input: DifficultyInput): Difficulty {
     if (f.messages >= THRESHOLDS.veryLongHistoryMessages) push(`longHistory:${f.messages}`, SIGNAL_RAISE.veryLongHistory);
     else if (f.messages >= THRESHOLDS.longHistoryMessages) push(`longHistory:${f.messages}`, SIGNAL_RAISE.longHistory);
   }
+  if (input.agentic) return { raise, signals };
   if (input.inputTokens >= THRESHOLDS.veryLargeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.veryLargeContext);
   else if (input.inputTokens >= THRESHOLDS.largeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.largeContext);
   return { raise, signals };

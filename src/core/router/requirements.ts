@@ -21,10 +21,11 @@
 // | fix        | fix         |   10 |                    700 | diagnosis before the edit: 14B-class and up               |
 // | multiFile  | multiFile   |   45 |                   2000 | coordinated edits: 20–30B current local models and up     |
 // | design     | design      |   70 |                   1500 | structure and trade-offs: gpt-5-mini class and up         |
-// | agentic    | agentic     |   70 |                   1200 | per turn; errors compound over a tool loop                |
+// | agentic    | agentic     |   65 |                   1200 | per turn; errors compound over a tool loop (+history)     |
 //
-// With the difficulty raises (difficulty.ts) a multi-file design question lands at 80 (frontier only) and
-// a long agent loop at 75–85; a race condition or a security review needs 40+ (no small local coder).
+// With the difficulty raises (difficulty.ts) a design question over 6+ files lands at 78 and an agent loop
+// of 30+ messages at 75 (frontier models only: claude-sonnet-4-5 and up); a race condition or a security
+// review needs 40+ (no Qwen2.5-Coder size qualifies).
 // Expected output tokens are per request (one turn of an agent) and are capped by the request's
 // maxOutputTokens; the router caps them again by each model's maxOutputTokens.
 import type { ChatRequest, TaskClass } from '../types';
@@ -43,7 +44,7 @@ export const BASE_CAPABILITY: Readonly<Record<TaskKind, number>> = {
   fix: 10,
   multiFile: 45,
   design: 70,
-  agentic: 70,
+  agentic: 65,
 };
 
 export const EXPECTED_OUTPUT_TOKENS: Readonly<Record<TaskKind, number>> = {
@@ -94,6 +95,7 @@ export function analyseRequest(request: ChatRequest, inputTokens: number): Requi
     hasStackTrace: classification.hasStackTrace,
     multiFilePhrase: classification.multiFilePhrase,
     completion: kind === 'completion',
+    agentic: kind === 'agentic',
   });
   const base = BASE_CAPABILITY[kind];
   const required = Math.max(0, Math.min(100, base + d.raise));

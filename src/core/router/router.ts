@@ -10,6 +10,10 @@
 //                                           in which case cloud models are allowed again and the decision
 //                                           says so (`localUnavailable`; BudgetGate.admit takes it)
 //        tools:    the request offers tools -> the model must support tools
+//        fim:      the request carries a fill-in-the-middle suffix -> an Ollama code model (supportsFim):
+//                  only the Ollama backend has a FIM endpoint (/api/generate with `suffix`), and only code
+//                  models' templates accept a suffix. ModelSpec has no FIM flag yet, so code families are
+//                  recognised by name (FIM_MODEL_RE).
 //        context:  input tokens + expected output <= (1 - CONTEXT_SAFETY_MARGIN) x the model's window.
 //                  The margin (10%) covers tokenizer differences: input tokens are counted with one
 //                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
@@ -17,12 +21,16 @@
 //   3. Choose the cheapest by the objective among the capable ones; ties (within 1e-9 relative) go to the
 //      smaller active parameters, then the id (plain string order), so the same inputs give the same
 //      decision.
-//      Near ties: under `energy` or `money`, candidates within NEAR_TIE_BAND (25%) of the cheapest on that
-//      metric count as equal on it, and the other metric (money, resp. energy) decides among them. The
-//      estimates' central values carry uncertainties of a factor 2 or more (see each Estimate's low/high),
-//      so a 15% difference in estimated Wh does not tell two models apart — while a 40x difference in
-//      price does (e.g. a local 1.5B model at 0.11 Wh and $0.00002 against a small cloud model at
-//      0.095 Wh and $0.0008 on the generic device profile: the local model wins under `energy`).
+//      Secondary key: under `energy` equal Wh go to the cheaper in USD, under `money` equal USD to the
+//      lower Wh (list prices often coincide, e.g. gpt-5 and gemini-2.5-pro).
+//      Near ties under `energy`: energy estimates are uncertain (each Estimate carries low..high; cloud
+//      parameter counts are unpublished, the local device is often unknown), so a candidate whose central
+//      Wh lies inside the cheapest candidate's low..high range, and whose own range contains the cheapest's
+//      central Wh, cannot be told apart from it on energy; among those, money decides. Example (generic
+//      device profile, a rename): qwen2.5-coder:1.5b at 0.11 Wh (0.015–0.40) and $0.00002 against
+//      gpt-5-mini at 0.086 Wh (0.024–0.18) and $0.0007: the local model wins. A candidate clearly outside
+//      the range (a local 7B at 0.55 Wh) stays behind. Money has no such band: for the same tokens, price
+//      ratios are exact.
 //        energy:   central Wh estimate
 //        money:    USD estimate
 //        balanced: wh / wh_ref + usd / usd_ref — each measured as a fraction of what the reference model
@@ -46,8 +54,6 @@ import { analyseRequest, Requirements } from './requirements';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
 export const CONTEXT_SAFETY_MARGIN = 0.1;
-/** Under `energy` / `money`: candidates within this fraction of the cheapest are near-tied (see above). */
-export const NEAR_TIE_BAND = 0.25;
 
 export interface RouteOptions {
   candidates: ModelSpec[];
@@ -72,7 +78,7 @@ export interface RouteDecision extends Decision {
   referenceModel: string;
 }
 
-export type FilterName = 'excluded' | 'localOnly' | 'blockCloud' | 'preferLocal' | 'tools' | 'context' | 'capability';
+export type FilterName = 'excluded' | 'localOnly' | 'blockCloud' | 'preferLocal' | 'tools' | 'fim' | 'context' | 'capability';
 
 export interface CandidateFailure { model: string; filter: FilterName; reason: string }
 
@@ -86,6 +92,15 @@ export class NoCapableModelError extends Error {
     super(message);
     this.name = 'NoCapableModelError';
   }
+}
+
+/** Ollama code models whose templates take a FIM suffix (Qwen2.5/3-Coder, Code Llama, DeepSeek-Coder,
+ * StarCoder, Codestral, CodeGemma, Granite Code, Stable Code, CodeQwen). */
+export const FIM_MODEL_RE = /(?:qwen2\.5-coder|qwen3-coder|codellama|deepseek-coder|starcoder|codestral|codegemma|granite-code|stable-code|codeqwen)/i;
+
+/** Whether a request with a FIM suffix can be served by this model (see the `fim` filter above). */
+export function supportsFim(m: ModelSpec): boolean {
+  return m.provider === 'ollama' && FIM_MODEL_RE.test(m.id);
 }
 
 /** Where a model really runs: an Ollama model served remotely is not local. */
@@ -109,7 +124,7 @@ interface Scored {
   estimate: Estimate;
   /** The objective's figure (Wh, USD, or the balanced sum); lower is better. */
   score: number;
-  /** The other metric, which decides among near ties (USD under `energy`, Wh under `money`). */
+  /** The other metric, which decides ties and energy near ties (USD under `energy`, Wh under `money`). */
   secondary: number;
 }
 
@@ -125,6 +140,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   }
   const expected = req.expectedOutputTokens;
   const tools = req.features.tools;
+  const fim = req.features.hasSuffix;
   const exclude = options.exclude;
   const { preferLocal, blockCloud } = options.budget;
   const localOnly = options.localOnly;
@@ -136,6 +152,9 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   const hardFailure = (m: ModelSpec): CandidateFailure | undefined => {
     if (tools > 0 && !m.tools) {
       return { model: m.id, filter: 'tools', reason: `no tool support (the request offers ${tools} tool${tools === 1 ? '' : 's'})` };
+    }
+    if (fim && !supportsFim(m)) {
+      return { model: m.id, filter: 'fim', reason: 'no fill-in-the-middle completion (needs an Ollama code model)' };
     }
     const need = input + outputFor(m, expected);
     const usable = Math.floor(m.contextTokens * (1 - CONTEXT_SAFETY_MARGIN));
@@ -175,9 +194,10 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
 
   // Estimates for fitting candidates and the reference.
   const reference = options.reference ?? pickReference(candidates)!;
-  const estimates = new Map<string, Estimate>();
-  for (const m of fitting) estimates.set(m.id, options.estimate(m, tokensFor(m, input, expected)));
-  const referenceEstimate = estimates.get(reference.id) ?? options.estimate(reference, tokensFor(reference, input, expected));
+  // Keyed by spec, not id: GitHub Copilot offers models under their providers' ids.
+  const estimates = new Map<ModelSpec, Estimate>();
+  for (const m of fitting) estimates.set(m, options.estimate(m, tokensFor(m, input, expected)));
+  const referenceEstimate = estimates.get(reference) ?? options.estimate(reference, tokensFor(reference, input, expected));
 
   const objective = options.objective;
   let normWh = referenceEstimate.energy.wh;
@@ -205,7 +225,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   const capable: Scored[] = [];
   const weaker: Scored[] = [];
   for (const m of fitting) {
-    const e = estimates.get(m.id)!;
+    const e = estimates.get(m)!;
     const s: Scored = { model: m, estimate: e, score: objectiveScore(e), secondary: secondaryScore(e) };
     if (m.capability.score >= required) capable.push(s);
     else {
@@ -215,14 +235,16 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   }
   const capabilityShortfall = capable.length === 0;
   let pool: Scored[];
-  let bandLimit = Number.NEGATIVE_INFINITY;
+  let nearTied: ReadonlySet<Scored> = new Set();
   if (!capabilityShortfall) {
     pool = capable.sort(byObjective);
-    if (objective !== 'balanced' && pool.length > 1) {
-      bandLimit = pool[0].score * (1 + NEAR_TIE_BAND);
-      let n = 1;
-      while (n < pool.length && pool[n].score <= bandLimit) n++;
-      if (n > 1) pool = pool.slice(0, n).sort(bySecondary).concat(pool.slice(n));
+    if (objective === 'energy' && pool.length > 1) {
+      const best = pool[0].estimate.energy;
+      const band = pool.filter((x) => x === pool[0] || (x.estimate.energy.wh <= best.high && x.estimate.energy.low <= best.wh));
+      if (band.length > 1) {
+        nearTied = new Set(band);
+        pool = band.sort(bySecondary).concat(pool.filter((x) => !nearTied.has(x)));
+      }
     }
   } else {
     pool = weaker.sort((a, b) => b.model.capability.score - a.model.capability.score || byObjective(a, b));
@@ -232,10 +254,10 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
 
   const label = taskLabel(req);
   const loc = effectiveLocation(chosen.model);
-  const cost = costPhrase(objective, chosen, referenceEstimate, reference, chosen.model.id === reference.id);
+  const cost = costPhrase(objective, chosen, referenceEstimate, reference, sameModel(chosen.model, reference));
   let reason: string;
   if (!capabilityShortfall) {
-    reason = chosen.model.id === reference.id
+    reason = sameModel(chosen.model, reference)
       ? `${label}: ${chosen.model.id} (${loc}) is the ${pool.length === 1 ? 'only' : 'cheapest'} allowed model capable enough (score ${fmtScore(chosen.model.capability.score)} ≥ ${fmtScore(required)}) and ${cost}`
       : `${label}: ${chosen.model.id} (${loc}) is capable enough (score ${fmtScore(chosen.model.capability.score)} ≥ ${fmtScore(required)}) and ${cost}`;
   } else {
@@ -243,7 +265,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   }
   if (localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
 
-  const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall, bandLimit);
+  const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall, nearTied);
 
   return {
     model: chosen.model.id,
@@ -264,7 +286,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
 }
 
 function byObjective(a: Scored, b: Scored): number {
-  return compareFigure(a.score, b.score) || bySize(a, b);
+  return compareFigure(a.score, b.score) || compareFigure(a.secondary, b.secondary) || bySize(a, b);
 }
 
 function bySecondary(a: Scored, b: Scored): number {
@@ -288,6 +310,10 @@ function compareFigure(a: number, b: number): number {
 
 function finiteOrInf(x: number): number {
   return Number.isFinite(x) ? x : Number.POSITIVE_INFINITY;
+}
+
+function sameModel(a: ModelSpec, b: ModelSpec): boolean {
+  return a === b || (a.id === b.id && a.provider === b.provider);
 }
 
 function activeMid(m: ModelSpec): number {
@@ -322,7 +348,7 @@ function pickRunnerUp(
   required: number,
   objective: Objective,
   shortfall: boolean,
-  bandLimit: number,
+  nearTied: ReadonlySet<Scored>,
 ): { model: string; reason: string } | undefined {
   // Most capable candidate that failed a filter other than capability (for a shortfall: one that would
   // have been capable enough).
@@ -346,7 +372,7 @@ function pickRunnerUp(
   if (next) {
     return {
       model: next.model.id,
-      reason: `${describe(next.model)}: also capable (score ${fmtScore(next.model.capability.score)} ≥ ${fmtScore(required)}) but ${dearerPhrase(objective, next, chosen, next.score <= bandLimit)}`,
+      reason: `${describe(next.model)}: also capable (score ${fmtScore(next.model.capability.score)} ≥ ${fmtScore(required)}) but ${dearerPhrase(objective, next, chosen, nearTied.has(next) && nearTied.has(chosen))}`,
     };
   }
   // Only one capable model: the best reason another was not used.
@@ -366,15 +392,17 @@ function describe(m: ModelSpec): string {
 
 function dearerPhrase(objective: Objective, next: Scored, chosen: Scored, nearTie: boolean): string {
   const e = next.estimate, c = chosen.estimate;
-  const band = `within ${Math.round(NEAR_TIE_BAND * 100)}% of the least`;
-  if (nearTie && objective === 'energy' && compareFigure(next.secondary, chosen.secondary) !== 0) {
-    return `uses ${fmtWh(e.energy.wh)} (${band}, which estimates cannot tell apart) and costs ${fmtUsd(e.cost.usd)} (${fmtRatio(e.cost.usd, c.cost.usd)} the price)`;
-  }
-  if (nearTie && objective === 'money' && compareFigure(next.secondary, chosen.secondary) !== 0) {
-    return `costs ${fmtUsd(e.cost.usd)} (${band}) and uses ${fmtWh(e.energy.wh)} (${fmtRatio(e.energy.wh, c.energy.wh)} the energy)`;
+  if (nearTie && compareFigure(next.secondary, chosen.secondary) !== 0) {
+    return `uses ${fmtWh(e.energy.wh)} (${fmtWh(e.energy.low)}–${fmtWh(e.energy.high)}, which estimates cannot tell apart from ${fmtWh(c.energy.wh)}) and costs ${fmtUsd(e.cost.usd)} (${fmtRatio(e.cost.usd, c.cost.usd)} the price)`;
   }
   if (compareFigure(next.score, chosen.score) === 0) {
-    return 'costs the same; the tie goes to the smaller model';
+    if (objective === 'energy' && compareFigure(next.secondary, chosen.secondary) !== 0) {
+      return `uses the same energy (${fmtWh(e.energy.wh)}) and costs ${fmtUsd(e.cost.usd)} (${fmtRatio(e.cost.usd, c.cost.usd)} the price)`;
+    }
+    if (objective === 'money' && compareFigure(next.secondary, chosen.secondary) !== 0) {
+      return `costs the same (${fmtUsd(e.cost.usd)}) and uses ${fmtWh(e.energy.wh)} (${fmtRatio(e.energy.wh, c.energy.wh)} the energy)`;
+    }
+    return 'costs the same; ties go to the smaller model, then by name';
   }
   if (objective === 'energy') return `uses ${fmtWh(e.energy.wh)} (${fmtRatio(e.energy.wh, c.energy.wh)} the energy)`;
   if (objective === 'money') return `costs ${fmtUsd(e.cost.usd)} (${fmtRatio(e.cost.usd, c.cost.usd)} the price)`;
