@@ -126,10 +126,12 @@ export function* generateHistoryChunks(opts: HistoryOptions, chunkSize = 10_000)
     const ms = Math.min(opts.end.getTime() - 1, Math.floor(startMs + (i + rnd()) * step));
     const ws = pick(workspaces);
     const model = pick(models);
-    const suggestedModel = rnd() < 0.6 ? model : pick(models);
+    // the router suggests the chosen model or a cheaper one; in suggest mode users often keep theirs
+    const cheaper = models.filter((m) => ratesFor(m).outUsdPerM < ratesFor(model).outUsdPerM);
+    const suggestedModel = cheaper.length > 0 && rnd() < 0.5 ? pick(cheaper) : model;
     const modeRoll = rnd();
     const mode: DecisionMode = modeRoll < 0.5 ? 'auto' : modeRoll < 0.85 ? 'suggest' : 'manual';
-    const followed = mode === 'auto' ? true : mode === 'suggest' ? suggestedModel.id === model.id || rnd() < 0.4 : suggestedModel.id === model.id;
+    const followed = mode === 'auto' ? true : suggestedModel.id === model.id || rnd() < 0.3;
     const suggested = mode === 'auto' || followed ? model : suggestedModel;
     const outcomeRoll = rnd();
     const outcome: Outcome = outcomeRoll < 0.94 ? 'ok' : outcomeRoll < 0.97 ? 'error' : outcomeRoll < 0.99 ? 'cancelled' : 'blocked';
