@@ -3,7 +3,7 @@
 import type { DayRow } from '../core/types';
 import type { ProjectedBudgetLine } from '../vscode/usagePanel/protocol';
 import { s } from './dom';
-import { dayOfMonth, energyUnitFor, fmtDay, fmtDayShort, fmtMonth, fmtTokensCompact, fmtUsd, fmtWh, niceTicks } from './format';
+import { dayOfMonth, energyUnitFor, fmtNumber, fmtDay, fmtDayShort, fmtMonth, fmtTokensCompact, fmtUsd, fmtWh, niceTicks } from './format';
 import type { Series } from './series';
 
 const HEIGHT = 220;
@@ -30,7 +30,8 @@ export function dailyChart(days: DayRow[], series: Series[], width: number, stac
     `Daily energy in watt-hours, stacked by ${stackLabel}, ${n} days from ${fmtDay(days[0].day)} to ${fmtDay(days[n - 1].day)}. ` +
     `Total ${fmtWh(total)}` + (maxAt >= 0 ? `; highest day ${fmtDay(days[maxAt].day)} at ${fmtWh(max)}.` : '.') +
     ' The table below lists every day.';
-  const svg = s('svg', { class: 'chart daily-chart', width: W, height: HEIGHT, viewBox: `0 0 ${W} ${HEIGHT}`, role: 'img', 'aria-label': label });
+  const slot = n > 0 ? plotW / n : plotW;
+  const svg = s('svg', { class: slot < 4 ? 'chart daily-chart dense' : 'chart daily-chart', width: W, height: HEIGHT, viewBox: `0 0 ${W} ${HEIGHT}`, role: 'img', 'aria-label': label });
 
   // Grid and y axis.
   const grid = s('g', { class: 'grid', 'aria-hidden': 'true' });
@@ -42,29 +43,37 @@ export function dailyChart(days: DayRow[], series: Series[], width: number, stac
   grid.appendChild(s('text', { x: 4, y: M.top - 2, class: 'tick unit', 'dominant-baseline': 'hanging' }, unit));
   svg.appendChild(grid);
 
-  // Bars.
-  const slot = n > 0 ? plotW / n : plotW;
+  // Bars: one <path> per series (a rectangle sub-path per day), so a year is a handful of elements.
   const gap = slot >= 8 ? Math.min(slot * 0.25, 12) : slot >= 3 ? 1 : 0;
-  const barW = Math.max(0.5, slot - gap);
+  const barW = round(Math.max(0.5, slot - gap));
+  const acc = new Array<number>(n).fill(0);
   const bars = s('g', { class: 'bars' });
-  for (let i = 0; i < n; i++) {
-    if (stackTotals[i] <= 0) continue;
-    const d = days[i];
-    const g = s('g', { class: 'day' });
-    g.appendChild(s('title', {}, `${fmtDay(d.day)}: ${fmtWh(d.wh)} · ${fmtTokensCompact(d.tokens.input)} in, ${fmtTokensCompact(d.tokens.output)} out · ${fmtUsd(d.usd)}`));
-    const x = M.left + i * slot + gap / 2;
-    let acc = 0;
-    for (const se of series) {
+  for (const se of series) {
+    let d = '';
+    for (let i = 0; i < n; i++) {
       const v = se.values[i];
       if (!(v > 0)) continue;
-      const y1 = y(acc + v);
-      const y0 = y(acc);
-      acc += v;
-      g.appendChild(s('rect', { x: round(x), y: round(y1), width: round(barW), height: round(Math.max(0.5, y0 - y1)), class: `bar ${se.cls}` }));
+      const y1 = round(y(acc[i] + v));
+      const hgt = round(Math.max(0.5, y(acc[i]) - y(acc[i] + v)));
+      acc[i] += v;
+      d += `M${round(M.left + i * slot + gap / 2)} ${y1}h${barW}v${hgt}h${-barW}Z`;
     }
-    bars.appendChild(g);
+    if (d) bars.appendChild(s('path', { d, class: `bar ${se.cls}`, 'data-series': se.key }));
   }
   svg.appendChild(bars);
+
+  // Hover targets with a tooltip per day, when days are wide enough to point at.
+  if (n > 0 && n <= 92) {
+    const hits = s('g', { class: 'hits' });
+    for (let i = 0; i < n; i++) {
+      if (stackTotals[i] <= 0) continue;
+      const d = days[i];
+      const r = s('rect', { x: round(M.left + i * slot), y: M.top, width: round(slot), height: plotH, class: 'hit' });
+      r.appendChild(s('title', {}, `${fmtDay(d.day)}: ${fmtWh(d.wh)} · ${fmtTokensCompact(d.tokens.input)} in, ${fmtTokensCompact(d.tokens.output)} out · ${fmtUsd(d.usd)}`));
+      hits.appendChild(r);
+    }
+    svg.appendChild(hits);
+  }
 
   // X labels: every day when they fit, else every k-th day, else month starts.
   const xl = s('g', { class: 'x-labels', 'aria-hidden': 'true' });
@@ -131,5 +140,5 @@ function round(v: number): number {
 }
 
 function formatTick(v: number): string {
-  return Number(v.toPrecision(6)).toLocaleString(undefined, { maximumFractionDigits: 6 });
+  return fmtNumber(v);
 }

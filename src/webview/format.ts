@@ -3,9 +3,16 @@
 
 let locale: string | undefined;
 /** The locale used by all formatters (undefined = the runtime's default, i.e. VS Code's language). */
-export function setLocale(l: string | undefined): void { locale = l; cache.clear(); }
+export function setLocale(l: string | undefined): void { locale = l; cache.clear(); dateCache.clear(); dayLabels.clear(); }
 
 const cache = new Map<string, Intl.NumberFormat>();
+const dateCache = new Map<string, Intl.DateTimeFormat>();
+/** Intl formatters are costly to construct (~0.1 ms each): one per option set, reused. */
+function df(key: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let f = dateCache.get(key);
+  if (!f) { f = new Intl.DateTimeFormat(locale, opts); dateCache.set(key, f); }
+  return f;
+}
 function nf(key: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
   let f = cache.get(key);
   if (!f) { f = new Intl.NumberFormat(locale, opts); cache.set(key, f); }
@@ -84,40 +91,47 @@ function localDate(day: string): Date | undefined {
   return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
 }
 
-/** `Mon 17 Nov` from `2025-11-17` (a local date; never parsed as UTC). */
+const dayLabels = new Map<string, string>();
+/** `Mon, Nov 17` (en-US) from `2025-11-17` (a local date; never parsed as UTC). Memoised: a day is
+ *  labelled in the chart, its tooltip and the table. */
 export function fmtDay(day: string): string {
-  const d = localDate(day);
-  if (!d) return day;
-  return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short' }).format(d);
+  let label = dayLabels.get(day);
+  if (label === undefined) {
+    const d = localDate(day);
+    label = d ? df('day', { weekday: 'short', day: 'numeric', month: 'short' }).format(d) : day;
+    if (dayLabels.size > 5000) dayLabels.clear();
+    dayLabels.set(day, label);
+  }
+  return label;
 }
 
 /** Short day label for axes: `17` or `17 Nov`. */
 export function fmtDayShort(day: string, withMonth: boolean): string {
   const d = localDate(day);
   if (!d) return day;
-  return new Intl.DateTimeFormat(locale, withMonth ? { day: 'numeric', month: 'short' } : { day: 'numeric' }).format(d);
+  return withMonth ? df('dayMonth', { day: 'numeric', month: 'short' }).format(d) : String(d.getDate());
 }
 
 export function fmtMonth(day: string): string {
   const d = localDate(day);
-  return d ? new Intl.DateTimeFormat(locale, { month: 'short' }).format(d) : day;
+  return d ? df('month', { month: 'short' }).format(d) : day;
 }
 
 export function dayOfMonth(day: string): number {
-  return localDate(day)?.getDate() ?? 0;
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? Number(day.slice(8, 10)) : 0;
 }
 
 /** `Mon 17 Nov, 14:32` from an ISO time stamp, in local time. */
 export function fmtTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d);
+  return df('time', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
 export function fmtClock(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(d);
+  return df('clock', { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(d);
 }
 
 /** Axis ticks: 0 and `count` or so "nice" steps up to at least `max`. */
@@ -131,4 +145,9 @@ export function niceTicks(max: number, count = 4): number[] {
   for (let v = 0; v < max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   if (ticks[ticks.length - 1] < max) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
   return ticks;
+}
+
+/** A plain number (axis ticks): up to 6 significant digits, grouped. */
+export function fmtNumber(v: number): string {
+  return nf('plain', { maximumSignificantDigits: 6 }).format(v);
 }

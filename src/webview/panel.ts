@@ -25,6 +25,8 @@ let pendingFilter: PanelFilter | undefined;
 let current: PanelState | undefined;
 let redrawChart: ((width: number) => void) | undefined;
 let renders = 0;
+/** The width the chart was last drawn at. */
+let lastWidth = -1;
 const ui: UiState = { stackBy: persisted?.stackBy ?? 'model', open: new Set() };
 
 const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -62,7 +64,9 @@ function setStackBy(stackBy: StackBy): void {
 function render(state: PanelState, measure: string, since?: number): void {
   const focusedId = document.activeElement instanceof HTMLElement && content.contains(document.activeElement) ? document.activeElement.id : '';
   const t0 = since ?? performance.now();
-  redrawChart = renderState(content, state, { post, ui, setStackBy });
+  const chart = renderState(content, state, { post, ui, setStackBy });
+  redrawChart = chart?.redraw;
+  lastWidth = chart?.width ?? -1;
   const t1 = performance.now();
   performance.measure(measure, { start: t0, end: t1 });
   content.dataset.renderMs = (t1 - t0).toFixed(1);
@@ -126,7 +130,6 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 // Redraw the chart at the new width when the panel is resized (one redraw per frame at most).
 let resizeFrame = 0;
-let lastWidth = -1;
 new ResizeObserver(() => {
   if (resizeFrame) return;
   resizeFrame = requestAnimationFrame(() => {

@@ -26,8 +26,8 @@ const RANGE_LABEL: Record<PanelState['filter']['range'], string> = {
 };
 
 /** Replaces `root`'s children with the rendered state. Returns a function that redraws the daily
- *  chart at a new width (for resizes), or undefined when there is no chart. */
-export function renderState(root: HTMLElement, state: PanelState, ctx: RenderContext): ((width: number) => void) | undefined {
+ *  chart at a new width (for resizes) and the width it was drawn at, or undefined when there is no chart. */
+export function renderState(root: HTMLElement, state: PanelState, ctx: RenderContext): { redraw: (width: number) => void; width: number } | undefined {
   const { report, session } = state;
   const sections: HTMLElement[] = [];
   const empty = report.totals.requests === 0 && session.requests === 0;
@@ -58,14 +58,18 @@ export function renderState(root: HTMLElement, state: PanelState, ctx: RenderCon
         : 'No requests were recorded in the last 30 days.')));
   }
   sections.push(notes(report));
+  // The chart spans the content's width: read it before the new content is in the document, so the
+  // first render does not force a layout of everything it builds.
+  const width = root.clientWidth;
+  let draw: ((width: number) => void) | undefined;
+  if (chartHost) {
+    const host = chartHost;
+    const stackLabel = ctx.ui.stackBy === 'model' ? 'model' : 'local versus cloud';
+    draw = (w: number) => { host.replaceChildren(dailyChart(days, series, w, stackLabel)); };
+    draw(width);
+  }
   root.replaceChildren(...sections);
-
-  if (!chartHost) return undefined;
-  const host = chartHost;
-  const stackLabel = ctx.ui.stackBy === 'model' ? 'model' : 'local versus cloud';
-  const draw = (width: number) => { host.replaceChildren(dailyChart(days, series, width, stackLabel)); };
-  draw(host.clientWidth);
-  return draw;
+  return draw ? { redraw: draw, width } : undefined;
 }
 
 // -- sections ------------------------------------------------------------------------------------
@@ -77,7 +81,7 @@ function emptyState(state: PanelState): HTMLElement {
     h('p', {}, `Rightsize has not metered any request in ${wsLabel} for ${RANGE_LABEL[state.filter.range].toLowerCase()}.`),
     h('p', {}, 'To fill this panel:'),
     h('ol', {},
-      h('li', {}, 'Open the Chat view and pick a Rightsize model in the model picker (or "Rightsize: Auto" to let it pick the smallest capable model), then ask something.'),
+      h('li', {}, 'Open the Chat view, pick a Rightsize model in the model picker, and ask something: Rightsize routes it to the smallest capable model and meters it.'),
       h('li', {}, 'Or point a tool at the Rightsize gateway, or import another tool\'s logs, so its requests are metered too.'),
       h('li', {}, 'Optionally set a budget for this workspace below, so Rightsize warns you before you overspend.')),
     state.filter.range !== 'last30Days' || state.filter.workspace !== 'all'
@@ -129,10 +133,10 @@ function totalsCards(t: Totals, prefix: string): HTMLElement {
     card('Carbon', num('strong', t.gco2e, fmtCo2(t.gco2e), { 'data-field': `${prefix}.gco2e` }), h('span', {}, 'grid average for your region')),
     card('Local vs cloud energy',
       h('span', { class: 'split-text' },
-        h('span', { class: 'swatch series-green', 'aria-hidden': 'true' }), 'Local ',
-        num('span', t.localWh, fmtWh(t.localWh), { 'data-field': `${prefix}.localWh` }), ' · ',
-        h('span', { class: 'swatch series-blue', 'aria-hidden': 'true' }), 'Cloud ',
-        num('span', t.cloudWh, fmtWh(t.cloudWh), { 'data-field': `${prefix}.cloudWh` })),
+        h('span', { class: 'part' }, h('span', { class: 'swatch series-green', 'aria-hidden': 'true' }), 'Local ',
+          num('span', t.localWh, fmtWh(t.localWh), { 'data-field': `${prefix}.localWh` })),
+        h('span', { class: 'part' }, h('span', { class: 'swatch series-blue', 'aria-hidden': 'true' }), 'Cloud ',
+          num('span', t.cloudWh, fmtWh(t.cloudWh), { 'data-field': `${prefix}.cloudWh` }))),
       splitBar(t.localWh, t.cloudWh)));
 }
 
@@ -186,15 +190,18 @@ function dailySection(report: UsageReport, days: DayRow[], series: Series[], ctx
     ...series.map((se) => h('li', {}, h('span', { class: `swatch ${se.cls}`, 'aria-hidden': 'true' }), se.label, ' ',
       h('span', { class: 'muted' }, fmtWh(se.total)))));
 
-  const headers = ['Day', 'Requests', 'Input tokens', 'Output tokens', 'Energy', 'Energy range', 'Cost', 'Carbon', ...series.map((se) => `${se.label} (energy)`)];
-  const numeric = headers.map((_, i) => i).filter((i) => i > 0 && i !== 5);
-  const rows = days.map((d, i) => dayRow(d, i, series));
-  const t = report.totals;
-  const foot = h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Total'),
-    num('td', t.requests, fmtCount(t.requests)), num('td', t.tokens.input, fmtCount(t.tokens.input)), num('td', t.tokens.output, fmtCount(t.tokens.output)),
-    num('td', t.wh, fmtWh(t.wh)), h('td', {}, fmtWhRange(t.whLow, t.whHigh)), num('td', t.usd, fmtUsd(t.usd)), num('td', t.gco2e, fmtCo2(t.gco2e)),
-    ...series.map((se) => num('td', se.total, fmtWh(se.total))));
-  const table = tableOf('Energy, tokens and cost per day', headers, numeric, rows, foot, 'day-table');
+  // The per-day table is built when first opened: a year is ~10,000 cells the first render can skip.
+  const table = () => {
+    const headers = ['Day', 'Requests', 'Input tokens', 'Output tokens', 'Energy', 'Energy range', 'Cost', 'Carbon', ...series.map((se) => se.label)];
+    const numeric = headers.map((_, i) => i).filter((i) => i > 0 && i !== 5);
+    const rows = days.map((d, i) => dayRow(d, i, series));
+    const t = report.totals;
+    const foot = h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Total'),
+      num('td', t.requests, fmtCount(t.requests)), num('td', t.tokens.input, fmtCount(t.tokens.input)), num('td', t.tokens.output, fmtCount(t.tokens.output)),
+      num('td', t.wh, fmtWh(t.wh)), h('td', {}, fmtWhRange(t.whLow, t.whHigh)), num('td', t.usd, fmtUsd(t.usd)), num('td', t.gco2e, fmtCo2(t.gco2e)),
+      ...series.map((se) => num('td', se.total, fmtWh(se.total))));
+    return tableOf('Energy, tokens and cost per day', headers, numeric, rows, foot, 'day-table');
+  };
   return {
     chartHost,
     section: h('section', { class: 'card-section', 'aria-labelledby': 'daily-h', id: 'daily' },
@@ -294,9 +301,16 @@ function tableOf(caption: string, headers: string[], numericCols: number[], rows
   return h('div', { class: 'table-wrap' }, table);
 }
 
-function details(id: string, summary: string, content: HTMLElement, ctx: RenderContext): HTMLElement {
-  const d = h('details', { id, open: ctx.ui.open.has(id) }, h('summary', {}, summary), content);
-  d.addEventListener('toggle', () => { if (d.open) ctx.ui.open.add(id); else ctx.ui.open.delete(id); });
+/** A disclosure whose content is built the first time it is open. */
+function details(id: string, summary: string, build: () => HTMLElement, ctx: RenderContext): HTMLElement {
+  const open = ctx.ui.open.has(id);
+  const d = h('details', { id, open }, h('summary', {}, summary));
+  let built = false;
+  const ensure = () => { if (!built) { built = true; d.appendChild(build()); } };
+  if (open) ensure();
+  d.addEventListener('toggle', () => {
+    if (d.open) { ensure(); ctx.ui.open.add(id); } else ctx.ui.open.delete(id);
+  });
   return d;
 }
 

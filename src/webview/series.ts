@@ -5,7 +5,8 @@ import type { DayRow, ModelRow, UsageReport } from '../core/types';
 export type StackBy = 'model' | 'location';
 
 /** Theme chart colours, in the order series get them (CSS classes `series-<name>` in panel.css). */
-export const SERIES_COLOURS = ['blue', 'purple', 'orange', 'green', 'yellow', 'red'] as const;
+// Orange and yellow are close in the light theme, so yellow comes last (used only with six models).
+export const SERIES_COLOURS = ['blue', 'purple', 'orange', 'green', 'red', 'yellow'] as const;
 export const OTHER_CLASS = 'series-other';
 
 export interface Series {
