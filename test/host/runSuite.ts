@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, OUTPUT_ROOT, overallTimeout,
+  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, openLog, OUTPUT_ROOT, overallTimeout,
   REPO_ROOT, startServer, tail, workbenchUrl,
 } from './server';
 
@@ -67,16 +67,16 @@ async function main(): Promise<number> {
   };
   const pumpTimer = setInterval(pump, 250);
 
+  const browserLog = openLog(files.browserLog); // closed after the browser
   const browser = await launchBrowser();
   const page = await browser.newPage();
-  const browserLog = fs.openSync(files.browserLog, 'a');
   const verbose = Boolean(process.env.RIGHTSIZE_VERBOSE);
   page.on('console', (msg) => {
     const line = `[${msg.type()}] ${msg.text()}\n`;
-    fs.writeSync(browserLog, line);
+    browserLog.write(line);
     if (verbose) process.stdout.write(`  browser ${line}`);
   });
-  page.on('pageerror', (err) => fs.writeSync(browserLog, `[pageerror] ${err.stack ?? err.message}\n`));
+  page.on('pageerror', (err) => browserLog.write(`[pageerror] ${err.stack ?? err.message}\n`));
 
   const exitCode = new Promise<number>((resolve, reject) => {
     void page.exposeFunction('codeAutomationExit', (code: unknown) => {
@@ -84,6 +84,13 @@ async function main(): Promise<number> {
     });
     page.on('crash', () => reject(new Error('the workbench page crashed')));
     server.process.once('exit', (code, signal) => reject(new Error(`the VS Code server exited during the run (code ${code}, signal ${signal})`)));
+    // The extension host exits after the tests; if it dies without the workbench reporting an exit
+    // code (a crash), fail after a grace period instead of waiting for the overall timeout.
+    server.onOutput((text) => {
+      const m = /Extension Host Process exited with code: (\S+), signal: (\S+)\./.exec(text);
+      if (!m) return;
+      setTimeout(() => reject(new Error(`the extension host exited (code ${m[1]}, signal ${m[2]}) but the workbench reported no exit code`)), 10_000).unref();
+    });
   });
 
   const url = workbenchUrl(server, workspace, [
@@ -123,7 +130,6 @@ async function main(): Promise<number> {
     console.error(`--- last lines of ${path.relative(REPO_ROOT, files.serverLog)} ---\n${tail(readText(files.serverLog), 30)}`);
     console.error(`--- last lines of ${path.relative(REPO_ROOT, files.browserLog)} ---\n${tail(readText(files.browserLog), 30)}`);
   }
-  fs.closeSync(browserLog);
   return ok ? 0 : 1;
 }
 

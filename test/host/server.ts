@@ -112,10 +112,17 @@ export async function stopTree(child: ChildProcess, graceMs = 3000): Promise<voi
 }
 
 let signalsInstalled = false;
-/** On SIGINT/SIGTERM: clean up, then exit with 130/143. */
+/** On SIGINT/SIGTERM: clean up, then exit with 130/143; on an uncaught error: report, clean up, exit 1.
+ *  (The server runs in its own process group, so nothing else would stop it if this process died.) */
 export function installSignalHandlers(): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
+  const fatal = (what: string) => (err: unknown): void => {
+    process.stderr.write(`\n✘ ${what}: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    void cleanupAll().finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', fatal('uncaught exception in the test runner'));
+  process.on('unhandledRejection', fatal('unhandled rejection in the test runner'));
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(sig, () => {
       process.stderr.write(`\nreceived ${sig}: stopping the VS Code server and the browser\n`);
@@ -158,6 +165,36 @@ export function mergeSettings(file: string, settings: Record<string, unknown>): 
   fs.writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
 }
 
+/** An append-only log file whose writes after `close()` are dropped (browser events can arrive late). */
+export interface LogFile {
+  write(text: string | Buffer): void;
+  close(): void;
+}
+
+export function openLog(file: string): LogFile {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let fd: number | undefined = fs.openSync(file, 'a');
+  const log: LogFile = {
+    write(text) {
+      if (fd === undefined) return;
+      try {
+        if (typeof text === 'string') fs.writeSync(fd, text);
+        else fs.writeSync(fd, text);
+      } catch {
+        // a full disk must not fail a test run
+      }
+    },
+    close() {
+      if (fd === undefined) return;
+      const f = fd;
+      fd = undefined;
+      try { fs.closeSync(f); } catch { /* already closed */ }
+    },
+  };
+  onCleanup(() => log.close());
+  return log;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -193,6 +230,8 @@ export interface RunningServer {
   /** --user-data-dir: `User/settings.json` inside it holds the user settings. */
   readonly userDataDir: string;
   readonly process: ChildProcess;
+  /** Calls `listener` with every chunk the server prints from now on. */
+  onOutput(listener: (text: string) => void): void;
   stop(): Promise<void>;
   /** Resource URI (vscode-remote://…) of a local absolute path, for payloads. */
   remoteUri(absPath: string): string;
@@ -212,8 +251,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
   const { extensionsDir, serverDataDir, userDataDir } = serverDirs(opts.tempDir);
   for (const d of [extensionsDir, serverDataDir, userDataDir]) fs.mkdirSync(d, { recursive: true });
-  fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-  const log = fs.openSync(opts.logFile, 'a');
+  const log = openLog(opts.logFile); // registered before the server: closed after it stops
+  const outputListeners: Array<(text: string) => void> = [];
   const args = [
     host.serverMain,
     '--host', '127.0.0.1',
@@ -235,7 +274,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const stop = async (): Promise<void> => {
     await stopTree(child);
-    fs.closeSync(log);
   };
   onCleanup(stop);
 
@@ -250,7 +288,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (err) reject(err); else resolve();
     };
     const onData = (chunk: Buffer): void => {
-      fs.writeSync(log, chunk);
+      log.write(chunk);
+      if (outputListeners.length) {
+        const text = chunk.toString('utf8');
+        for (const l of outputListeners) l(text);
+      }
       if (done) return;
       buffered += chunk.toString('utf8');
       if (/Web UI available at http:\/\/[^:\s]+:\d+/.test(buffered)) finish();
@@ -267,6 +309,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const baseUrl = `http://localhost:${port}`;
   return {
     port, baseUrl, extensionsDir, serverDataDir, userDataDir, process: child, stop,
+    onOutput: (l) => void outputListeners.push(l),
     remoteUri: (p) => `vscode-remote://localhost:${port}${encodeURI(p)}`,
   };
 }

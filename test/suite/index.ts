@@ -124,7 +124,11 @@ export function run(): Promise<void> {
     ...(process.env.RIGHTSIZE_TEST_GREP ? { grep: new RegExp(process.env.RIGHTSIZE_TEST_GREP) } : {}),
   });
   const testsRoot = __dirname;
-  for (const file of findTestFiles(testsRoot)) mocha.addFile(file);
+  // out/ can hold compiled tests whose source was deleted: run only those with a test/suite/*.ts source.
+  const sourceRoot = path.resolve(testsRoot, '..', '..', '..', 'test', 'suite');
+  const hasSource = (f: string): boolean =>
+    !fs.existsSync(sourceRoot) || fs.existsSync(path.join(sourceRoot, path.relative(testsRoot, f).replace(/\.js$/, '.ts')));
+  for (const file of findTestFiles(testsRoot).filter(hasSource)) mocha.addFile(file);
   loadEachFileSafely(mocha);
 
   const tests: SuiteTestResult[] = [];

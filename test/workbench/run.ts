@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import {
-  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, mergeSettings, onCleanup,
+  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, mergeSettings, onCleanup, openLog,
   OUTPUT_ROOT, overallTimeout, REPO_ROOT, serverDirs, startServer, stopTree, tail, withCleanupScope, workbenchUrl,
 } from '../host/server';
 import { FakesInfo, ScenarioSetupContext, waitForWorkbench, WorkbenchScenario } from './scenario';
@@ -44,11 +44,13 @@ function safeName(name: string): string {
 async function startFakes(args: readonly string[], logDir: string): Promise<FakesInfo> {
   const cli = path.join(REPO_ROOT, 'out', 'test', 'fakes', 'cli.js');
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing (test/fakes/cli.ts not written or not compiled)`);
-  const log = fs.openSync(path.join(logDir, 'fakes.log'), 'a');
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', log], detached: true });
+  const log = openLog(path.join(logDir, 'fakes.log'));
+  // stdin is a pipe: the fakes exit when it closes, so they die with this process whatever happens.
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  child.stderr!.on('data', (chunk: Buffer) => log.write(chunk));
   onCleanup(async () => {
+    child.stdin?.end();
     await stopTree(child);
-    fs.closeSync(log);
   });
   const lines = readline.createInterface({ input: child.stdout! });
   return new Promise<FakesInfo>((resolve, reject) => {
@@ -61,7 +63,7 @@ async function startFakes(args: readonly string[], logDir: string): Promise<Fake
       } catch {
         reject(new Error(`the fake servers' first line is not JSON: ${line}`));
       }
-      lines.on('line', (l) => fs.writeSync(log, `${l}\n`));
+      lines.on('line', (l) => log.write(`${l}\n`));
     });
   });
 }
@@ -96,17 +98,16 @@ async function runScenario(scenario: WorkbenchScenario): Promise<void> {
   await scenario.setup?.(setupCtx);
 
   const server = await startServer({ tempDir, logFile: path.join(logDir, 'server.log'), env });
+  const browserLog = openLog(path.join(logDir, 'browser.log')); // closed after the browser
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const browserLog = fs.openSync(path.join(logDir, 'browser.log'), 'a');
-  onCleanup(() => fs.closeSync(browserLog));
   const verbose = Boolean(process.env.RIGHTSIZE_VERBOSE);
   page.on('console', (msg) => {
     const line = `[${msg.type()}] ${msg.text()}\n`;
-    fs.writeSync(browserLog, line);
+    browserLog.write(line);
     if (verbose) process.stdout.write(`      browser ${line}`);
   });
-  page.on('pageerror', (err) => fs.writeSync(browserLog, `[pageerror] ${err.stack ?? err.message}\n`));
+  page.on('pageerror', (err) => browserLog.write(`[pageerror] ${err.stack ?? err.message}\n`));
   try {
     await page.goto(workbenchUrl(server, workspaceDir, [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
     await waitForWorkbench(page);
