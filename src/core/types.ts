@@ -108,11 +108,14 @@ export interface ModelSpec {
 
 export type TokenSource = 'reported' | 'counted' | 'estimated';
 
+/** `input` includes `cachedInput` (and `cacheWrite`); `output` includes `reasoning`. */
 export interface TokenCounts {
   input: number;
   cachedInput: number;
   output: number;
   reasoning: number;
+  /** Of the input, tokens written to the provider's prompt cache (billed at the cache-write price). */
+  cacheWrite?: number;
 }
 
 export interface EnergyEstimate {

@@ -1,28 +1,222 @@
-// Wires the adapters together. Each adapter lives in its own module under src/vscode/.
+// Wires the VS Code adapters to the core. Activation does no heavy work: the tokenizer, the ledger
+// read and model discovery happen on first use (or shortly after startup, off the activation path).
+import * as os from 'os';
 import * as vscode from 'vscode';
+import { BudgetGate } from '../core/budget/budgetGate';
+import { RightsizeConfig } from '../core/config';
+import { estimate, EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/estimate';
+import { toEstimateSettings } from '../core/estimateConfig';
+import { defaultLedgerDir, Ledger } from '../core/ledger';
+import { Pipeline, PipelineEvent, PipelineSettings } from '../core/pipeline';
+import { aggregate, periodTotals } from '../core/report';
+import { sharedTokenCounter } from '../core/tokens';
+import { ChatMessage, ChatRequest, Estimate, ModelSpec, TokenCounts, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
+import { ApiKeys } from './apiKeys';
+import { watchBudgets } from './budgetNotifier';
+import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
+import { registerCommands } from './commands';
+import { ModelRegistry } from './modelRegistry';
+import { RecordSink } from './recordSink';
+import { manifestSettingKeys, Settings } from './settings';
+import { StatusMeter } from './statusMeter';
+import { SuggestionHints } from './suggestions';
+import { UsagePanelHost } from './usagePanelHost';
+import { currentWorkspace } from './workspaceIdentity';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RightsizeApi {
   readonly version: string;
-  /** The status-bar meter as it is shown now (for tests and other extensions). */
-  statusBar(): { text: string; tooltip: string; visible: boolean };
+  /** The status-bar meter as it is shown now. */
+  statusBar(): { text: string; tooltip: string; visible: boolean; background?: string };
+  /** This session's totals. */
+  sessionReport(): UsageReport;
+  /** Fires after each usage record is written (ok, error, cancelled, blocked). */
+  readonly onDidRecord: vscode.Event<UsageRecord>;
+  readonly ledgerDir: string;
+  readonly sessionId: string;
+  readonly autoModelId: string;
+  /** Only in development/test mode: store a key without UI (tests). */
+  setApiKeyForTesting?(provider: 'openai' | 'anthropic', key: string | undefined): Promise<void>;
+  /** Only in development/test mode: the effective (security-filtered) configuration. */
+  effectiveConfigForTesting?(): RightsizeConfig;
+  /** Only in development/test mode: forget discovered models now. */
+  refreshModelsForTesting?(): Promise<ModelSpec[]>;
+}
+
+/** The services the commands and doors share. */
+export interface Services {
+  settings: Settings;
+  keys: ApiKeys;
+  registry: ModelRegistry;
+  gate: BudgetGate;
+  log: vscode.LogOutputChannel;
+  workspace(): WorkspaceRef;
+  session(): string;
+  resetSession(): void;
+  countTokens(messages: ChatMessage[], model?: ModelSpec): number;
+  estimator(): (m: ModelSpec, t: TokenCounts) => Estimate;
+  deviceProfiles(): DeviceProfile[];
+  openUsage(): void;
+  exportUsage(): Promise<void>;
 }
 
 export function activateRightsize(context: vscode.ExtensionContext): RightsizeApi {
-  const status = vscode.window.createStatusBarItem('rightsize.meter', vscode.StatusBarAlignment.Right, 100);
-  status.name = 'Rightsize meter';
-  status.text = '$(pulse) Rightsize';
-  status.tooltip = 'Rightsize: session usage';
-  status.command = 'rightsize.openUsage';
-  status.show();
-  context.subscriptions.push(status);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('rightsize.openUsage', () => {
-      void vscode.window.showInformationMessage('Rightsize: usage panel not built yet.');
-    }),
-  );
+  const log = vscode.window.createOutputChannel('Rightsize', { log: true });
+  context.subscriptions.push(log);
+  const settingKeys = manifestSettingKeys(context.extension.packageJSON);
+  const settings = new Settings(settingKeys, (errors) => {
+    for (const e of errors) log.warn(`settings: ${e}`);
+    void vscode.window.showWarningMessage(`Rightsize: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more; see the routing log)` : ''}`, 'Open Settings')
+      .then((c) => { if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'rightsize'); });
+  });
+  const keys = new ApiKeys(context.secrets);
+  const registry = new ModelRegistry(() => settings.value, keys, log);
+  context.subscriptions.push(settings, keys, registry);
+
+  const ledgerDir = settings.value.ledgerDir || defaultLedgerDir(process.env, process.platform, os.homedir());
+  let ledger: Ledger | undefined;
+  const getLedger = () => (ledger ??= new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) }));
+  const gate = new BudgetGate(settings.value.budget);
+  let sessionId = newSessionId();
+  let sessionRecords: UsageRecord[] = [];
+  const workspace = currentWorkspace();
+  let measuredPowerW: number | undefined;
+  let estimateSettings: EstimateSettings = toEstimateSettings(settings.value.energy, process.platform, process.arch, measuredPowerW);
+
+  const recorded = new vscode.EventEmitter<UsageRecord>();
+  context.subscriptions.push(recorded);
+  const sink = new RecordSink(getLedger, (m) => {
+    log.error(m);
+    void vscode.window.showErrorMessage(`Rightsize: ${m}`);
+  });
+  context.subscriptions.push(sink);
+
+  const meter = new StatusMeter();
+  context.subscriptions.push(meter);
+  const sessionReport = (): UsageReport => aggregate(sessionRecords, { kind: 'session', session: sessionId });
+  const ollamaLine = () => {
+    const st = registry.ollamaStatus;
+    return st.state === 'ok' ? `running (v${st.version}, ${st.models} models)` : st.state === 'unreachable' ? st.message : 'not checked yet';
+  };
+  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine() });
+  if (gate.lines().length > 0) refreshMeter();
+
+  const append = (record: UsageRecord) => {
+    sink.append(record);
+    if (record.session === sessionId) sessionRecords.push(record);
+    refreshMeter();
+    recorded.fire(record);
+  };
+
+  const pipelineSettings = (): PipelineSettings => {
+    const c = settings.value;
+    return { mode: c.mode, objective: c.objective, localOnly: c.localOnly, estimate: estimateSettings, referenceModel: c.referenceModel };
+  };
+  const countTokens = (messages: ChatMessage[], model?: ModelSpec) => sharedTokenCounter().countMessages(messages, undefined, model?.tokenizer);
+
+  // Budget baseline (usage recorded before this window started): read from the ledger's rollups
+  // off the activation path, and again when the window regains focus (other windows spend too).
+  let baselineLoaded: Promise<void> | undefined;
+  const loadBaseline = () => (baselineLoaded = periodTotals(getLedger(), workspace.id, new Date(), sessionId)
+    .then((t) => {
+      // Records this window wrote are in the ledger too: subtract them, the gate counts them itself.
+      const mine = aggregate(sessionRecords, { kind: 'session', session: sessionId }).totals;
+      const own = { tokens: mine.tokens.input + mine.tokens.output, wh: mine.wh, usd: mine.usd };
+      const minus = (a: { tokens: number; wh: number; usd: number }) => ({ tokens: Math.max(0, a.tokens - own.tokens), wh: Math.max(0, a.wh - own.wh), usd: Math.max(0, a.usd - own.usd) });
+      gate.setBaseline({ day: minus(t.day), week: minus(t.week), month: minus(t.month) }, new Date());
+      refreshMeter();
+    })
+    .catch((e: unknown) => log.warn(`could not read budget usage from the ledger: ${e instanceof Error ? e.message : String(e)}`)));
+  const baselineTimer = setTimeout(() => { void loadBaseline(); }, 1500);
+  context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
+  context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
+
+  const hints = new SuggestionHints(() => settings.value.mutedTasks);
+  const pipeline = new Pipeline({
+    candidates: async () => {
+      if (!baselineLoaded) await loadBaseline();
+      return registry.candidates();
+    },
+    backendFor: (m) => registry.backendFor(m),
+    countInputTokens: (r: ChatRequest, m?: ModelSpec) => sharedTokenCounter().countMessages(r.messages, r.tools, m?.tokenizer),
+    gate,
+    append,
+    settings: pipelineSettings,
+    log: (line) => log.info(line),
+  });
+
+  const onEvent = (event: PipelineEvent) => {
+    if (event.type === 'decision' && event.mode === 'suggest') hints.consider(event.model, event.decision.estimate, event.suggestion);
+    else if (event.type === 'notice' && !event.inResponse) void vscode.window.showWarningMessage(event.message);
+  };
+
+  const provider = new RightsizeChatProvider({
+    pipeline,
+    candidates: () => registry.candidates(),
+    onDidChangeModels: registry.onDidChange,
+    countTokens,
+    workspace: () => workspace,
+    session: () => sessionId,
+    onEvent,
+    log,
+  });
+  context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
+
+  context.subscriptions.push(settings.onDidChange((c) => {
+    gate.setPolicy(c.budget);
+    estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch, measuredPowerW);
+    registry.reconfigure();
+    refreshMeter();
+  }));
+  context.subscriptions.push(watchBudgets(gate, () => settings.value.budget.action));
+
+  const panel = new UsagePanelHost(context, {
+    ledger: getLedger,
+    workspace: () => workspace,
+    sessionReport,
+    budgets: () => gate.lines(),
+    onDidRecord: recorded.event,
+    log,
+  });
+  context.subscriptions.push(panel);
+
+  const services: Services = {
+    settings, keys, registry, gate, log,
+    workspace: () => workspace,
+    session: () => sessionId,
+    resetSession: () => {
+      sessionId = newSessionId();
+      sessionRecords = [];
+      gate.resetSession();
+      refreshMeter();
+      log.info(`new session ${sessionId}`);
+    },
+    countTokens,
+    estimator: () => (m, t) => estimate(m, t, estimateSettings),
+    deviceProfiles: () => listDeviceProfiles(),
+    openUsage: () => panel.show(),
+    exportUsage: () => panel.exportInteractive(),
+  };
+  registerCommands(context, services);
+
+  const testing = context.extensionMode !== vscode.ExtensionMode.Production;
+  log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated; session ${sessionId}; workspace ${workspace.id}; ledger ${ledgerDir}`);
   return {
     version: String(context.extension.packageJSON.version),
-    statusBar: () => ({ text: status.text, tooltip: typeof status.tooltip === 'string' ? status.tooltip : status.tooltip?.value ?? '', visible: true }),
+    statusBar: () => meter.snapshot,
+    sessionReport,
+    onDidRecord: recorded.event,
+    ledgerDir,
+    get sessionId() { return sessionId; },
+    autoModelId: AUTO_MODEL_ID,
+    ...(testing ? {
+      setApiKeyForTesting: (p: 'openai' | 'anthropic', key: string | undefined) => (key ? keys.set(p, key) : keys.delete(p)),
+      effectiveConfigForTesting: () => settings.value,
+      refreshModelsForTesting: () => registry.refresh(),
+    } : {}),
   };
+}
+
+function newSessionId(): string {
+  return `s-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { decide } from '../core/router/router';
 import { BudgetPeriod, BudgetUnit, ChatRequest, Objective, RoutingMode } from '../core/types';
 import { suggestItems } from './suggestions';
-import type { Services } from './activationFull';
+import type { Services } from './activation';
 
 export function registerCommands(context: vscode.ExtensionContext, s: Services): void {
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));

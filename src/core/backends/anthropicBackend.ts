@@ -6,11 +6,10 @@
 // neither read from nor written to the prompt cache, so:
 //   input       = input_tokens + cache_read_input_tokens + cache_creation_input_tokens  (all input processed)
 //   cachedInput = cache_read_input_tokens                                               (billed at the cache-read price)
-//   output      = output_tokens - reasoning
+//   cacheWrite  = cache_creation_input_tokens                                           (billed at the cache-write price)
+//   output      = output_tokens (includes thinking: TokenCounts.output includes reasoning)
 //   reasoning   = ceil(chars of `thinking` text seen / 4), capped at output_tokens (Anthropic reports
-//                 thinking inside output_tokens and does not split it; the total stays exact)
-// Cache writes (cache_creation_input_tokens) have no TokenCounts field; they are inside `input` at the
-// plain input price, which under-counts their 1.25x premium.
+//                 thinking inside output_tokens and does not split it; this is the estimated share)
 // Values come from message_start and are overwritten by any later message_delta that carries them
 // (output_tokens there is cumulative).
 import { Backend, BackendError, BackendUsage, ChatMessage, ChatRequest, ModelSpec, StreamPart } from '../types';
@@ -164,8 +163,9 @@ export class AnthropicBackend implements Backend {
       tokens: {
         input: usage.input + usage.cacheRead + usage.cacheWrite,
         cachedInput: usage.cacheRead,
-        output: usage.output - reasoning,
+        output: usage.output,
         reasoning,
+        ...(usage.cacheWrite > 0 ? { cacheWrite: usage.cacheWrite } : {}),
       },
       source: 'reported',
       durationMs: tally.elapsedMs(),

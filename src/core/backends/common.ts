@@ -80,7 +80,7 @@ export class StreamTally {
       tokens: {
         input: this.sent ? estimateInputTokens(request) : 0,
         cachedInput: 0,
-        output: Math.ceil(this.outputChars / 4),
+        output: Math.ceil((this.outputChars + this.reasoningChars) / 4),
         reasoning: Math.ceil(this.reasoningChars / 4),
       },
       source: 'estimated',

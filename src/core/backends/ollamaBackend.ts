@@ -15,7 +15,7 @@
 //  - A consumer that stops iterating early (`break`) also aborts the HTTP request; nothing more is yielded.
 //
 // Usage from Ollama's final chunk (`source: 'reported'`): input = prompt_eval_count, output = eval_count
-// (minus the estimated share of `thinking` text, which goes to `reasoning`), nanosecond durations into
+// (which includes thinking; `reasoning` is the estimated share of `thinking` text), nanosecond durations into
 // `usage.ollama`, durationMs and ttftMs measured here. Note: Ollama counts only the prompt tokens it
 // evaluated, so a prompt prefix served from its KV cache is not in prompt_eval_count.
 import { randomUUID } from 'crypto';
@@ -206,6 +206,16 @@ export class OllamaBackend implements Backend {
     }
   }
 
+  /** The tags Ollama has (`/api/tags` only): a cheap check of whether the model list changed. */
+  async listTags(signal?: AbortSignal): Promise<string[]> {
+    try {
+      const res = await this.client(signal).list();
+      return (res.models ?? []).map((m) => String(m.name ?? m.model));
+    } catch (e) {
+      throw this.mapError(e, undefined, false);
+    }
+  }
+
   /**
    * Every model Ollama has (`/api/tags`), each with its `/api/show` (fetched in parallel, at most
    * `showConcurrency` at once; a failing show gives `show: undefined`).
@@ -298,7 +308,7 @@ function reportedUsage(final: ChatResponse | GenerateResponse, tally: StreamTall
     tokens: {
       input: Number(final.prompt_eval_count ?? 0),
       cachedInput: 0,
-      output: evalCount - reasoning,
+      output: evalCount,
       reasoning,
     },
     source: 'reported',

@@ -3,7 +3,8 @@
 // convention and includes the version segment: `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1`.
 // Stream contract: see ollamaBackend.ts. Usage (`source: 'reported'`) from the final usage chunk:
 //   input = prompt_tokens, cachedInput = prompt_tokens_details.cached_tokens,
-//   reasoning = completion_tokens_details.reasoning_tokens, output = completion_tokens - reasoning.
+//   reasoning = completion_tokens_details.reasoning_tokens, output = completion_tokens (which includes
+//   reasoning: TokenCounts.output includes reasoning).
 // A server that sends no usage chunk gets an estimated usage part instead.
 import { Backend, BackendError, BackendUsage, ChatMessage, ChatRequest, ModelSpec, Provider, StreamPart } from '../types';
 import { partsOf, redact, shortMessage } from './common';
@@ -139,7 +140,7 @@ export class OpenAICompatibleBackend implements Backend {
       tokens: {
         input: Number(usage.prompt_tokens ?? 0),
         cachedInput: Number(usage.prompt_tokens_details?.cached_tokens ?? 0),
-        output: Math.max(0, completion - reasoning),
+        output: completion,
         reasoning,
       },
       source: 'reported',

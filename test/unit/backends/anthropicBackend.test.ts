@@ -29,7 +29,7 @@ describe('AnthropicBackend', () => {
     assert.equal(d.usageIndex, d.parts.length - 1);
     const r = fake.requestsTo('/v1/messages')[0].reported as any;
     assert.equal(r.input_tokens, 300);
-    assert.deepEqual(d.usage!.tokens, { input: 2000, cachedInput: 1500, output: r.output_tokens, reasoning: 0 });
+    assert.deepEqual(d.usage!.tokens, { input: 2000, cachedInput: 1500, output: r.output_tokens, reasoning: 0, cacheWrite: r.cache_creation_input_tokens });
     assert.equal(d.usage!.source, 'reported');
     assert.equal(d.usage!.doneReason, 'end_turn');
     const rec = fake.requestsTo('/v1/messages')[0];
@@ -94,7 +94,8 @@ describe('AnthropicBackend', () => {
     assert.equal(d.text, 'Handle [] first.');
     const r = fake.requestsTo('/v1/messages')[0].reported as any;
     assert.equal(d.usage!.tokens.reasoning, Math.ceil('Consider the edge cases of empty input first.'.length / 4));
-    assert.equal(d.usage!.tokens.output + d.usage!.tokens.reasoning, r.output_tokens);
+    assert.equal(d.usage!.tokens.output, r.output_tokens, 'output includes reasoning (TokenCounts convention)');
+    assert.ok(d.usage!.tokens.reasoning < d.usage!.tokens.output);
   });
 
   it('asks to re-enter a rejected key, and sends nothing without one', async () => {
