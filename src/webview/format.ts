@@ -63,10 +63,12 @@ export function fmtWhRange(low: number, high: number): string {
   return `${sig3(low / factor)}–${sig3(high / factor)} ${unit}`;
 }
 
-/** US dollars: two decimals from $1 up, three significant digits below: `$0.0123`, `$12.34`. */
+/** US dollars: cents from ten cents up (`$0.50`, `$12.34`), three significant digits below
+ *  (`$0.0123`, `$0.000423`), so small local costs are not shown as $0.00. */
 export function fmtUsd(usd: number): string {
-  if (usd === 0) return nf('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(0);
-  if (Math.abs(usd) >= 1) return nf('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(usd);
+  if (usd === 0 || Math.abs(usd) >= 0.1) {
+    return nf('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(usd);
+  }
   return nf('usdSig', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }).format(usd);
 }
 

@@ -108,7 +108,10 @@ function periodSection(state: PanelState): HTMLElement {
     card('Missed by not following suggestions',
       num('strong', ms.wh, fmtWh(ms.wh), { 'data-field': 'missed.wh' }),
       h('span', {}, num('span', ms.usd, fmtUsd(ms.usd), { 'data-field': 'missed.usd' }), ' over ',
-        num('span', ms.requests, fmtRequests(ms.requests), { 'data-field': 'missed.requests' }))));
+        num('span', ms.requests, fmtRequests(ms.requests), { 'data-field': 'missed.requests' }),
+        ms.wh < 0 || ms.usd < 0
+          ? h('span', { class: 'block' }, `Negative: the suggested models would have used more ${ms.wh < 0 && ms.usd < 0 ? 'energy and money' : ms.wh < 0 ? 'energy' : 'money'}.`)
+          : null)));
   return h('section', { class: 'card-section', 'aria-labelledby': 'period-h', id: 'period' },
     h('h2', { id: 'period-h' }, `${RANGE_LABEL[filter.range]} `, h('span', { class: 'muted heading-note' }, `${periodText(report)} · ${ws}`)),
     t.requests > 0 ? totalsCards(t, 'period') : h('p', { class: 'muted' }, 'No requests in this period.'),
