@@ -86,7 +86,6 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     budget: budget.policy,
     energy: {
       device: p.string('energy.device', d.energy.device) || 'auto',
-      devicePowerW: p.wattRange('energy.devicePowerWatts'),
       electricityUsdPerKwh: p.number('money.electricityUsdPerKwh', d.energy.electricityUsdPerKwh, 0, 5),
       hardwarePriceUsd: p.number('money.hardwarePriceUsd', d.energy.hardwarePriceUsd, 0, 1e7),
       hardwareLifetimeHours: p.number('money.hardwareLifetimeHours', d.energy.hardwareLifetimeHours, 1, 1e7),
@@ -99,6 +98,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
       return false;
     }),
   };
+  const devicePowerW = p.wattRange('energy.devicePowerWatts');
+  if (devicePowerW) config.energy.devicePowerW = devicePowerW;
   return { config, errors };
 }
 
@@ -144,7 +145,7 @@ class FieldReader {
       const u = new URL(v);
       if ((u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password) return v.replace(/\/+$/, '');
     } catch { /* fall through */ }
-    this.bad(key, 'must be an http(s) URL without credentials', v);
+    this.errors.push(`rightsize.${key} must be an http(s) URL without credentials; using the default`);
     return fallback;
   }
 

@@ -145,7 +145,7 @@ describe('pipeline (core, plain Node, fake servers)', function () {
   });
 
   it('block budget: a cloud request is refused with a clear message and nothing reaches the server', async () => {
-    const r = await rig({ limits: { day: { usd: 0.0001 } }, action: 'block' });
+    const r = await rig({ limits: { day: { usd: 0.0001 } }, action: 'block' }, { mode: 'off' });
     r.gate.record({ tokens: 1000, wh: 1, usd: 0.001 });
     const events = await collect(r, request('hello'), { kind: 'model', modelId: 'gpt-5' });
     const blocked = events.find((e) => e.type === 'blocked');
@@ -154,6 +154,15 @@ describe('pipeline (core, plain Node, fake servers)', function () {
     assert.equal(openai.requests.filter((q) => q.path.endsWith('/chat/completions')).length, 0);
     assert.equal(r.records.at(-1)!.outcome, 'blocked');
     assert.equal(r.records.at(-1)!.cost.usd, 0);
+  });
+
+  it('block budget in auto mode: routes to a local model instead, nothing reaches the cloud', async () => {
+    const r = await rig({ limits: { day: { usd: 0.0001 } }, action: 'block' });
+    r.gate.record({ tokens: 1000, wh: 1, usd: 0.001 });
+    await collect(r, request(DESIGN));
+    assert.equal(openai.requests.filter((q) => q.path.endsWith('/chat/completions')).length, 0);
+    assert.equal(r.records.at(-1)!.model.location, 'local');
+    assert.equal(r.records.at(-1)!.outcome, 'ok');
   });
 
   it('auto: a failing local model falls back to the next candidate and says so', async () => {
