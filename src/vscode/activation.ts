@@ -20,6 +20,7 @@ import { RecordSink } from './recordSink';
 import { manifestSettingKeys, Settings } from './settings';
 import { StatusMeter } from './statusMeter';
 import { SuggestionHints } from './suggestions';
+import { UsagePanel } from './usagePanel/usagePanel';
 import { UsagePanelHost } from './usagePanelHost';
 import { currentWorkspace } from './workspaceIdentity';
 
@@ -170,6 +171,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   }));
   context.subscriptions.push(watchBudgets(gate, () => settings.value.budget.action));
 
+  UsagePanel.log = (m) => log.warn(`usage panel: ${m}`);
   const panel = new UsagePanelHost(context, {
     ledger: getLedger,
     workspace: () => workspace,
