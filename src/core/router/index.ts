@@ -3,7 +3,7 @@ export {
   decide, NoCapableModelError, pickReference, effectiveLocation, taskLabel, CONTEXT_SAFETY_MARGIN,
 } from './router';
 export type { RouteOptions, RouteDecision, CandidateFailure, FilterName } from './router';
-export { classifyTask, classifyFeatures, KIND_TO_TASK, STACK_TRACE_RE } from './taskClassifier';
+export { classifyTask, classifyFeatures, hasStackTrace, KIND_TO_TASK } from './taskClassifier';
 export type { TaskKind, Classification } from './taskClassifier';
 export { requiredCapability, analyseRequest, BASE_CAPABILITY, EXPECTED_OUTPUT_TOKENS } from './requirements';
 export type { Requirements } from './requirements';

@@ -78,22 +78,54 @@ export const AGENTIC_MIN_TOOL_RESULTS = 3;
 /** … or at least one tool result in a history at least this long. */
 export const AGENTIC_MIN_MESSAGES = 8;
 
-/** Stack traces of common runtimes (JS/TS, Python, Java/Kotlin, C#, Go, Rust, Ruby, PHP). */
-export const STACK_TRACE_RE = new RegExp(
+/** Stack traces of common runtimes (Node, JVM, .NET, Python, Go, Rust, Ruby, PHP). Every one has a frame or
+ * header line that starts (after indentation) with a marker (`at `, `from `, `Traceback (`, `File "`,
+ * `goroutine `, `panic: `, `thread '`, `#<digit>`); one pass over line starts looks for a marker, and only
+ * then the exact patterns run. Long pasted code without a trace costs one newline scan. */
+const STACK_RE = new RegExp(
   [
-    String.raw`^\s+at (?:async )?[\w$.<>\[\] ]+ \(.+:\d+:\d+\)\s*$`, // Node
-    String.raw`^\s+at .+:\d+:\d+\s*$`, // Node, anonymous frame
-    String.raw`Traceback \(most recent call last\)`, // Python
-    String.raw`^\s+at [\w$.]+\([\w$]+\.(?:java|kt|scala):\d+\)`, // JVM
-    String.raw`^\s+at .+ in .+:line \d+`, // .NET
+    String.raw`^[ \t]+at (?:async )?[\w$.<>\[\] ]+ \([^()\n]+:\d+:\d+\)[ \t]*\r?$`, // Node
+    String.raw`^[ \t]+at [^\s()]+:\d+:\d+[ \t]*\r?$`, // Node, anonymous frame
+    String.raw`^[ \t]+at [\w$.]+\([\w$]+\.(?:java|kt|scala):\d+\)`, // JVM
+    String.raw`^[ \t]+at .+ in .+:line \d+`, // .NET
+    String.raw`^Traceback \(most recent call last\)`, // Python
     String.raw`^goroutine \d+ \[`, // Go
     String.raw`^panic: `, // Go
-    String.raw`thread '.+' panicked at`, // Rust
-    String.raw`^\s+from .+\.rb:\d+:in `, // Ruby
+    String.raw`^thread '[^'\n]+' panicked at`, // Rust
+    String.raw`^[ \t]+from .+\.rb:\d+:in `, // Ruby
     String.raw`^#\d+ .+\.php\(\d+\)`, // PHP
   ].join('|'),
   'm',
 );
+
+export function hasStackTrace(text: string): boolean {
+  return hasStackMarker(text) && STACK_RE.test(text);
+}
+
+function hasStackMarker(text: string): boolean {
+  const n = text.length;
+  let line = 0;
+  while (line < n) {
+    let i = line;
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9) c = text.charCodeAt(++i);
+    // Dispatch on the first character so an ordinary line costs one comparison chain.
+    switch (c) {
+      case 97 /* a */: if (text.startsWith('at ', i)) return true; break;
+      case 102 /* f */: if (text.startsWith('from ', i)) return true; break;
+      case 84 /* T */: if (text.startsWith('Traceback (', i)) return true; break;
+      case 70 /* F */: if (text.startsWith('File "', i)) return true; break;
+      case 103 /* g */: if (text.startsWith('goroutine ', i)) return true; break;
+      case 112 /* p */: if (text.startsWith('panic: ', i)) return true; break;
+      case 116 /* t */: if (text.startsWith("thread '", i)) return true; break;
+      case 35 /* # */: { const d = text.charCodeAt(i + 1); if (d >= 48 && d <= 57) return true; break; }
+    }
+    const next = text.indexOf('\n', i);
+    if (next < 0) break;
+    line = next + 1;
+  }
+  return false;
+}
 
 export interface Classification {
   kind: TaskKind;
@@ -115,7 +147,7 @@ export function classifyFeatures(f: RequestFeatures): Classification {
     const signals = [f.hasSuffix ? 'fimSuffix' : 'surface:inline'];
     return { kind: 'completion', task: 'completion', signals, multiFilePhrase: false, hasStackTrace: false };
   }
-  const hasStackTrace = f.text.length > 0 && STACK_TRACE_RE.test(f.text);
+  const stackTrace = f.text.length > 0 && hasStackTrace(f.text);
   const multiFilePhrase = f.prose.length > 0 && MULTI_FILE_RE.test(f.prose);
   if (
     f.tools > 0 &&
@@ -126,7 +158,7 @@ export function classifyFeatures(f: RequestFeatures): Classification {
       task: 'agentic',
       signals: [`tools:${f.tools}`, `toolResults:${f.toolResults}`, `messages:${f.messages}`],
       multiFilePhrase,
-      hasStackTrace,
+      hasStackTrace: stackTrace,
     };
   }
 
@@ -168,7 +200,7 @@ export function classifyFeatures(f: RequestFeatures): Classification {
       signals.push('question');
     }
   }
-  if (hasStackTrace) {
+  if (stackTrace) {
     add('fix', STACK_WEIGHT);
     signals.push('stackTrace');
   }
@@ -192,5 +224,5 @@ export function classifyFeatures(f: RequestFeatures): Classification {
   else if (best !== undefined) kind = best;
   else kind = QUESTION_RE.test(prose) ? 'explain' : 'generate';
   signals.unshift(`kind:${kind}`);
-  return { kind, task: KIND_TO_TASK[kind], signals, multiFilePhrase, hasStackTrace };
+  return { kind, task: KIND_TO_TASK[kind], signals, multiFilePhrase, hasStackTrace: stackTrace };
 }

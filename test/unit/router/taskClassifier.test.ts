@@ -95,6 +95,14 @@ describe('router/taskClassifier', () => {
     assert.equal(extractFeatures(req('Design a plugin architecture across these 6 files')).files, 6);
     assert.equal(extractFeatures(req('Look at src/a.ts and src/a.ts again, then lib/b.py')).files, 2);
     assert.equal(extractFeatures(req('call res.json() and JSON.parse on it')).files, 0);
+    // Imports inside code are not files the user named; fence info strings and attachment tags are.
+    const code = "```ts\nimport { a } from './a.js';\nimport { b } from './b.js';\nimport { c } from '../c.ts';\n```";
+    assert.equal(extractFeatures(req(`Simplify this\n${code}`)).files, 0);
+    assert.equal(classifyTask(req(`Simplify this\n${code}`)).task, 'refactor');
+    const attached = '```ts src/one.ts\nx\n```\n```ts src/two.ts\ny\n```\n<attachment filePath="src/three.ts">z</attachment>\nMake these consistent';
+    assert.equal(extractFeatures(req(attached)).files, 3);
+    // File locations in a stack trace are not files named.
+    assert.equal(extractFeatures(req(`Fix this:\n${NODE_TRACE}`)).files, 0);
   });
 
   it('handles an empty conversation', () => {
