@@ -1,8 +1,17 @@
-// A fast non-cryptographic 64-bit hash of a string's UTF-16 code units (two independent 32-bit
-// multiplicative hashes) plus its length, as a short cache key. A collision would only give a wrong
-// token count, never wrong data; with 64 bits and the length in the key it is not a practical concern.
+// Cache key of a text: its length and the SHA-1 of its UTF-8 bytes, computed natively by Node's
+// one-shot crypto.hash (Node ≥ 20.12), which is 2–3× faster here than any JS loop over char codes
+// and makes collisions a non-issue. Older runtimes fall back to a 64-bit JS hash (two independent
+// 32-bit multiplicative hashes). Either way a collision could only give a wrong token count.
+import * as crypto from 'crypto';
+
+const nativeHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
 
 export function contentKey(text: string): string {
+  if (nativeHash) return `${text.length.toString(36)}.${nativeHash('sha1', text, 'base64')}`;
+  return jsContentKey(text);
+}
+
+export function jsContentKey(text: string): string {
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x9747b28c | 0;
   const n = text.length;
