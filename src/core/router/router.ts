@@ -18,11 +18,20 @@
 //                  The margin (10%) covers tokenizer differences: input tokens are counted with one
 //                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
 //        capability: score >= required.
-//   3. Choose the cheapest by the objective among the capable ones; ties (within 1e-9 relative) go to the
-//      smaller active parameters, then the id (plain string order), so the same inputs give the same
-//      decision.
-//      Secondary key: under `energy` equal Wh go to the cheaper in USD, under `money` equal USD to the
-//      lower Wh (list prices often coincide, e.g. gpt-5 and gemini-2.5-pro).
+//   3. Choose the cheapest of the capable ones by the objective:
+//        energy:   central Wh estimate
+//        money:    USD estimate
+//        balanced: wh / wh_ref + usd / usd_ref — each measured as a fraction of what the reference model
+//                  would use for the same tokens, equal weights. Wh and USD have no exchange rate a user
+//                  would agree on (at electricity prices a Wh is worth $0.00017, which would make energy
+//                  irrelevant next to cloud prices; carbon prices give a similar answer), so both are made
+//                  dimensionless against the same yardstick: "half the energy" counts as much as "half the
+//                  price". When the reference's figure is 0 (e.g. a free local reference) the largest
+//                  figure among the fitting candidates is the yardstick instead.
+//      Ties (equal within 1e-9 relative) go to the other metric (under `energy` the cheaper in USD, under
+//      `money` the lower Wh: list prices often coincide, e.g. gpt-5 and gemini-2.5-pro), then to the smaller
+//      active parameters, then to the id, then the provider (plain string order): same inputs, same
+//      decision, whatever the candidates' order.
 //      Near ties under `energy`: energy estimates are uncertain (each Estimate carries low..high; cloud
 //      parameter counts are unpublished, the local device is often unknown), so a candidate whose central
 //      Wh lies inside the cheapest candidate's low..high range, and whose own range contains the cheapest's
@@ -31,15 +40,6 @@
 //      gpt-5-mini at 0.086 Wh (0.024–0.18) and $0.0007: the local model wins. A candidate clearly outside
 //      the range (a local 7B at 0.55 Wh) stays behind. Money has no such band: for the same tokens, price
 //      ratios are exact.
-//        energy:   central Wh estimate
-//        money:    USD estimate
-//        balanced: wh / wh_ref + usd / usd_ref — each measured as a fraction of what the reference model
-//                  would use for the same tokens, equal weights. Wh and USD have no exchange rate a user
-//                  would agree on (at electricity prices a Wh is worth $0.0002, which would make energy
-//                  irrelevant next to cloud prices; carbon prices give a similar answer), so both are made
-//                  dimensionless against the same yardstick: "half the energy" counts as much as "half the
-//                  price". When the reference's figure is 0 (e.g. a free local reference) the largest
-//                  figure among the fitting candidates is the yardstick instead.
 //   4. When no candidate reaches the required score but some pass every other filter, the most capable of
 //      those is chosen (ties: cheapest by the objective) and the reason says so (`capabilityShortfall`):
 //      a request should not fail merely because every allowed model is weaker than ideal. When no candidate
@@ -293,11 +293,12 @@ function bySecondary(a: Scored, b: Scored): number {
   return compareFigure(a.secondary, b.secondary) || compareFigure(a.score, b.score) || bySize(a, b);
 }
 
-/** Smaller active parameters first, then the id in plain string order. */
+/** Smaller active parameters first, then the id, then the provider, in plain string order. */
 function bySize(a: Scored, b: Scored): number {
   const p = activeMid(a.model) - activeMid(b.model);
   if (p !== 0) return p < 0 ? -1 : 1;
-  return a.model.id < b.model.id ? -1 : a.model.id > b.model.id ? 1 : 0;
+  if (a.model.id !== b.model.id) return a.model.id < b.model.id ? -1 : 1;
+  return a.model.provider < b.model.provider ? -1 : a.model.provider > b.model.provider ? 1 : 0;
 }
 
 /** Equal within 1e-9 relative (floating-point noise), else by value. */

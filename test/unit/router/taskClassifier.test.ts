@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { classifyFeatures, classifyTask, TaskKind } from '../../../src/core/router/taskClassifier';
+import { classifyFeatures, classifyTask, hasStackTrace, TaskKind } from '../../../src/core/router/taskClassifier';
 import { extractFeatures } from '../../../src/core/router/features';
 import { agentRequest, NODE_TRACE, PY_TRACE, req, TOOLS } from './fixtures';
 
@@ -103,6 +103,27 @@ describe('router/taskClassifier', () => {
     assert.equal(extractFeatures(req(attached)).files, 3);
     // File locations in a stack trace are not files named.
     assert.equal(extractFeatures(req(`Fix this:\n${NODE_TRACE}`)).files, 0);
+  });
+
+  it('recognises stack traces of the common runtimes, and not code that merely mentions them', () => {
+    const traces: Record<string, string> = {
+      node: NODE_TRACE,
+      python: PY_TRACE,
+      jvm: 'Exception in thread "main" java.lang.NullPointerException\n\tat com.acme.Orders.total(Orders.java:42)\n\tat com.acme.Main.main(Main.java:7)',
+      dotnet: 'System.NullReferenceException: Object reference not set\n   at Acme.Orders.Total() in C:\\src\\Orders.cs:line 42',
+      go: 'panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:8 +0x1d',
+      rust: "thread 'main' panicked at src/main.rs:4:5:\nindex out of bounds",
+      ruby: "app.rb:3:in `total': undefined method `price' for nil (NoMethodError)\n\tfrom app.rb:7:in `<main>'",
+      php: 'PHP Fatal error:  Uncaught Error\n#0 /var/www/index.php(12): total()\n#1 {main}',
+    };
+    for (const [name, t] of Object.entries(traces)) assert.equal(hasStackTrace(`It crashes:\n${t}\n`), true, name);
+    const notTraces = [
+      'We meet at 10.\n  at least once a day we sync',
+      '```ts\nconst at = 1;\n  // look at this\nfunction from(x) { return x; }\n```',
+      '# Heading\n#1 priority is speed',
+      'Traceback handling is described in the docs',
+    ];
+    for (const t of notTraces) assert.equal(hasStackTrace(t), false, t);
   });
 
   it('handles an empty conversation', () => {
