@@ -144,7 +144,8 @@ async function main(): Promise<number> {
       results.push({ title: scenario.name, state: 'passed', durationMs: Date.now() - started });
       console.log(`    ✔ ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     } catch (e) {
-      const error = e instanceof Error ? e.stack ?? e.message : String(e);
+      // eslint-disable-next-line no-control-regex
+      const error = (e instanceof Error ? e.stack ?? e.message : String(e)).replace(/\x1b\[[0-9;]*m/g, '');
       results.push({ title: scenario.name, state: 'failed', durationMs: Date.now() - started, error });
       console.log(`    ✘ ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       console.log(error.split('\n').map((l) => `        ${l}`).join('\n'));
