@@ -1,0 +1,150 @@
+// ledger: durable append latency (target p99 ≤ 2 ms; baseline a bare fs.appendFileSync of the same
+// line), and reports over 1,000,000 records spread over two years: a weekly report with warm rollups
+// (target ≤ 1 s; baseline a scan of the same files), the cold first build, a full-history scan and
+// its memory (target heap growth ≤ 64 MB).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import { BenchSuite, Figure, median, percentile } from './harness';
+import { Ledger, ledgerFileName, serializeRecord } from '../src/core/ledger';
+import { buildReport } from '../src/core/report';
+import type { ReportQuery } from '../src/core/report';
+import { generateHistory, generateHistoryChunks } from '../test/util/recordFactory';
+
+const MB = 1024 * 1024;
+
+/** A real GC before memory baselines (the bench runner has no --expose-gc flag). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+/** Reads every file in 1 MiB chunks without parsing: the I/O floor of a scan. */
+async function rawRead(files: string[]): Promise<number> {
+  const buf = Buffer.allocUnsafe(MB);
+  let total = 0;
+  for (const f of files) {
+    const fh = await fs.promises.open(f, 'r');
+    try {
+      for (let pos = 0; ; ) {
+        const { bytesRead } = await fh.read(buf, 0, MB, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        total += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return total;
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { ms: performance.now() - t0, value };
+}
+
+/** Writes `count` records as monthly JSONL files in big chunks (one append per file per chunk). */
+function writeHistory(dir: string, count: number, days: number, end: Date): { ms: number; bytes: number } {
+  const t0 = performance.now();
+  let bytes = 0;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const chunk of generateHistoryChunks({ count, days, end, seed: 42 }, 20_000)) {
+    const groups = new Map<string, string[]>();
+    for (const r of chunk) {
+      const name = ledgerFileName(Date.parse(r.ts));
+      let g = groups.get(name);
+      if (!g) groups.set(name, (g = []));
+      g.push(serializeRecord(r));
+    }
+    for (const [name, lines] of groups) {
+      const text = lines.join('\n') + '\n';
+      bytes += Buffer.byteLength(text);
+      fs.appendFileSync(path.join(dir, name), text);
+    }
+  }
+  return { ms: performance.now() - t0, bytes };
+}
+
+export const suite: BenchSuite = {
+  name: 'ledger',
+  async run(): Promise<Figure[]> {
+    const figures: Figure[] = [];
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-ledger-bench-'));
+    try {
+      // --- append latency, interleaved with the baseline so both see the same machine noise
+      const recs = generateHistory({ count: 5200, days: 10, end: new Date('2025-06-01T00:00:00Z'), seed: 1 });
+      const ledger = new Ledger(path.join(tmp, 'append'));
+      const baseFile = path.join(tmp, 'baseline.jsonl');
+      const lines = recs.map((r) => serializeRecord(r) + '\n');
+      const ours: number[] = [];
+      const bare: number[] = [];
+      for (let i = 0; i < recs.length; i++) {
+        let t0 = performance.now();
+        ledger.append(recs[i]);
+        const a = performance.now() - t0;
+        t0 = performance.now();
+        fs.appendFileSync(baseFile, lines[i]);
+        const b = performance.now() - t0;
+        if (i >= 200) { ours.push(a); bare.push(b); } // first 200: warm-up
+      }
+      const load = os.loadavg()[0].toFixed(1);
+      figures.push(
+        { name: 'ledger.append.p99', value: percentile(ours, 99), unit: 'ms', target: { op: '<=', value: 2 }, baseline: { name: 'fs.appendFileSync p99', value: percentile(bare, 99) }, note: `${ours.length} appends (validate + serialize + open O_APPEND + torn-line check + one write + close); load ${load}` },
+        { name: 'ledger.append.median', value: median(ours), unit: 'ms', baseline: { name: 'fs.appendFileSync median', value: median(bare) } },
+      );
+
+      // --- 1,000,000 records over ~2 years
+      const histDir = path.join(tmp, 'history');
+      const end = new Date();
+      const gen = writeHistory(histDir, 1_000_000, 730, end);
+      const hist = new Ledger(histDir);
+      const week: ReportQuery = { kind: 'week', now: end };
+      const touched = hist.files().filter((f) => f.endMs > Date.now() - 8 * 86_400_000);
+      const touchedMb = touched.reduce((a, f) => a + fs.statSync(f.path).size, 0) / MB;
+
+      const scanWeek = await timed(() => buildReport(hist, { ...week, topN: 26 })); // topN above the rollups' 25: scans
+      const cold = await timed(() => buildReport(hist, week));
+      const warm: number[] = [];
+      for (let i = 0; i < 5; i++) warm.push((await timed(() => buildReport(hist, week))).ms);
+      if (cold.value.totals.requests !== scanWeek.value.totals.requests) throw new Error('rollup and scan disagree');
+      const scanBase = { name: `scan of the same ${touched.length} file(s), ${touchedMb.toFixed(0)} MB`, value: scanWeek.ms };
+      figures.push(
+        { name: 'ledger.weeklyReport.warm', value: median(warm), unit: 'ms', target: { op: '<=', value: 1000 }, baseline: scanBase, note: `median of 5; ${cold.value.totals.requests} requests in the week; 1,000,000 records / ${(gen.bytes / MB).toFixed(0)} MB in ${hist.files().length} files (generated in ${(gen.ms / 1000).toFixed(1)} s)` },
+        { name: 'ledger.weeklyReport.cold', value: cold.ms, unit: 'ms', baseline: scanBase, note: 'first build of the rollups of the files the week touches' },
+      );
+
+      // --- the whole history: a streaming scan (memory watched), then all rollups cold and warm
+      const all: ReportQuery = { kind: 'custom', now: end };
+      const raw = await timed(() => rawRead(hist.files().map((f) => f.path)));
+      collectGarbage();
+      const before = process.memoryUsage();
+      let peakHeap = before.heapUsed;
+      let peakRss = before.rss;
+      const sampler = setInterval(() => {
+        const m = process.memoryUsage();
+        if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
+        if (m.rss > peakRss) peakRss = m.rss;
+      }, 20);
+      const fullScan = await timed(() => buildReport(hist, { ...all, topN: 26 }));
+      clearInterval(sampler);
+      const allCold = await timed(() => buildReport(hist, all));
+      const allWarm = await timed(() => buildReport(hist, all));
+      if (fullScan.value.totals.requests !== 1_000_000 || allWarm.value.totals.requests !== 1_000_000) throw new Error('lost records');
+      const fullBase = { name: 'full scan of all files', value: fullScan.ms };
+      figures.push(
+        { name: 'ledger.fullHistoryScan.heapGrowth', value: (peakHeap - before.heapUsed) / MB, unit: 'MB', target: { op: '<=', value: 64 }, baseline: { name: 'heapUsed before the scan (MB)', value: before.heapUsed / MB }, note: `peak RSS growth ${((peakRss - before.rss) / MB).toFixed(0)} MB; sampled every 20 ms after a forced GC; includes uncollected garbage` },
+        { name: 'ledger.fullHistoryScan', value: fullScan.ms, unit: 'ms', baseline: { name: `raw read of the same ${(raw.value / MB).toFixed(0)} MB, no parsing`, value: raw.ms }, note: '1,000,000 records, streamed, parsed, validated and aggregated' },
+        { name: 'ledger.twoYearReport.cold', value: allCold.ms, unit: 'ms', baseline: fullBase, note: 'builds every rollup' },
+        { name: 'ledger.twoYearReport.warm', value: allWarm.ms, unit: 'ms', baseline: fullBase },
+      );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    return figures;
+  },
+};
