@@ -4,7 +4,7 @@
 import { BudgetGate, Reservation } from './budget/budgetGate';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
-import { decide, requiredCapability } from './router/router';
+import { decide, requiredCapability, RouteDecision } from './router/router';
 import {
   Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome,
   RoutingMode, StreamPart, TaskClass, TokenCounts, UsageRecord,
@@ -75,13 +75,14 @@ export class Pipeline {
     const reference = settings.referenceModel ? candidates.find((m) => m.id === settings.referenceModel) : undefined;
     const exclude = new Set<string>();
 
-    const route = (localOnly: boolean): Decision => {
+    /** Routes; `preferLocal` forces the budget's prefer-local rule (after a downgrade). */
+    const route = (preferLocal: boolean): RouteDecision => {
       const state = deps.gate.routingState();
       return decide(request, inputTokens, {
         candidates,
         objective: settings.objective,
-        localOnly: settings.localOnly || localOnly,
-        budget: { preferLocal: state.preferLocal, blockCloud: state.blockCloud },
+        localOnly: settings.localOnly,
+        budget: { preferLocal: state.preferLocal || preferLocal, blockCloud: state.blockCloud },
         reference,
         estimate: estimator,
         exclude,
@@ -92,6 +93,7 @@ export class Pipeline {
     let mode: DecisionMode;
     let model: ModelSpec;
     let decision: Decision | undefined;
+    let localUnavailable = false;
     let suggestion: Decision | undefined;
     let reason: string;
     const picked = target.kind === 'model' ? candidates.find((m) => m.id === target.modelId) : undefined;
@@ -99,7 +101,9 @@ export class Pipeline {
       throw new PipelineError(`Rightsize has no model "${target.modelId}" available right now. Run “Rightsize: Refresh Models”, or check that its backend is running and has a key.`, undefined);
     }
     if (target.kind === 'auto' || settings.mode === 'auto') {
-      decision = route(false);
+      const routed = route(false);
+      decision = routed;
+      localUnavailable = routed.localUnavailable;
       mode = 'auto';
       model = byId(candidates, decision.model);
       reason = picked && picked.id !== model.id ? `${decision.reason} (auto mode; you picked ${picked.id})` : decision.reason;
@@ -124,11 +128,13 @@ export class Pipeline {
     }
 
     // 2. Admit against budgets (reserving the estimate so parallel requests cannot overshoot).
-    let admission = deps.gate.admit(decision);
+    let admission = deps.gate.admit(decision, { noLocalAlternative: localUnavailable });
     if (admission.verdict === 'downgrade') {
       const from = model.id;
       try {
-        decision = route(true);
+        const routed = route(true);
+        decision = routed;
+        localUnavailable = routed.localUnavailable;
       } catch (e) {
         const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, admission.reason);
         deps.append(record);
@@ -138,9 +144,11 @@ export class Pipeline {
       }
       model = byId(candidates, decision.model);
       mode = 'auto';
-      reason = `${admission.reason} Routed to local ${model.id} instead of ${from}.`;
+      reason = localUnavailable
+        ? `${admission.reason} No local model can take this request, so it stays on ${model.id}.`
+        : `${admission.reason} Routed to local ${model.id} instead of ${from}.`;
       yield { type: 'notice', level: 'warning', message: reason, inResponse: true };
-      admission = deps.gate.admit(decision);
+      admission = deps.gate.admit(decision, { noLocalAlternative: localUnavailable });
     }
     if (admission.verdict === 'block') {
       const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, admission.message);

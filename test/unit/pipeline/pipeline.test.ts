@@ -165,6 +165,17 @@ describe('pipeline (core, plain Node, fake servers)', function () {
     assert.equal(r.records.at(-1)!.outcome, 'ok');
   });
 
+  it('preferLocal budget: a picked cloud model is downgraded to a local one, and the answer says so', async () => {
+    const r = await rig({ limits: { day: { usd: 0.0001 } }, action: 'preferLocal' }, { mode: 'off' });
+    r.gate.record({ tokens: 1000, wh: 1, usd: 0.001 });
+    const events = await collect(r, request('Explain this regex: ^a+$'), { kind: 'model', modelId: 'gpt-5' });
+    const notice = events.find((e) => e.type === 'notice');
+    assert.ok(notice && notice.type === 'notice' && notice.inResponse, 'a notice in the response');
+    assert.match(notice.message, /local/);
+    assert.equal(openai.requests.filter((q) => q.path.endsWith('/chat/completions')).length, 0);
+    assert.equal(r.records.at(-1)!.model.location, 'local');
+  });
+
   it('auto: a failing local model falls back to the next candidate and says so', async () => {
     const r = await rig();
     ollama.script({ status: 500, error: 'CUDA error: out of memory' });
