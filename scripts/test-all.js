@@ -2,6 +2,7 @@
 // `npm test`: every test tier in order, failing when any test fails or any step/tier crashes.
 //   1. build      node esbuild.js
 //   2. compile    tsc -p .            (a type error fails the run; tsc still emits, so tiers still run)
+//                 and tsc --noEmit -p src/webview/tsconfig.json when it exists
 //   3. unit       mocha over out/test/unit/**/*.test.js
 //   4. browser    mocha over out/test/browser/**/*.test.js (plain Node tests driving headless Chromium)
 //   5. host       the in-host suite in a real VS Code extension host (out/test/host/runSuite.js)
@@ -141,7 +142,11 @@ async function main() {
   const needBuild = needHost || opts.only.has('browser');
   let built = true;
   if (opts.build && needBuild) built = await step('build', NODE, ['esbuild.js']);
-  await step('compile', NODE, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  await step('compile', NODE, [tsc, '-p', '.']);
+  // The webview has its own tsconfig (DOM lib); esbuild bundles it without type-checking.
+  const webviewTsconfig = path.join(ROOT, 'src', 'webview', 'tsconfig.json');
+  if (fs.existsSync(webviewTsconfig)) await step('typecheck webview', NODE, [tsc, '--noEmit', '-p', webviewTsconfig]);
 
   const tierScript = path.join(__dirname, 'lib', 'mocha-tier.js');
   if (opts.only.has('unit')) {
