@@ -19,6 +19,8 @@ export interface RightsizeConfig {
   mode: RoutingMode;
   objective: Objective;
   localOnly: boolean;
+  /** Prefer a capable local model unless cloud is more than this many times cheaper (router). */
+  localPreference: number;
   ollamaHost: string;
   openaiBaseUrl: string;
   anthropicBaseUrl: string;
@@ -37,6 +39,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   mode: 'suggest',
   objective: 'balanced',
   localOnly: false,
+  localPreference: 3,
   ollamaHost: 'http://127.0.0.1:11434',
   openaiBaseUrl: 'https://api.openai.com/v1',
   anthropicBaseUrl: 'https://api.anthropic.com',
@@ -77,6 +80,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     mode: p.oneOf('mode', ['auto', 'suggest', 'off'] as const, d.mode),
     objective: p.oneOf('objective', ['energy', 'money', 'balanced'] as const, d.objective),
     localOnly: p.bool('localOnly', d.localOnly),
+    localPreference: p.number('localPreference', d.localPreference, 1, 100),
     ollamaHost: p.httpUrl('ollama.host', d.ollamaHost),
     openaiBaseUrl: p.httpUrl('openai.baseUrl', d.openaiBaseUrl),
     anthropicBaseUrl: p.httpUrl('anthropic.baseUrl', d.anthropicBaseUrl),

@@ -16,6 +16,8 @@ export interface PipelineSettings {
   mode: RoutingMode;
   objective: Objective;
   localOnly: boolean;
+  /** RouteOptions.localPreference. */
+  localPreference?: number;
   estimate: EstimateSettings;
   /** Explicit reference model id; empty: the most capable candidate. */
   referenceModel: string;
@@ -82,6 +84,7 @@ export class Pipeline {
         candidates,
         objective: settings.objective,
         localOnly: settings.localOnly,
+        localPreference: settings.localPreference,
         budget: { preferLocal: state.preferLocal || preferLocal, blockCloud: state.blockCloud },
         reference,
         estimate: estimator,

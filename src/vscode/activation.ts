@@ -111,7 +111,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   const pipelineSettings = (): PipelineSettings => {
     const c = settings.value;
-    return { mode: c.mode, objective: c.objective, localOnly: c.localOnly, estimate: estimateSettings, referenceModel: c.referenceModel };
+    return { mode: c.mode, objective: c.objective, localOnly: c.localOnly, localPreference: c.localPreference, estimate: estimateSettings, referenceModel: c.referenceModel };
   };
   const countTokens = (messages: ChatMessage[], model?: ModelSpec) => sharedTokenCounter().countMessages(messages, undefined, model?.tokenizer);
 
@@ -155,7 +155,9 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     pipeline,
     candidates: () => registry.candidates(),
     onDidChangeModels: registry.onDidChange,
-    countTokens,
+    countTokens: (input, model) => (typeof input === 'string'
+      ? sharedTokenCounter().countText(input, model?.tokenizer)
+      : countTokens([input], model)),
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,

@@ -11,7 +11,8 @@ export interface ChatDoorDeps {
   pipeline: Pipeline;
   candidates(): Promise<ModelSpec[]>;
   onDidChangeModels: vscode.Event<void>;
-  countTokens(messages: ChatMessage[], model: ModelSpec | undefined): number;
+  /** A plain string counts as text; a message with its chat framing. */
+  countTokens(input: string | ChatMessage, model: ModelSpec | undefined): number;
   workspace(): WorkspaceRef;
   session(): string;
   /** Events the rest of the extension reacts to (suggestions, notices, routing log). */
@@ -108,8 +109,7 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
   }
 
   async provideTokenCount(model: RightsizeModelInfo, text: string | vscode.LanguageModelChatRequestMessage, _token: vscode.CancellationToken): Promise<number> {
-    const message: ChatMessage = typeof text === 'string' ? { role: 'user', content: text } : fromVsMessage(text);
-    return this.deps.countTokens([message], model.spec);
+    return this.deps.countTokens(typeof text === 'string' ? text : fromVsMessage(text), model.spec);
   }
 }
 

@@ -144,7 +144,7 @@ async function suggestModel(s: Services, given?: string): Promise<void> {
   try {
     const state = s.gate.routingState();
     decision = decide(request, s.countTokens([{ role: 'user', content: text }]), {
-      candidates, objective: cfg.objective, localOnly: cfg.localOnly, budget: { preferLocal: state.preferLocal, blockCloud: state.blockCloud },
+      candidates, objective: cfg.objective, localOnly: cfg.localOnly, localPreference: cfg.localPreference, budget: { preferLocal: state.preferLocal, blockCloud: state.blockCloud },
       reference: candidates.find((m) => m.id === cfg.referenceModel), estimate: s.estimator(),
     });
   } catch (e) {

@@ -13,6 +13,15 @@ const ANTHROPIC_KEY = 'sk-ant-test-host-000222';
 const RENAME = 'Rename the variable `tmp` to `total` in this function:\n\nfunction sum(a) { let tmp = 0; for (const x of a) tmp += x; return tmp; }';
 const DESIGN = 'Design a plugin architecture for our editor across these files: src/core/a.ts, src/core/b.ts, src/ui/c.ts, src/ui/d.ts, src/net/e.ts, src/net/f.ts. Weigh the trade-offs of an event bus versus dependency injection and how should I structure versioning of the plugin API so third parties do not break?';
 
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 describe('Chat door: Rightsize models in a real extension host', function () {
   this.timeout(60_000);
   let api: RightsizeApi;
@@ -35,7 +44,15 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     await user().update('useCopilotModels', false, G);
     await api.setApiKeyForTesting!('openai', OPENAI_KEY);
     await api.setApiKeyForTesting!('anthropic', ANTHROPIC_KEY);
-    await api.refreshModelsForTesting!();
+    // Settings reach the extension through onDidChangeConfiguration: wait until they are in effect.
+    await until(() => {
+      const c = api.effectiveConfigForTesting!();
+      return c.ollamaHost === ollama.url && c.openaiBaseUrl === `${openai.url}/v1` && c.cloudModels.includes('claude-sonnet-4-5') && !c.useCopilotModels;
+    }, 'the test settings to take effect');
+    await until(async () => {
+      const ids = (await api.refreshModelsForTesting!()).map((m) => m.id);
+      return ids.includes('qwen2.5-coder:7b') && ids.includes('gpt-5') && ids.includes('claude-sonnet-4-5');
+    }, 'the fake servers\' models to be discovered');
   });
 
   after(async () => {
@@ -164,9 +181,12 @@ describe('Chat door: Rightsize models in a real extension host', function () {
   });
 
   it('a workspace settings.json that sets endpoint URLs is ignored', async () => {
-    const cfg = vscode.workspace.getConfiguration('rightsize');
-    const info = cfg.inspect<string>('openai.baseUrl');
-    assert.equal(info?.workspaceValue, 'http://127.0.0.1:9/evil', 'the test workspace sets a hostile base URL');
+    // VS Code itself drops machine-scoped values from workspace settings; Rightsize reads user values
+    // only, whatever VS Code does. The file on disk does set hostile URLs:
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const raw = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, '.vscode', 'settings.json'))).toString('utf8'));
+    assert.equal(raw['rightsize.openai.baseUrl'], 'http://127.0.0.1:9/evil', 'the test workspace sets a hostile base URL');
+    assert.equal(raw['rightsize.ollama.host'], 'http://127.0.0.1:9');
     const effective = api.effectiveConfigForTesting!();
     assert.equal(effective.openaiBaseUrl, `${openai.url}/v1`);
     assert.equal(effective.ollamaHost, ollama.url);

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import { Catalog } from '../../core/catalog/catalog';
 import { estimate } from '../../core/estimate';
-import { decide } from '../../core/router/router';
+import { decide, DEFAULT_LOCAL_PREFERENCE } from '../../core/router/router';
 import { sharedTokenCounter } from '../../core/tokens';
 import { ChatMessage, ChatRequest, Estimate, ModelSpec, Objective, Surface, ToolDefinition } from '../../core/types';
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
@@ -10,7 +10,7 @@ import { CliIo, inputLines, isObject, parseJsonLine } from '../io';
 import { estimateSettingsFromArgs, SETTINGS_OPTIONS } from '../settingsOptions';
 
 const SPEC: Record<string, OptionSpec> = {
-  models: { value: true, placeholder: 'FILE', description: 'Candidates: {"local":[ids],"cloud":[ids],"objective":"energy|money|balanced","localOnly":false} (default: every catalog model, balanced)' },
+  models: { value: true, placeholder: 'FILE', description: 'Candidates: {"local":[ids],"cloud":[ids],"objective":"energy|money|balanced","localOnly":false,"localPreference":3} (default: every catalog model, balanced)' },
   ...SETTINGS_OPTIONS,
   json: { description: 'JSON Lines output (the default; accepted for symmetry)' },
   help: { description: 'Show this help' },
@@ -25,10 +25,10 @@ const SURFACES: readonly Surface[] = ['chat', 'gateway', 'inline', 'import', 'cl
 const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
 const OBJECTIVES: readonly Objective[] = ['energy', 'money', 'balanced'];
 
-interface ModelsFile { candidates: ModelSpec[]; objective: Objective; localOnly: boolean }
+interface ModelsFile { candidates: ModelSpec[]; objective: Objective; localOnly: boolean; localPreference: number }
 
 export function readModelsFile(path: string | undefined, catalog: Catalog): ModelsFile {
-  if (!path) return { candidates: catalog.all(), objective: 'balanced', localOnly: false };
+  if (!path) return { candidates: catalog.all(), objective: 'balanced', localOnly: false, localPreference: DEFAULT_LOCAL_PREFERENCE };
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(path, 'utf8'));
@@ -48,7 +48,9 @@ export function readModelsFile(path: string | undefined, catalog: Catalog): Mode
   const objective = raw.objective ?? 'balanced';
   if (typeof objective !== 'string' || !(OBJECTIVES as readonly string[]).includes(objective)) throw new UsageError(`--models ${path}: "objective" must be energy, money or balanced`);
   if (raw.localOnly !== undefined && typeof raw.localOnly !== 'boolean') throw new UsageError(`--models ${path}: "localOnly" must be true or false`);
-  return { candidates: ids.map((id) => catalog.get(id)!), objective: objective as Objective, localOnly: raw.localOnly === true };
+  const pref = raw.localPreference ?? DEFAULT_LOCAL_PREFERENCE;
+  if (typeof pref !== 'number' || !Number.isFinite(pref) || pref < 1) throw new UsageError(`--models ${path}: "localPreference" must be a number ≥ 1`);
+  return { candidates: ids.map((id) => catalog.get(id)!), objective: objective as Objective, localOnly: raw.localOnly === true, localPreference: pref };
 }
 
 /** Validates one request line; returns a message naming the problem, or the request. */
@@ -116,7 +118,7 @@ export async function routeCommand(argv: string[], io: CliIo): Promise<number> {
     try {
       const inputTokens = request.contextTokens ?? sharedTokenCounter().countMessages(request.messages, request.tools);
       const d = decide(request, inputTokens, {
-        candidates: models.candidates, objective: models.objective, localOnly: models.localOnly,
+        candidates: models.candidates, objective: models.objective, localOnly: models.localOnly, localPreference: models.localPreference,
         budget: { preferLocal: false, blockCloud: false }, estimate: estimator,
       });
       io.stdout.write(JSON.stringify({

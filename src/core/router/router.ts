@@ -40,6 +40,9 @@
 //      gpt-5-mini at 0.086 Wh (0.024–0.18) and $0.0007: the local model wins. A candidate clearly outside
 //      the range (a local 7B at 0.55 Wh) stays behind. Money has no such band: for the same tokens, price
 //      ratios are exact.
+//      Local preference (RouteOptions.localPreference, default 1 here, DEFAULT_LOCAL_PREFERENCE in the
+//      extension and CLI): when the cheapest capable model is cloud but a capable local model costs at most
+//      that many times as much by the objective, the local model is chosen and the reason says so.
 //   4. When no candidate reaches the required score but some pass every other filter, the most capable of
 //      those is chosen (ties: cheapest by the objective) and the reason says so (`capabilityShortfall`):
 //      a request should not fail merely because every allowed model is weaker than ideal. When no candidate
@@ -65,7 +68,16 @@ export interface RouteOptions {
   estimate: (model: ModelSpec, tokens: TokenCounts) => Estimate;
   /** Model ids not to use for this request (e.g. a backend that just failed). */
   exclude?: ReadonlySet<string>;
+  /**
+   * Prefer a capable local model unless the cheapest capable cloud model is more than this many times
+   * cheaper by the objective (1 = decide by the numbers alone). Local keeps code on the machine, costs no
+   * API money, and its energy comes from measured timings while cloud energy rests on parameter guesses.
+   */
+  localPreference?: number;
 }
+
+/** The extension's and CLI's default for RouteOptions.localPreference. */
+export const DEFAULT_LOCAL_PREFERENCE = 3;
 
 export interface RouteDecision extends Decision {
   /** No allowed model reached the required score; the most capable one that fits was chosen. */
@@ -249,6 +261,15 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
   } else {
     pool = weaker.sort((a, b) => b.model.capability.score - a.model.capability.score || byObjective(a, b));
   }
+  let localPreferred = false;
+  const preference = options.localPreference ?? 1;
+  if (!capabilityShortfall && preference > 1 && effectiveLocation(pool[0].model) === 'cloud') {
+    const local = pool.find((x) => effectiveLocation(x.model) === 'local');
+    if (local && local.score <= pool[0].score * preference) {
+      pool = [local, ...pool.filter((x) => x !== local)];
+      localPreferred = true;
+    }
+  }
   const chosen = pool[0];
   const alternatives = pool.slice(1).sort(byObjective);
 
@@ -264,6 +285,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
     reason = `${label} needs score ${fmtScore(required)}, which no allowed model reaches: ${chosen.model.id} (${loc}) is the most capable that fits (score ${fmtScore(chosen.model.capability.score)}) and ${cost}`;
   }
   if (localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
+  if (localPreferred) reason += `; local preferred (within ${preference}× of the cheapest cloud model by ${objective})`;
 
   const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall, nearTied);
 

@@ -203,8 +203,8 @@ describe('router/decide with the real catalog and estimator', function () {
     assert.ok(d.estimate.cost.usd < d.reference!.cost.usd);
   });
 
-  it('energy: on the generic device the 1.5B local model and gpt-5-mini are a near tie for a rename, and money breaks it', () => {
-    const s = defaultEstimateSettings();
+  it('energy: on a CPU laptop the 1.5B local model and gpt-5-mini are a near tie for a rename, and money breaks it', () => {
+    const s = { ...defaultEstimateSettings(), device: listDeviceProfiles().find((p) => p.id === 'cpu-laptop')! };
     const tokens = { input: 400, cachedInput: 0, output: 300, reasoning: 0 };
     const local = estimate(catalog.get('qwen2.5-coder:1.5b')!, tokens, s);
     const mini = estimate(catalog.get('gpt-5-mini')!, tokens, s);
