@@ -161,9 +161,19 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,
+    noModelsHelp: () => {
+      const st = registry.ollamaStatus;
+      const cloud = 'Or add an OpenAI or Anthropic key with “Rightsize: Manage API Keys…” (or sign in to GitHub Copilot).';
+      if (st.state === 'ok') return `Ollama ${st.version} is running but has no models. Pull one, e.g. \`ollama pull qwen2.5-coder:7b\`, then run “Rightsize: Refresh Models”. ${cloud}`;
+      if (st.state === 'unreachable') return `${st.message} ${cloud}`;
+      return `Start Ollama (\`ollama serve\`, default address http://127.0.0.1:11434) and pull a model, e.g. \`ollama pull qwen2.5-coder:7b\`. ${cloud}`;
+    },
     log,
   });
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
+  // Let the model picker list Rightsize's models (VS Code asks a vendor only after a change event).
+  const announceTimer = setTimeout(() => registry.announce(), 500);
+  context.subscriptions.push({ dispose: () => clearTimeout(announceTimer) });
 
   context.subscriptions.push(settings.onDidChange((c) => {
     gate.setPolicy(c.budget);

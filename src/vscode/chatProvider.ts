@@ -15,6 +15,8 @@ export interface ChatDoorDeps {
   countTokens(input: string | ChatMessage, model: ModelSpec | undefined): number;
   workspace(): WorkspaceRef;
   session(): string;
+  /** What to tell the user when no model is available at all (how to start Ollama, add a key). */
+  noModelsHelp(): string;
   /** Events the rest of the extension reacts to (suggestions, notices, routing log). */
   onEvent(event: PipelineEvent, request: ChatRequest): void;
   log: vscode.LogOutputChannel;
@@ -73,6 +75,10 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
     };
     if (request.tools && request.tools.length === 0) delete request.tools;
     const target: Target = model.id === AUTO_MODEL_ID ? { kind: 'auto' } : { kind: 'model', modelId: model.id };
+    if (target.kind === 'auto' && (await this.deps.candidates().catch(() => [])).length === 0) {
+      progress.report(new vscode.LanguageModelTextPart(`**Rightsize has no model to answer with.** ${this.deps.noModelsHelp()}`));
+      return;
+    }
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     let answered = false;

@@ -95,6 +95,15 @@ export class ModelRegistry implements vscode.Disposable {
     }
   }
 
+  /**
+   * Tells VS Code the model list is worth asking for. VS Code resolves a vendor's models only when
+   * someone selects models or the provider signals a change, so without this the chat's model picker
+   * would not list Rightsize's models until another extension asked for them.
+   */
+  announce(): void {
+    this.emitter.fire();
+  }
+
   private invalidate(why: string): void {
     this.log.info(`models: ${why}; rediscovering`);
     this.models = undefined;

@@ -39,9 +39,20 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
+/**
+ * `webview.cspSource` is one or more CSP source expressions: a host source on desktop
+ * (`https://*.vscode-cdn.net`), `'self' https://…` in the browser. Each must be a plain source
+ * expression: no `;`, quotes other than around `self`, no `unsafe-*` keywords, nothing that could end
+ * the directive or the attribute.
+ */
+export function isCspSourceList(value: string): boolean {
+  const tokens = value.trim().split(/\s+/);
+  return value.trim().length > 0 && tokens.every((t) => t === "'self'" || /^[a-z][a-z0-9+.-]*:(\/\/[^\s;'"<>,]*)?$/i.test(t) || /^(\*\.)?[a-z0-9.-]+(:\d+)?$/i.test(t));
+}
+
 export function renderPanelHtml(opts: PanelHtmlOptions): string {
   if (!/^[A-Za-z0-9+/]{16,}={0,2}$/.test(opts.nonce)) throw new Error('renderPanelHtml: the nonce must be base64 of at least 12 bytes');
-  if (/[\s;'"]/.test(opts.cspSource) || opts.cspSource.length === 0) throw new Error('renderPanelHtml: invalid cspSource');
+  if (!isCspSourceList(opts.cspSource)) throw new Error('renderPanelHtml: invalid cspSource');
   const csp = contentSecurityPolicy(opts.cspSource, opts.nonce);
   const initial = opts.initialState === undefined ? '' :
     `\n  <script type="application/json" id="${INITIAL_STATE_ELEMENT_ID}">${jsonForHtml(opts.initialState)}</script>`;

@@ -55,6 +55,16 @@ describe('usage panel HTML', () => {
     assert.throws(() => renderPanelHtml(opts("abc' 'unsafe-inline")));
     assert.throws(() => renderPanelHtml(opts('short')));
     assert.throws(() => renderPanelHtml({ ...opts(), cspSource: "x; script-src 'unsafe-inline'" }));
+    assert.throws(() => renderPanelHtml({ ...opts(), cspSource: "'unsafe-inline'" }));
+    assert.throws(() => renderPanelHtml({ ...opts(), cspSource: 'https://a.example" onload="x' }));
+    assert.throws(() => renderPanelHtml({ ...opts(), cspSource: '' }));
+  });
+
+  it('accepts the source lists VS Code gives on desktop and in the browser', () => {
+    for (const cspSource of ['https://*.vscode-cdn.net', "'self' https://*.vscode-cdn.net", 'vscode-webview://abc123']) {
+      const html = renderPanelHtml({ ...opts(), cspSource });
+      assert.ok(html.includes(`style-src ${cspSource.replace(/'/g, '&#39;')}`) || html.includes(`style-src ${cspSource}`), cspSource);
+    }
   });
 
   it('escapes URIs in attributes', () => {
