@@ -9,9 +9,13 @@ import { cli, jsonLines } from './cliHarness';
 
 const repo = path.resolve(__dirname, '../../../..');
 
+const made: string[] = [];
 function tempLedger(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'rightsize-cli-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rightsize-cli-'));
+  made.push(dir);
+  return dir;
 }
+after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
 
 describe('cli: estimate', () => {
   it('prints Wh low/mid/high, USD and gCO2e that match the core estimator', async () => {
@@ -176,6 +180,7 @@ describe('cli: the bundled dist/cli.js', () => {
     if (!fs.existsSync(bundle)) this.skip();
     // Copied away from the repository so only the shipped assets (not node_modules) can serve it.
     const shipped = fs.mkdtempSync(path.join(os.tmpdir(), 'rightsize-dist-'));
+    made.push(shipped);
     fs.cpSync(path.dirname(bundle), shipped, { recursive: true });
     const req = JSON.stringify({ id: 'a', messages: [{ role: 'user', content: 'Add a docstring to this function: def add(a, b): return a + b' }] });
     const r = spawnSync(process.execPath, [path.join(shipped, 'cli.js'), 'route'], { input: req + '\n', encoding: 'utf8', cwd: os.tmpdir(), env: { ...process.env, NODE_PATH: '' } });
