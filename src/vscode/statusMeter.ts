@@ -65,10 +65,10 @@ function tooltip(state: MeterState): vscode.MarkdownString {
   md.isTrusted = { enabledCommands: ['rightsize.openUsage', 'rightsize.setBudget', 'rightsize.resetSession', 'rightsize.showRoutingLog'] };
   md.supportThemeIcons = true;
   md.appendMarkdown(`**Rightsize — this session**\n\n`);
-  md.appendMarkdown(`${t.requests} requests · ${formatTokens(t.tokens.input)} in / ${formatTokens(t.tokens.output)} out\n\n`);
+  md.appendMarkdown(`${plural(t.requests, 'request')} · ${formatTokens(t.tokens.input)} in / ${formatTokens(t.tokens.output)} out\n\n`);
   md.appendMarkdown(`${formatWh(t.wh)} (${formatWhRange(t.whLow, t.whHigh)}) · ${formatUsd(t.usd)} · ${formatGrams(t.gco2e)}\n\n`);
   const cloud = t.requests - t.localRequests;
-  md.appendMarkdown(`Local: ${t.localRequests} requests, ${formatWh(t.localWh)} · Cloud: ${cloud} requests, ${formatWh(t.cloudWh)}\n\n`);
+  md.appendMarkdown(`Local: ${plural(t.localRequests, 'request')}, ${formatWh(t.localWh)} · Cloud: ${plural(cloud, 'request')}, ${formatWh(t.cloudWh)}\n\n`);
   if (t.savedWh !== 0 || t.savedUsd !== 0) {
     md.appendMarkdown(`Saved vs reference model: ${formatWh(t.savedWh)}, ${formatUsd(t.savedUsd)}\n\n`);
   }
@@ -88,6 +88,10 @@ function tooltip(state: MeterState): vscode.MarkdownString {
   md.appendMarkdown(`Ollama: ${escapeMd(state.ollama)}\n\n`);
   md.appendMarkdown(`[Open usage](command:rightsize.openUsage) · [Set budget](command:rightsize.setBudget) · [Routing log](command:rightsize.showRoutingLog) · [Reset session](command:rightsize.resetSession)`);
   return md;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function unitLabel(u: BudgetLine['unit']): string {

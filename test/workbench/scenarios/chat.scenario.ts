@@ -96,6 +96,15 @@ export const scenario: WorkbenchScenario = {
     assert.match(meterText, /Wh/);
     log(`status bar: ${JSON.stringify(meterText)}`);
     await shot(page, path.join(outputDir, 'chat-auto.png'));
+    // The meter's tooltip: the session's breakdown.
+    await meter.hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'this session' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const hoverText = await hover.innerText();
+    assert.match(hoverText, /Rightsize — this session/);
+    assert.match(hoverText, /1 requests?/);
+    await shot(page, path.join(outputDir, 'statusbar-tooltip.png'));
+    await page.mouse.move(10, 10);
 
     // 5. “Rightsize: Open Usage” shows those requests' totals (what the ledger holds).
     const records = fs.readdirSync(ledgerDir).filter((f) => f.endsWith('.jsonl'))
@@ -112,6 +121,14 @@ export const scenario: WorkbenchScenario = {
     assert.equal(await value('period.tokensIn'), sumIn);
     fs.writeFileSync(path.join(logDir, 'panel.txt'), await frame.locator('body').innerText());
     await shot(page, path.join(outputDir, 'chat-panel.png'));
+
+    // 6. After a window reload the panel is restored (WebviewPanelSerializer) with the same totals.
+    // Give the workbench time to persist its editor state (web storage is flushed asynchronously).
+    await page.waitForTimeout(3000);
+    await page.reload();
+    const restored = await findFrame(page, async (f) => (await f.locator('[data-field="period.requests"]').count()) > 0, 90_000);
+    assert.equal(Number(await restored.locator('[data-field="period.requests"]').first().getAttribute('data-value')), records.length, 'the restored panel shows the same requests');
+    log('the usage panel was restored after a window reload');
     log(`panel opened; ${records.length} request(s) in the ledger`);
   },
 };
