@@ -9,7 +9,7 @@ import { toEstimateSettings } from '../core/estimateConfig';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
-import { sharedTokenCounter } from '../core/tokens';
+import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatMessage, ChatRequest, Estimate, ModelSpec, TokenCounts, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
@@ -36,6 +36,8 @@ export interface RightsizeApi {
   readonly ledgerDir: string;
   readonly sessionId: string;
   readonly autoModelId: string;
+  /** What activation did and did not load (activation must stay light). */
+  diagnostics(): { activationMs: number; tokenizerLoaded: boolean; modelsDiscovered: boolean };
   /** Only in development/test mode: store a key without UI (tests). */
   setApiKeyForTesting?(provider: 'openai' | 'anthropic', key: string | undefined): Promise<void>;
   /** Only in development/test mode: the effective (security-filtered) configuration. */
@@ -62,6 +64,7 @@ export interface Services {
 }
 
 export function activateRightsize(context: vscode.ExtensionContext): RightsizeApi {
+  const activationStarted = performance.now();
   const log = vscode.window.createOutputChannel('Rightsize', { log: true });
   context.subscriptions.push(log);
   const settingKeys = manifestSettingKeys(context.extension.packageJSON);
@@ -214,7 +217,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   registerCommands(context, services);
 
   const testing = context.extensionMode !== vscode.ExtensionMode.Production;
-  log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated; session ${sessionId}; workspace ${workspace.id}; ledger ${ledgerDir}`);
+  const activationMs = performance.now() - activationStarted;
+  log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; session ${sessionId}; workspace ${workspace.id}; ledger ${ledgerDir}`);
   return {
     version: String(context.extension.packageJSON.version),
     statusBar: () => meter.snapshot,
@@ -223,6 +227,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     ledgerDir,
     get sessionId() { return sessionId; },
     autoModelId: AUTO_MODEL_ID,
+    diagnostics: () => ({ activationMs, tokenizerLoaded: tokenizerLoadCounts().wasm > 0, modelsDiscovered: registry.discovered }),
     ...(testing ? {
       setApiKeyForTesting: (p: 'openai' | 'anthropic', key: string | undefined) => (key ? keys.set(p, key) : keys.delete(p)),
       effectiveConfigForTesting: () => settings.value,

@@ -55,6 +55,11 @@ export class ModelRegistry implements vscode.Disposable {
     this.invalidate('settings changed');
   }
 
+  /** Whether models have been discovered (discovery is lazy). */
+  get discovered(): boolean {
+    return this.models !== undefined;
+  }
+
   get ollamaStatus(): OllamaStatus {
     return this.status;
   }

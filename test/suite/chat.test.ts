@@ -104,6 +104,9 @@ describe('Chat door: Rightsize models in a real extension host', function () {
   });
 
   it('Auto routes a rename to a small local model; the status bar shows the request', async () => {
+    const before = api.sessionReport().totals;
+    let barAtRecord = '';
+    const sub = api.onDidRecord(() => { barAtRecord = api.statusBar().text; });
     const recorded = nextRecord();
     const { text } = await send(await model(api.autoModelId), [vscode.LanguageModelChatMessage.User(RENAME)]);
     const rec = await recorded;
@@ -111,10 +114,16 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     assert.equal(rec.model.location, 'local', rec.decision.reason);
     assert.equal(ollama.requestsTo('/api/chat').length, 1);
     assert.equal(openai.requestsTo('/v1/chat/completions').length + anthropic.requestsTo('/v1/messages').length, 0);
+    sub.dispose();
     const bar = api.statusBar();
     assert.match(bar.text, /tok/);
     assert.match(bar.text, /Wh/);
-    assert.ok(api.sessionReport().totals.requests >= 1);
+    const after = api.sessionReport().totals;
+    assert.equal(after.requests, before.requests + 1);
+    assert.equal(after.tokens.input - before.tokens.input, rec.tokens.input);
+    // The meter is updated before the record event fires: no timer, no delay.
+    assert.equal(barAtRecord, bar.text, 'the status bar already showed the request when it was recorded');
+    assert.ok(bar.tooltip.includes('this session'));
   });
 
   it('Auto routes a multi-file design request to a strong cloud model', async () => {
@@ -208,6 +217,39 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     assert.ok(ids.includes('qwen2.5-coder:3b'), ids.join(', '));
     ollama.setModels(ollama.getModels().filter((m) => before.includes(m.name)));
     await api.refreshModelsForTesting!();
+  });
+
+  it('suggest mode: the picked model answers, and the record says what would have sufficed', async () => {
+    const recorded = nextRecord();
+    await send(await model('gpt-5'), [vscode.LanguageModelChatMessage.User(RENAME)]);
+    const rec = await recorded;
+    assert.equal(rec.decision.mode, 'suggest');
+    assert.equal(rec.model.id, 'gpt-5');
+    assert.equal(rec.decision.followed, false);
+    assert.notEqual(rec.decision.suggested, 'gpt-5');
+    assert.ok(rec.suggestedEstimate && rec.suggestedEstimate.usd < rec.cost.usd, JSON.stringify(rec.suggestedEstimate));
+    assert.equal(openai.requestsTo('/v1/chat/completions').length, 1);
+  });
+
+  it('without Ollama and without keys, Rightsize Auto says how to start Ollama', async () => {
+    const G = vscode.ConfigurationTarget.Global;
+    await user().update('ollama.host', 'http://127.0.0.1:9', G);
+    await api.setApiKeyForTesting!('openai', undefined);
+    await api.setApiKeyForTesting!('anthropic', undefined);
+    try {
+      await until(() => api.effectiveConfigForTesting!().ollamaHost === 'http://127.0.0.1:9', 'the dead Ollama host to take effect');
+      await until(async () => (await api.refreshModelsForTesting!()).length === 0, 'no models');
+      const { text } = await send(await model(api.autoModelId), [vscode.LanguageModelChatMessage.User('hello')]);
+      assert.match(text, /Ollama is not running at http:\/\/127\.0\.0\.1:9/);
+      assert.match(text, /ollama serve/);
+      assert.match(text, /Manage API Keys/);
+    } finally {
+      await user().update('ollama.host', ollama.url, G);
+      await api.setApiKeyForTesting!('openai', OPENAI_KEY);
+      await api.setApiKeyForTesting!('anthropic', ANTHROPIC_KEY);
+      await until(() => api.effectiveConfigForTesting!().ollamaHost === ollama.url, 'Ollama host restored');
+      await until(async () => (await api.refreshModelsForTesting!()).some((m) => m.id === 'gpt-5'), 'models restored');
+    }
   });
 
   it('counts tokens with the tokenizer', async () => {
