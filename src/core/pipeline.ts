@@ -32,6 +32,8 @@ export interface PipelineDeps {
   append(record: UsageRecord): void;
   settings(): PipelineSettings;
   log?(line: string): void;
+  /** Measures the local GPU's power draw (watts) while a local model generates; absent: profile only. */
+  samplePowerW?(): Promise<number | undefined>;
   now?(): Date;
   newId?(): string;
 }
@@ -171,9 +173,11 @@ export class Pipeline {
       let emitted = false;
       let outcome: Outcome = 'ok';
       let failure: unknown;
+      let powerSample: Promise<number | undefined> | undefined;
       try {
         for await (const part of deps.backendFor(model).stream(model, request, signal)) {
           if (part.type === 'usage') { usage = part.usage; continue; }
+          if (!emitted && model.location === 'local' && deps.samplePowerW) powerSample = deps.samplePowerW().catch(() => undefined);
           emitted = true;
           yield part;
         }
@@ -204,7 +208,9 @@ export class Pipeline {
           throw new PipelineError(errorText(failure), failedRecord, failure);
         }
       }
-      const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, outcome, settings, reference, candidates, failure === undefined ? undefined : errorText(failure));
+      const measuredW = powerSample ? await powerSample : undefined;
+      const recordSettings = measuredW ? { ...settings, estimate: { ...settings.estimate, measuredPowerW: measuredW } } : settings;
+      const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, outcome, recordSettings, reference, candidates, failure === undefined ? undefined : errorText(failure));
       deps.append(record);
       deps.gate.settle(reservation, { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd });
       if (outcome === 'error') throw new PipelineError(errorText(failure), record, failure);

@@ -6,6 +6,7 @@ import { BudgetGate } from '../core/budget/budgetGate';
 import { RightsizeConfig } from '../core/config';
 import { estimate, EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/estimate';
 import { toEstimateSettings } from '../core/estimateConfig';
+import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
@@ -84,8 +85,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   let sessionId = newSessionId();
   let sessionRecords: UsageRecord[] = [];
   const workspace = currentWorkspace();
-  let measuredPowerW: number | undefined;
-  let estimateSettings: EstimateSettings = toEstimateSettings(settings.value.energy, process.platform, process.arch, measuredPowerW);
+  let estimateSettings: EstimateSettings = toEstimateSettings(settings.value.energy, process.platform, process.arch);
 
   const recorded = new vscode.EventEmitter<UsageRecord>();
   context.subscriptions.push(recorded);
@@ -135,6 +135,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
   context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
 
+  const gpuPower = new GpuPowerSampler();
   const hints = new SuggestionHints(() => settings.value.mutedTasks);
   const pipeline = new Pipeline({
     candidates: async () => {
@@ -147,6 +148,12 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     append,
     settings: pipelineSettings,
     log: (line) => log.info(line),
+    // Measured GPU power, when the settings leave the device to us and Ollama runs on this machine.
+    samplePowerW: () => {
+      const c = settings.value;
+      if (c.energy.device !== 'auto' || c.energy.devicePowerW || !isLoopbackUrl(c.ollamaHost)) return Promise.resolve(undefined);
+      return gpuPower.sample();
+    },
   });
 
   const onEvent = (event: PipelineEvent) => {
@@ -180,7 +187,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   context.subscriptions.push(settings.onDidChange((c) => {
     gate.setPolicy(c.budget);
-    estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch, measuredPowerW);
+    estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch);
     registry.reconfigure();
     refreshMeter();
   }));

@@ -40,7 +40,7 @@ describe('pipeline (core, plain Node, fake servers)', function () {
     openai.reset();
   });
 
-  async function rig(policy: Partial<BudgetPolicy> = {}, overrides: Partial<PipelineSettings> = {}): Promise<Rig> {
+  async function rig(policy: Partial<BudgetPolicy> = {}, overrides: Partial<PipelineSettings> = {}, samplePowerW?: () => Promise<number | undefined>): Promise<Rig> {
     const catalog = Catalog.builtIn();
     const ollamaBackend = new OllamaBackend({ host: ollama.url });
     const found = await ollamaBackend.discoverModels();
@@ -58,6 +58,7 @@ describe('pipeline (core, plain Node, fake servers)', function () {
       gate,
       append: (r) => records.push(r),
       settings: () => settings,
+      samplePowerW,
     });
     return { pipeline, records, gate, settings, candidates };
   }
@@ -174,6 +175,21 @@ describe('pipeline (core, plain Node, fake servers)', function () {
     assert.match(notice.message, /local/);
     assert.equal(openai.requests.filter((q) => q.path.endsWith('/chat/completions')).length, 0);
     assert.equal(r.records.at(-1)!.model.location, 'local');
+  });
+
+  it('local energy uses the GPU power measured during generation when a sampler gives one', async () => {
+    let samples = 0;
+    const r = await rig({}, { mode: 'off' }, async () => { samples++; return 320; });
+    await collect(r, request(RENAME), { kind: 'model', modelId: 'qwen2.5-coder:7b' });
+    const rec = r.records.at(-1)!;
+    assert.equal(samples, 1, 'sampled once per request');
+    assert.equal(rec.energy.method, 'local-measured');
+    const chat = ollama.requestsTo('/api/chat').at(-1)!.reported as { prompt_eval_duration: number; eval_duration: number; load_duration: number };
+    const hours = (chat.prompt_eval_duration + chat.eval_duration + chat.load_duration) / 1e9 / 3600;
+    assert.ok(rec.energy.wh >= 320 * hours * 0.999, `at least the GPU's 320 W over Ollama's time: ${rec.energy.wh} vs ${320 * hours}`);
+    const profile = await rig({}, { mode: 'off' }, async () => undefined);
+    await collect(profile, request(RENAME), { kind: 'model', modelId: 'qwen2.5-coder:7b' });
+    assert.equal(profile.records.at(-1)!.energy.method, 'local-profile');
   });
 
   it('auto: a failing local model falls back to the next candidate and says so', async () => {
