@@ -21,11 +21,15 @@ export class Settings implements vscode.Disposable {
 
   constructor(private readonly keys: readonly string[], private readonly onErrors: (errors: string[]) => void) {
     this.current = this.read();
-    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('rightsize')) return;
+    const reread = () => {
       this.current = this.read();
       this.emitter.fire(this.current);
-    });
+    };
+    this.subscription = vscode.Disposable.from(
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('rightsize')) reread(); }),
+      // Trusting the workspace lets its budget and routing settings apply.
+      vscode.workspace.onDidGrantWorkspaceTrust(reread),
+    );
   }
 
   get value(): RightsizeConfig {
