@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { mergeSettings } from '../../host/server';
-import { findFrame, runCommand, statusBarItem, WorkbenchScenario } from '../scenario';
+import { findFrame, runCommand, statusBarItem, waitForWorkbench, WorkbenchScenario } from '../scenario';
 
 const PROMPT = 'Add a docstring to this function: def add(a, b): return a + b';
 const ANSWER = 'def add(a, b):\n    """Return the sum of a and b."""\n    return a + b';
@@ -123,9 +123,12 @@ export const scenario: WorkbenchScenario = {
     await shot(page, path.join(outputDir, 'chat-panel.png'));
 
     // 6. After a window reload the panel is restored (WebviewPanelSerializer) with the same totals.
-    // Give the workbench time to persist its editor state (web storage is flushed asynchronously).
-    await page.waitForTimeout(3000);
-    await page.reload();
+    // Reload through the workbench (its shutdown persists the open editors), not by the browser.
+    await Promise.all([
+      page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 }),
+      runCommand(page, 'Developer: Reload Window'),
+    ]);
+    await waitForWorkbench(page);
     const restored = await findFrame(page, async (f) => (await f.locator('[data-field="period.requests"]').count()) > 0, 90_000);
     assert.equal(Number(await restored.locator('[data-field="period.requests"]').first().getAttribute('data-value')), records.length, 'the restored panel shows the same requests');
     log('the usage panel was restored after a window reload');
