@@ -94,7 +94,8 @@ async function main(): Promise<number> {
   });
 
   const url = workbenchUrl(server, workspace, [
-    ['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)],
+    // RIGHTSIZE_EXTENSION_PATH: run the suite against another copy of the extension (e.g. an unpacked .vsix).
+    ['extensionDevelopmentPath', server.remoteUri(process.env.RIGHTSIZE_EXTENSION_PATH || REPO_ROOT)],
     ['extensionTestsPath', server.remoteUri(suiteEntry)],
   ]);
   await page.goto(url);
