@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { mergeSettings } from '../../host/server';
+import { pickChatModel, sendChatPrompt } from '../chatPicker';
 import { findFrame, runCommand, statusBarItem, waitForWorkbench, WorkbenchScenario } from '../scenario';
 
 const PROMPT = 'Add a docstring to this function: def add(a, b): return a + b';
@@ -43,38 +44,11 @@ export const scenario: WorkbenchScenario = {
     await fetch(`${ollamaUrl}/_fake/script`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ text: ANSWER }]) });
 
     // 1. Choose “Rightsize Auto” in the chat's model picker.
-    const input = page.locator('.interactive-input-part').first();
-    await input.waitFor({ state: 'visible', timeout: 60_000 });
-    const picker = input.locator('.model-picker-item .action-label, .chat-input-picker-item.model-picker-item').first();
-    let chosen = false;
-    for (let attempt = 0; attempt < 20 && !chosen; attempt++) {
-      await picker.click();
-      const search = page.locator('.quick-input-widget input, input[placeholder="Search models"]').first();
-      await search.waitFor({ state: 'visible', timeout: 10_000 });
-      await page.waitForTimeout(500);
-      await shot(page, path.join(logDir, `picker-open-${attempt}.png`));
-      await search.fill('Rightsize');
-      await page.waitForTimeout(500);
-      await shot(page, path.join(logDir, `picker-${attempt}.png`));
-      fs.writeFileSync(path.join(logDir, `picker-${attempt}.html`), await page.locator('.context-view').first().innerHTML().catch(() => 'none'));
-      const row = page.locator('.context-view .monaco-list-row, .context-view .action-item', { hasText: 'Rightsize Auto' }).first();
-      if (await row.isVisible().catch(() => false) || await row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
-        await row.click();
-        chosen = true;
-      } else {
-        await page.keyboard.press('Escape');
-        await page.waitForTimeout(1000); // models are still being discovered
-      }
-    }
-    assert.ok(chosen, '“Rightsize Auto” never appeared in the chat model picker');
-    await page.locator('.interactive-input-part .action-label', { hasText: 'Rightsize Auto' }).first().waitFor({ timeout: 15_000 });
+    assert.ok(await pickChatModel(page, 'Rightsize Auto'), '“Rightsize Auto” never appeared in the chat model picker');
     log('picked “Rightsize Auto” in the model picker');
 
     // 2. Send a prompt.
-    const editor = input.locator('.monaco-editor textarea, .monaco-editor .native-edit-context, .monaco-editor').first();
-    await editor.click();
-    await page.keyboard.type(PROMPT);
-    await page.keyboard.press('Enter');
+    await sendChatPrompt(page, PROMPT);
 
     // 3. The answer from the fake Ollama server appears in the chat.
     const response = page.locator('.interactive-item-container.interactive-response, .interactive-response').filter({ hasText: 'Return the sum of a and b' }).first();

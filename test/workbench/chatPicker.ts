@@ -1,0 +1,39 @@
+// Choosing a model in the built-in chat's model picker (VS Code 1.139 workbench).
+import type { Locator, Page } from 'playwright-core';
+
+/** The chat input part (prompt editor and its pickers). */
+export function chatInput(page: Page): Locator {
+  return page.locator('.interactive-input-part').first();
+}
+
+/**
+ * Opens the chat's model picker, searches for `name` and picks it. Retries while the models are still
+ * being discovered. Returns false if the model never appeared.
+ */
+export async function pickChatModel(page: Page, name: string, attempts = 20): Promise<boolean> {
+  const input = chatInput(page);
+  await input.waitFor({ state: 'visible', timeout: 60_000 });
+  const picker = input.locator('.model-picker-item .action-label, .chat-input-picker-item.model-picker-item').first();
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if ((await picker.innerText().catch(() => '')).includes(name)) return true;
+    await picker.click();
+    const search = page.locator('.quick-input-widget input, input[placeholder="Search models"]').first();
+    await search.waitFor({ state: 'visible', timeout: 10_000 });
+    await search.fill(name.split(' ')[0]);
+    const row = page.locator('.context-view .monaco-list-row, .context-view .action-item', { hasText: name }).first();
+    if (await row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
+      await row.click();
+    } else {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000); // models are still being discovered
+    }
+  }
+  return (await picker.innerText().catch(() => '')).includes(name);
+}
+
+/** Types a prompt into the chat input and sends it. */
+export async function sendChatPrompt(page: Page, prompt: string): Promise<void> {
+  await chatInput(page).locator('.monaco-editor').first().click();
+  await page.keyboard.type(prompt);
+  await page.keyboard.press('Enter');
+}
