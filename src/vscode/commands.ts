@@ -24,28 +24,16 @@ export function registerCommands(context: vscode.ExtensionContext, s: Services):
       void vscode.window.showInformationMessage(`Rightsize: ${models.length} models available (${models.filter((m) => m.location === 'local').length} local).${ollama}`);
     },
   ));
-  reg('rightsize.chooseObjective', async () => {
-    const current = s.settings.value.objective;
-    const items: Array<vscode.QuickPickItem & { id: Objective }> = [
-      { id: 'energy', label: 'Energy', detail: 'Pick the capable model with the lowest watt-hours.' },
-      { id: 'money', label: 'Money', detail: 'Pick the capable model with the lowest price.' },
-      { id: 'balanced', label: 'Balanced', detail: 'Weigh energy and money together.' },
-    ];
-    for (const i of items) if (i.id === current) i.description = '(current)';
-    const pick = await vscode.window.showQuickPick(items, { title: 'Rightsize: routing objective for this workspace' });
-    if (pick) await updateWorkspace('objective', pick.id);
-  });
-  reg('rightsize.chooseMode', async () => {
-    const current = s.settings.value.mode;
-    const items: Array<vscode.QuickPickItem & { id: RoutingMode }> = [
-      { id: 'auto', label: 'Auto', detail: 'Route every request to the smallest capable model.' },
-      { id: 'suggest', label: 'Suggest', detail: 'Use the model you pick; hint when a smaller one would do.' },
-      { id: 'off', label: 'Off', detail: 'Meter only.' },
-    ];
-    for (const i of items) if (i.id === current) i.description = '(current)';
-    const pick = await vscode.window.showQuickPick(items, { title: 'Rightsize: routing mode for this workspace' });
-    if (pick) await updateWorkspace('mode', pick.id);
-  });
+  reg('rightsize.chooseObjective', () => chooseWorkspaceSetting<Objective>('objective', s.settings.value.objective, 'Rightsize: routing objective for this workspace', [
+    { id: 'energy', label: 'Energy', detail: 'Pick the capable model with the lowest watt-hours.' },
+    { id: 'money', label: 'Money', detail: 'Pick the capable model with the lowest price.' },
+    { id: 'balanced', label: 'Balanced', detail: 'Weigh energy and money together.' },
+  ]));
+  reg('rightsize.chooseMode', () => chooseWorkspaceSetting<RoutingMode>('mode', s.settings.value.mode, 'Rightsize: routing mode for this workspace', [
+    { id: 'auto', label: 'Auto', detail: 'Route every request to the smallest capable model.' },
+    { id: 'suggest', label: 'Suggest', detail: 'Use the model you pick; hint when a smaller one would do.' },
+    { id: 'off', label: 'Off', detail: 'Meter only.' },
+  ]));
   reg('rightsize.toggleLocalOnly', async () => {
     const next = !s.settings.value.localOnly;
     await updateWorkspace('localOnly', next);
@@ -63,6 +51,12 @@ export function registerCommands(context: vscode.ExtensionContext, s: Services):
   reg('rightsize.setBudget', (arg?: unknown) => setBudget(arg));
   reg('rightsize.suggestModel', (arg?: unknown) => suggestModel(s, typeof arg === 'string' ? arg : undefined));
   reg('rightsize.exportUsage', () => s.exportUsage());
+}
+
+/** A quick pick of a setting's values (the current one marked), written to the workspace. */
+async function chooseWorkspaceSetting<T extends string>(key: string, current: T, title: string, items: Array<vscode.QuickPickItem & { id: T }>): Promise<void> {
+  const pick = await vscode.window.showQuickPick(items.map((i) => (i.id === current ? { ...i, description: '(current)' } : i)), { title });
+  if (pick) await updateWorkspace(key, pick.id);
 }
 
 async function updateWorkspace(key: string, value: unknown): Promise<void> {

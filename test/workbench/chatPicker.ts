@@ -1,5 +1,8 @@
-// Choosing a model in the built-in chat's model picker (VS Code 1.139 workbench).
+// Helpers for scenarios that use the built-in chat (VS Code 1.139 workbench) against the fake Ollama.
+import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
+import { mergeSettings } from '../host/server';
+import type { ScenarioSetupContext } from './scenario';
 
 /** The chat input part (prompt editor and its pickers). */
 export function chatInput(page: Page): Locator {
@@ -36,4 +39,18 @@ export async function sendChatPrompt(page: Page, prompt: string): Promise<void> 
   await chatInput(page).locator('.monaco-editor').first().click();
   await page.keyboard.type(prompt);
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Starts the fake Ollama server for a scenario and points Rightsize at it (and nowhere else). The
+ * settings go to the browser user's settings and to the server's Machine settings: a remote extension
+ * host (the VS Code server) reads machine-scoped settings from the latter.
+ */
+export async function useFakeOllama(ctx: ScenarioSetupContext, extra: Record<string, unknown> = {}): Promise<string> {
+  const fakes = await ctx.startFakes(['--only', 'ollama']);
+  const url = String(fakes.ollama);
+  const settings = { 'rightsize.ollama.host': url, 'rightsize.cloudModels': [], 'rightsize.useCopilotModels': false, ...extra };
+  ctx.userSettings(settings);
+  mergeSettings(path.join(ctx.userDataDir, 'Machine', 'settings.json'), settings);
+  return url;
 }

@@ -3,22 +3,15 @@
 // meter turns to the error colour with the budget's percentage.
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
-import { mergeSettings } from '../../host/server';
-import { pickChatModel, sendChatPrompt } from '../chatPicker';
+import { pickChatModel, sendChatPrompt, useFakeOllama } from '../chatPicker';
 import { runCommand, statusBarItem, WorkbenchScenario } from '../scenario';
-
-let ollamaUrl = '';
 
 export const scenario: WorkbenchScenario = {
   name: 'budget',
   description: 'an exceeded workspace budget notifies once and colours the meter',
   timeoutMs: 240_000,
   async setup(ctx) {
-    const fakes = await ctx.startFakes(['--only', 'ollama']);
-    ollamaUrl = String(fakes.ollama);
-    const settings = { 'chat.allowAnonymousAccess': true, 'rightsize.ollama.host': ollamaUrl, 'rightsize.cloudModels': [], 'rightsize.useCopilotModels': false };
-    ctx.userSettings(settings);
-    mergeSettings(path.join(ctx.userDataDir, 'Machine', 'settings.json'), settings);
+    await useFakeOllama(ctx, { 'chat.allowAnonymousAccess': true });
     ctx.workspaceSettings({ 'rightsize.budget.session.tokens': 2000, 'rightsize.budget.action': 'warn' });
   },
   async run({ page, outputDir, log }) {

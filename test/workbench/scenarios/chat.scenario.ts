@@ -5,8 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
-import { mergeSettings } from '../../host/server';
-import { pickChatModel, sendChatPrompt } from '../chatPicker';
+import { pickChatModel, sendChatPrompt, useFakeOllama } from '../chatPicker';
 import { findFrame, runCommand, statusBarItem, waitForWorkbench, WorkbenchScenario } from '../scenario';
 
 const PROMPT = 'Add a docstring to this function: def add(a, b): return a + b';
@@ -24,19 +23,8 @@ export const scenario: WorkbenchScenario = {
   description: 'Rightsize Auto answers in the built-in chat through the fake Ollama server; the meter and the panel show it',
   timeoutMs: 240_000,
   async setup(ctx) {
-    const fakes = await ctx.startFakes(['--only', 'ollama']);
-    ollamaUrl = String(fakes.ollama);
+    ollamaUrl = await useFakeOllama(ctx, { 'chat.allowAnonymousAccess': true });
     ledgerDir = ctx.env.RIGHTSIZE_LEDGER_DIR;
-    const settings = {
-      'chat.allowAnonymousAccess': true,
-      'rightsize.ollama.host': ollamaUrl,
-      'rightsize.cloudModels': [],
-      'rightsize.useCopilotModels': false,
-    };
-    ctx.userSettings(settings);
-    // A remote extension host (the VS Code server) reads machine-scoped settings from the server's
-    // Machine settings, not from the browser user's.
-    mergeSettings(path.join(ctx.userDataDir, 'Machine', 'settings.json'), settings);
   },
   async run({ page, outputDir, logDir, log }) {
     await statusBarItem(page, 'Rightsize', 90_000);

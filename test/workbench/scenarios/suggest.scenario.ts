@@ -2,17 +2,14 @@
 // available models, each with its estimated Wh and USD and the reason.
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
-import { mergeSettings } from '../../host/server';
+import { useFakeOllama } from '../chatPicker';
 import { runCommand, statusBarItem, WorkbenchScenario } from '../scenario';
 
 export const scenario: WorkbenchScenario = {
   name: 'suggest',
   description: 'Suggest a Model… ranks the candidates with Wh, USD and reasons',
   async setup(ctx) {
-    const fakes = await ctx.startFakes(['--only', 'ollama']);
-    const settings = { 'rightsize.ollama.host': String(fakes.ollama), 'rightsize.cloudModels': [], 'rightsize.useCopilotModels': false };
-    ctx.userSettings(settings);
-    mergeSettings(path.join(ctx.userDataDir, 'Machine', 'settings.json'), settings);
+    await useFakeOllama(ctx);
   },
   async run({ page, outputDir, log }) {
     await statusBarItem(page, 'Rightsize', 90_000);
