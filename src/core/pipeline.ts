@@ -6,11 +6,11 @@ import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
 import { decide, requiredCapability, RouteDecision } from './router/router';
 import {
-  Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome,
+  Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome, Provider,
   RoutingMode, StreamPart, TaskClass, TokenCounts, UsageRecord,
 } from './types';
 
-export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string };
+export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider };
 
 export interface PipelineSettings {
   mode: RoutingMode;
@@ -101,7 +101,7 @@ export class Pipeline {
     let localUnavailable = false;
     let suggestion: Decision | undefined;
     let reason: string;
-    const picked = target.kind === 'model' ? candidates.find((m) => m.id === target.modelId) : undefined;
+    const picked = target.kind === 'model' ? candidates.find((m) => m.id === target.modelId && (!target.provider || m.provider === target.provider)) : undefined;
     if (target.kind === 'model' && !picked) {
       throw new PipelineError(`Rightsize has no model "${target.modelId}" available right now. Run “Rightsize: Refresh Models”, or check that its backend is running and has a key.`, undefined);
     }
@@ -110,7 +110,7 @@ export class Pipeline {
       decision = routed;
       localUnavailable = routed.localUnavailable;
       mode = 'auto';
-      model = byId(candidates, decision.model);
+      model = byId(candidates, decision);
       reason = picked && picked.id !== model.id ? `${decision.reason} (auto mode; you picked ${picked.id})` : decision.reason;
     } else {
       model = picked!;
@@ -121,6 +121,7 @@ export class Pipeline {
       const tokens = expectedTokens(request, inputTokens);
       decision = {
         model: model.id,
+        provider: model.provider,
         location: model.location,
         task: suggestion?.task ?? requiredCapability(request, inputTokens).task,
         requiredCapability: suggestion?.requiredCapability ?? 0,
@@ -147,7 +148,7 @@ export class Pipeline {
         yield { type: 'blocked', message, record };
         return;
       }
-      model = byId(candidates, decision.model);
+      model = byId(candidates, decision);
       mode = 'auto';
       reason = localUnavailable
         ? `${admission.reason} No local model can take this request, so it stays on ${model.id}.`
@@ -197,7 +198,7 @@ export class Pipeline {
           const nextAdmission = deps.gate.admit(next);
           if (nextAdmission.verdict === 'admit') {
             decision = next;
-            model = byId(candidates, next.model);
+            model = byId(candidates, next);
             reservation = nextAdmission.reservation;
             reason = `${failed} failed (${errorText(failure)}); fell back to ${model.id}. ${next.reason}`;
             yield { type: 'notice', level: 'warning', message: `Rightsize: ${failed} failed — ${errorText(failure)} Using ${model.id} instead.`, inResponse: false };
@@ -233,9 +234,9 @@ export class Pipeline {
   }
 }
 
-function byId(models: ModelSpec[], id: string): ModelSpec {
-  const m = models.find((x) => x.id === id);
-  if (!m) throw new Error(`router chose unknown model ${id}`);
+function byId(models: ModelSpec[], d: Pick<Decision, 'model' | 'provider'>): ModelSpec {
+  const m = models.find((x) => x.id === d.model && (!d.provider || x.provider === d.provider));
+  if (!m) throw new Error(`router chose unknown model ${d.model}`);
   return m;
 }
 

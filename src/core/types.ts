@@ -152,6 +152,8 @@ export type DecisionMode = 'auto' | 'suggest' | 'manual';
 export interface Decision {
   /** The model the router chose (auto) or would choose (suggest). */
   model: string;
+  /** Its provider: ids are unique per provider only (GitHub Copilot offers models under their makers' ids). */
+  provider?: Provider;
   location: Location;
   task: TaskClass;
   /** Required capability score (0–100) derived from task and difficulty. */

@@ -74,7 +74,9 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
       temperature: numberOption(options.modelOptions, 'temperature'),
     };
     if (request.tools && request.tools.length === 0) delete request.tools;
-    const target: Target = model.id === AUTO_MODEL_ID ? { kind: 'auto' } : { kind: 'model', modelId: model.id };
+    const target: Target = model.id === AUTO_MODEL_ID ? { kind: 'auto' }
+      : model.spec ? { kind: 'model', modelId: model.spec.id, provider: model.spec.provider }
+      : { kind: 'model', modelId: model.id.replace(/^copilot\//, ''), provider: model.id.startsWith('copilot/') ? 'copilot' : undefined };
     if (target.kind === 'auto' && (await this.deps.candidates().catch(() => [])).length === 0) {
       progress.report(new vscode.LanguageModelTextPart(`**Rightsize has no model to answer with.** ${this.deps.noModelsHelp()}`));
       return;
@@ -119,11 +121,16 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
   }
 }
 
+/** The picker's id of a model: unique per vendor, so Copilot's models get a prefix (they reuse their makers' ids). */
+export function chatModelId(m: ModelSpec): string {
+  return m.provider === 'copilot' ? `copilot/${m.id}` : m.id;
+}
+
 function toInfo(m: ModelSpec): RightsizeModelInfo {
   const where = m.location === 'local' ? 'local' : m.provider === 'copilot' ? 'Copilot' : 'cloud';
   const params = m.params.activeB.min === m.params.activeB.max ? `${m.params.activeB.min}B active` : `${m.params.activeB.min}–${m.params.activeB.max}B active`;
   return {
-    id: m.id,
+    id: chatModelId(m),
     name: `${m.displayName}`,
     family: m.family ?? m.id,
     version: '1',

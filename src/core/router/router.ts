@@ -291,6 +291,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
 
   return {
     model: chosen.model.id,
+    provider: chosen.model.provider,
     location: loc,
     task: req.task,
     requiredCapability: required,

@@ -207,6 +207,16 @@ describe('pipeline (core, plain Node, fake servers)', function () {
     assert.notEqual(r.records[0].model.id, r.records[1].model.id);
   });
 
+  it('a model id offered by two providers (Copilot reuses makers\' ids) is told apart by provider', async () => {
+    const r = await rig({}, { mode: 'off' });
+    const viaCopilot: ModelSpec = { ...r.candidates.find((m) => m.id === 'gpt-5-mini')!, provider: 'copilot' };
+    r.candidates.push(viaCopilot);
+    await collect(r, request('hi'), { kind: 'model', modelId: 'gpt-5-mini', provider: 'copilot' });
+    assert.equal(r.records.at(-1)!.model.provider, 'copilot');
+    await collect(r, request('hi'), { kind: 'model', modelId: 'gpt-5-mini', provider: 'openai' });
+    assert.equal(r.records.at(-1)!.model.provider, 'openai');
+  });
+
   it('manual pick of a missing model fails with a clear message', async () => {
     const r = await rig({}, { mode: 'off' });
     await assert.rejects(collect(r, request('hi'), { kind: 'model', modelId: 'nope:1b' }), (e: unknown) => e instanceof PipelineError && /no model "nope:1b"/.test(e.message));
