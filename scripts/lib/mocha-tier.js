@@ -8,6 +8,7 @@ const path = require('path');
 const Mocha = require('mocha');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
+const { loadEachFileSafely } = require('./mocha-load-safely');
 
 function findTests(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -24,26 +25,6 @@ function findTests(dir) {
 function sourceOf(compiled) {
   const rel = path.relative(path.join(repoRoot, 'out'), compiled);
   return path.join(repoRoot, rel.replace(/\.js$/, '.ts'));
-}
-
-/** Like Mocha#loadFiles, but a file that throws while loading becomes one failing test
- *  ("loads <file>") instead of aborting the whole tier, so the other files still run. */
-function loadEachFileSafely(mocha) {
-  const { EVENT_FILE_PRE_REQUIRE, EVENT_FILE_REQUIRE, EVENT_FILE_POST_REQUIRE } = Mocha.Suite.constants;
-  mocha.loadFiles = function loadFiles(fn) {
-    const suite = this.suite;
-    for (const file of this.files) {
-      const f = path.resolve(file);
-      suite.emit(EVENT_FILE_PRE_REQUIRE, global, f, this);
-      try {
-        suite.emit(EVENT_FILE_REQUIRE, require(f), f, this);
-      } catch (err) {
-        suite.addTest(new Mocha.Test(`loads ${path.relative(repoRoot, f)}`, () => { throw err; }));
-      }
-      suite.emit(EVENT_FILE_POST_REQUIRE, global, f, this);
-    }
-    if (fn) fn();
-  };
 }
 
 function main() {
@@ -83,7 +64,7 @@ function main() {
     ...(process.env.RIGHTSIZE_TEST_GREP ? { grep: new RegExp(process.env.RIGHTSIZE_TEST_GREP) } : {}),
   });
   for (const f of files) mocha.addFile(f);
-  loadEachFileSafely(mocha);
+  loadEachFileSafely(mocha, Mocha, (f) => path.relative(repoRoot, f));
   const runner = mocha.run((failures) => {
     const s = write();
     const code = failures > 0 || s.failed > 0 ? 1 : 0;

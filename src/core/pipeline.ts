@@ -4,10 +4,10 @@
 import { BudgetGate, Reservation } from './budget/budgetGate';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
-import { decide, requiredCapability, RouteDecision } from './router/router';
+import { decide, pickReference, requiredCapability, RouteDecision, RouteOptions } from './router/router';
 import {
   Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome, Provider,
-  RoutingMode, StreamPart, TaskClass, TokenCounts, UsageRecord,
+  RoutingMode, StreamPart, TaskClass, UsageRecord,
 } from './types';
 
 export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider };
@@ -63,6 +63,28 @@ function defaultId(): string {
 export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
+  /** The router's options for these settings, candidates and the budget's current state. */
+  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
+    const state = this.deps.gate.routingState();
+    return {
+      candidates,
+      objective: settings.objective,
+      localOnly: settings.localOnly,
+      localPreference: settings.localPreference,
+      budget: { preferLocal: state.preferLocal || preferLocal, blockCloud: state.blockCloud },
+      reference: settings.referenceModel ? candidates.find((m) => m.id === settings.referenceModel) : undefined,
+      estimate: (m, t) => estimate(m, t, settings.estimate),
+      exclude,
+    };
+  }
+
+  /** What Auto would decide for a request now, without sending it (the “Suggest a Model…” command). */
+  async decide(request: ChatRequest): Promise<RouteDecision> {
+    const candidates = await this.deps.candidates();
+    const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
+    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates));
+  }
+
   /**
    * Runs one request. Yields the decision, then the answer's parts, then `done` with the record.
    * Errors are recorded, then thrown as PipelineError; cancellation is recorded as `cancelled`.
@@ -75,24 +97,12 @@ export class Pipeline {
     const log = deps.log ?? (() => undefined);
     const candidates = await deps.candidates();
     const inputTokens = request.contextTokens ?? deps.countInputTokens(request);
-    const estimator = (m: ModelSpec, t: TokenCounts) => estimate(m, t, settings.estimate);
-    const reference = settings.referenceModel ? candidates.find((m) => m.id === settings.referenceModel) : undefined;
     const exclude = new Set<string>();
-
     /** Routes; `preferLocal` forces the budget's prefer-local rule (after a downgrade). */
-    const route = (preferLocal: boolean): RouteDecision => {
-      const state = deps.gate.routingState();
-      return decide(request, inputTokens, {
-        candidates,
-        objective: settings.objective,
-        localOnly: settings.localOnly,
-        localPreference: settings.localPreference,
-        budget: { preferLocal: state.preferLocal || preferLocal, blockCloud: state.blockCloud },
-        reference,
-        estimate: estimator,
-        exclude,
-      });
-    };
+    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, preferLocal, exclude));
+    const options = this.routeOptions(settings, candidates);
+    const estimator = options.estimate;
+    const reference = options.reference ?? pickReference(candidates);
 
     // 1. Decide.
     let mode: DecisionMode;
@@ -118,15 +128,15 @@ export class Pipeline {
       if (mode === 'suggest') {
         try { suggestion = route(false); } catch (e) { log(`suggestion unavailable: ${errorText(e)}`); }
       }
-      const tokens = expectedTokens(request, inputTokens);
+      const needs = requiredCapability(request, inputTokens);
       decision = {
         model: model.id,
         provider: model.provider,
         location: model.location,
-        task: suggestion?.task ?? requiredCapability(request, inputTokens).task,
-        requiredCapability: suggestion?.requiredCapability ?? 0,
+        task: needs.task,
+        requiredCapability: needs.required,
         reason: `You picked ${model.id}`,
-        estimate: estimator(model, { ...tokens, output: suggestion?.estimate.tokens.output ?? tokens.output }),
+        estimate: estimator(model, { input: inputTokens, cachedInput: 0, output: needs.expectedOutputTokens, reasoning: 0 }),
         alternatives: [],
         signals: suggestion?.signals ?? [],
       };
@@ -225,11 +235,10 @@ export class Pipeline {
     reason: string, model: ModelSpec, usage: BackendUsage | undefined, inputTokens: number, outcome: Outcome,
     settings: PipelineSettings, reference: ModelSpec | undefined, candidates: ModelSpec[], error?: string,
   ): UsageRecord {
-    const ref = reference ?? mostCapable(candidates);
-    const suggestedModel = suggestion ? candidates.find((m) => m.id === suggestion.model) : undefined;
+    const suggestedModel = suggestion ? candidates.find((m) => m.id === suggestion.model && (!suggestion.provider || m.provider === suggestion.provider)) : undefined;
     return buildRecord({
       id, now, request, task, suggested: suggestion, suggestedModel, mode, reason, model, usage,
-      countedInputTokens: inputTokens, outcome, error, settings: settings.estimate, reference: ref,
+      countedInputTokens: inputTokens, outcome, error, settings: settings.estimate, reference,
     });
   }
 }
@@ -238,17 +247,6 @@ function byId(models: ModelSpec[], d: Pick<Decision, 'model' | 'provider'>): Mod
   const m = models.find((x) => x.id === d.model && (!d.provider || x.provider === d.provider));
   if (!m) throw new Error(`router chose unknown model ${d.model}`);
   return m;
-}
-
-function mostCapable(models: ModelSpec[]): ModelSpec | undefined {
-  let best: ModelSpec | undefined;
-  for (const m of models) if (!best || m.capability.score > best.capability.score) best = m;
-  return best;
-}
-
-function expectedTokens(request: ChatRequest, inputTokens: number): TokenCounts {
-  const out = requiredCapability(request, inputTokens).expectedOutputTokens;
-  return { input: inputTokens, cachedInput: 0, output: out, reasoning: 0 };
 }
 
 /** A message safe to show and to store: BackendErrors are already phrased for humans and carry no secrets. */

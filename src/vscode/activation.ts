@@ -4,14 +4,14 @@ import * as os from 'os';
 import * as vscode from 'vscode';
 import { BudgetGate } from '../core/budget/budgetGate';
 import { RightsizeConfig } from '../core/config';
-import { estimate, EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/estimate';
+import { EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/estimate';
 import { toEstimateSettings } from '../core/estimateConfig';
 import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
 import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
-import { ChatMessage, ChatRequest, Estimate, ModelSpec, TokenCounts, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
+import { ChatMessage, ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
@@ -52,13 +52,13 @@ export interface Services {
   settings: Settings;
   keys: ApiKeys;
   registry: ModelRegistry;
-  gate: BudgetGate;
+  pipeline: Pipeline;
   log: vscode.LogOutputChannel;
   workspace(): WorkspaceRef;
   session(): string;
   resetSession(): void;
-  countTokens(messages: ChatMessage[], model?: ModelSpec): number;
-  estimator(): (m: ModelSpec, t: TokenCounts) => Estimate;
+  /** How to get a first model (start Ollama, add a key), phrased from what was found. */
+  noModelsHelp(): string;
   deviceProfiles(): DeviceProfile[];
   openUsage(): void;
   exportUsage(): Promise<void>;
@@ -124,7 +124,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   const loadBaseline = () => (baselineLoaded = periodTotals(getLedger(), workspace.id, new Date(), sessionId)
     .then((t) => {
       // Records this window wrote are in the ledger too: subtract them, the gate counts them itself.
-      const mine = aggregate(sessionRecords, { kind: 'session', session: sessionId }).totals;
+      const mine = sessionReport().totals;
       const own = { tokens: mine.tokens.input + mine.tokens.output, wh: mine.wh, usd: mine.usd };
       const minus = (a: { tokens: number; wh: number; usd: number }) => ({ tokens: Math.max(0, a.tokens - own.tokens), wh: Math.max(0, a.wh - own.wh), usd: Math.max(0, a.usd - own.usd) });
       gate.setBaseline({ day: minus(t.day), week: minus(t.week), month: minus(t.month) }, new Date());
@@ -156,6 +156,14 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     },
   });
 
+  const noModelsHelp = (): string => {
+    const st = registry.ollamaStatus;
+    const cloud = 'Or add an OpenAI or Anthropic key with “Rightsize: Manage API Keys…” (or sign in to GitHub Copilot).';
+    if (st.state === 'ok') return `Ollama ${st.version} is running but has no models. Pull one, e.g. \`ollama pull qwen2.5-coder:7b\`, then run “Rightsize: Refresh Models”. ${cloud}`;
+    if (st.state === 'unreachable') return `${st.message} ${cloud}`;
+    return `Start Ollama (\`ollama serve\`, default address http://127.0.0.1:11434) and pull a model, e.g. \`ollama pull qwen2.5-coder:7b\`. ${cloud}`;
+  };
+
   const onEvent = (event: PipelineEvent) => {
     if (event.type === 'decision' && event.mode === 'suggest') hints.consider(event.model, event.decision.estimate, event.suggestion);
     else if (event.type === 'notice' && !event.inResponse) void vscode.window.showWarningMessage(event.message);
@@ -171,13 +179,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,
-    noModelsHelp: () => {
-      const st = registry.ollamaStatus;
-      const cloud = 'Or add an OpenAI or Anthropic key with “Rightsize: Manage API Keys…” (or sign in to GitHub Copilot).';
-      if (st.state === 'ok') return `Ollama ${st.version} is running but has no models. Pull one, e.g. \`ollama pull qwen2.5-coder:7b\`, then run “Rightsize: Refresh Models”. ${cloud}`;
-      if (st.state === 'unreachable') return `${st.message} ${cloud}`;
-      return `Start Ollama (\`ollama serve\`, default address http://127.0.0.1:11434) and pull a model, e.g. \`ollama pull qwen2.5-coder:7b\`. ${cloud}`;
-    },
+    noModelsHelp,
     log,
   });
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
@@ -205,7 +207,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push(panel);
 
   const services: Services = {
-    settings, keys, registry, gate, log,
+    settings, keys, registry, pipeline, log, noModelsHelp,
     workspace: () => workspace,
     session: () => sessionId,
     resetSession: () => {
@@ -215,8 +217,6 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       refreshMeter();
       log.info(`new session ${sessionId}`);
     },
-    countTokens,
-    estimator: () => (m, t) => estimate(m, t, estimateSettings),
     deviceProfiles: () => listDeviceProfiles(),
     openUsage: () => panel.show(),
     exportUsage: () => panel.exportInteractive(),

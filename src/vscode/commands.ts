@@ -1,6 +1,5 @@
 // Rightsize's commands (all under the “Rightsize” category in the Command Palette).
 import * as vscode from 'vscode';
-import { decide } from '../core/router/router';
 import { BudgetPeriod, BudgetUnit, ChatRequest, Objective, RoutingMode } from '../core/types';
 import { suggestItems } from './suggestions';
 import type { Services } from './activation';
@@ -126,25 +125,20 @@ async function suggestModel(s: Services, given?: string): Promise<void> {
     if (!typed) return;
     text = selection ? `${typed}\n\n\`\`\`\n${selection}\n\`\`\`` : typed;
   }
-  const candidates = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Rightsize: finding models' }, () => s.registry.candidates());
-  if (candidates.length === 0) {
-    const st = s.registry.ollamaStatus;
-    void vscode.window.showWarningMessage(`Rightsize: no models available. ${st.state === 'unreachable' ? st.message : ''} Add an API key with “Rightsize: Manage API Keys…”.`);
-    return;
-  }
   const request: ChatRequest = { id: `suggest-${Date.now()}`, messages: [{ role: 'user', content: text }], surface: 'chat', workspace: s.workspace(), session: s.session() };
-  const cfg = s.settings.value;
   let decision;
   try {
-    const state = s.gate.routingState();
-    decision = decide(request, s.countTokens([{ role: 'user', content: text }]), {
-      candidates, objective: cfg.objective, localOnly: cfg.localOnly, localPreference: cfg.localPreference, budget: { preferLocal: state.preferLocal, blockCloud: state.blockCloud },
-      reference: candidates.find((m) => m.id === cfg.referenceModel), estimate: s.estimator(),
-    });
+    const candidates = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Rightsize: finding models' }, () => s.registry.candidates());
+    if (candidates.length === 0) {
+      void vscode.window.showWarningMessage(`Rightsize has no model to suggest. ${s.noModelsHelp()}`);
+      return;
+    }
+    decision = await s.pipeline.decide(request);
   } catch (e) {
     void vscode.window.showWarningMessage(`Rightsize: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
+  const cfg = s.settings.value;
   const pick = await vscode.window.showQuickPick(suggestItems(decision), {
     title: `Rightsize: models for this ${decision.task} request (ranked by ${cfg.objective})`,
     placeHolder: 'Choose a model to open the chat with it',

@@ -14,8 +14,7 @@ export async function copilotModelSpecs(catalog: Catalog): Promise<ModelSpec[]> 
   for (const chat of chats) {
     if (seen.has(chat.id)) continue;
     seen.add(chat.id);
-    const known = catalog.all().find((m) => m.provider === 'copilot' && (m.id === chat.id || m.id === chat.family));
-    const base = known ?? catalog.get(chat.family) ?? catalog.get(chat.id);
+    const base = catalog.get(chat.id, 'copilot') ?? catalog.get(chat.family, 'copilot') ?? catalog.get(chat.family) ?? catalog.get(chat.id);
     if (!base) continue; // unknown size: cannot meter honestly; leave it to Copilot itself
     out.push({
       ...base,

@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, openLog, OUTPUT_ROOT, overallTimeout,
+  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, openLoggedPage, OUTPUT_ROOT, overallTimeout,
   REPO_ROOT, startServer, tail, workbenchUrl,
 } from './server';
 
@@ -67,16 +67,8 @@ async function main(): Promise<number> {
   };
   const pumpTimer = setInterval(pump, 250);
 
-  const browserLog = openLog(files.browserLog); // closed after the browser
   const browser = await launchBrowser();
-  const page = await browser.newPage();
-  const verbose = Boolean(process.env.RIGHTSIZE_VERBOSE);
-  page.on('console', (msg) => {
-    const line = `[${msg.type()}] ${msg.text()}\n`;
-    browserLog.write(line);
-    if (verbose) process.stdout.write(`  browser ${line}`);
-  });
-  page.on('pageerror', (err) => browserLog.write(`[pageerror] ${err.stack ?? err.message}\n`));
+  const page = await openLoggedPage(browser, files.browserLog);
 
   const exitCode = new Promise<number>((resolve, reject) => {
     void page.exposeFunction('codeAutomationExit', (code: unknown) => {

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const OUTPUT_ROOT = path.join(REPO_ROOT, '.test-output');
@@ -349,4 +349,18 @@ export async function launchBrowser(): Promise<Browser> {
     await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
   });
   return browser;
+}
+
+/** A new page whose console and page errors go to `logFile` (and to stdout with RIGHTSIZE_VERBOSE=1). */
+export async function openLoggedPage(browser: Browser, logFile: string, opts: { viewport?: { width: number; height: number }; indent?: string } = {}): Promise<Page> {
+  const log = openLog(logFile); // closed after the browser
+  const page = await browser.newPage(opts.viewport ? { viewport: opts.viewport } : {});
+  const verbose = Boolean(process.env.RIGHTSIZE_VERBOSE);
+  page.on('console', (msg) => {
+    const line = `[${msg.type()}] ${msg.text()}\n`;
+    log.write(line);
+    if (verbose) process.stdout.write(`${opts.indent ?? '  '}browser ${line}`);
+  });
+  page.on('pageerror', (err) => log.write(`[pageerror] ${err.stack ?? err.message}\n`));
+  return page;
 }

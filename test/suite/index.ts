@@ -92,26 +92,12 @@ function vscodeVersion(): string {
   }
 }
 
-/** Like Mocha#loadFiles, but a file that throws while loading becomes one failing test
- *  ("loads <file>") instead of aborting the whole suite, so the other files still run. */
-function loadEachFileSafely(mocha: Mocha): void {
-  const { EVENT_FILE_PRE_REQUIRE, EVENT_FILE_REQUIRE, EVENT_FILE_POST_REQUIRE } = Mocha.Suite.constants;
-  (mocha as unknown as { loadFiles(fn?: () => void): void }).loadFiles = function loadFiles(this: Mocha, fn?: () => void): void {
-    const suite = this.suite;
-    for (const file of this.files) {
-      const f = path.resolve(file);
-      suite.emit(EVENT_FILE_PRE_REQUIRE, global, f, this);
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        suite.emit(EVENT_FILE_REQUIRE, require(f), f, this);
-      } catch (err) {
-        suite.addTest(new Mocha.Test(`loads ${path.basename(f)}`, () => { throw err; }));
-      }
-      suite.emit(EVENT_FILE_POST_REQUIRE, global, f, this);
-    }
-    fn?.();
-  };
-}
+/** Shared with the plain-Node mocha tiers (scripts/lib/mocha-load-safely.js): a test file that throws
+ *  while loading becomes one failing test instead of aborting the suite. Resolved from out/test/suite/. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { loadEachFileSafely } = require(path.resolve(__dirname, '..', '..', '..', 'scripts', 'lib', 'mocha-load-safely.js')) as {
+  loadEachFileSafely(mocha: Mocha, mochaModule: typeof Mocha): void;
+};
 
 export function run(): Promise<void> {
   const started = Date.now();
@@ -129,7 +115,7 @@ export function run(): Promise<void> {
   const hasSource = (f: string): boolean =>
     !fs.existsSync(sourceRoot) || fs.existsSync(path.join(sourceRoot, path.relative(testsRoot, f).replace(/\.js$/, '.ts')));
   for (const file of findTestFiles(testsRoot).filter(hasSource)) mocha.addFile(file);
-  loadEachFileSafely(mocha);
+  loadEachFileSafely(mocha, Mocha);
 
   const tests: SuiteTestResult[] = [];
   return new Promise<void>((resolve, reject) => {

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import {
-  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, mergeSettings, onCleanup, openLog,
+  cleanupAll, copyWorkspace, installSignalHandlers, launchBrowser, makeTempDir, mergeSettings, onCleanup, openLog, openLoggedPage,
   OUTPUT_ROOT, overallTimeout, REPO_ROOT, serverDirs, startServer, stopTree, tail, withCleanupScope, workbenchUrl,
 } from '../host/server';
 import { FakesInfo, ScenarioSetupContext, waitForWorkbench, WorkbenchScenario } from './scenario';
@@ -98,16 +98,8 @@ async function runScenario(scenario: WorkbenchScenario): Promise<void> {
   await scenario.setup?.(setupCtx);
 
   const server = await startServer({ tempDir, logFile: path.join(logDir, 'server.log'), env });
-  const browserLog = openLog(path.join(logDir, 'browser.log')); // closed after the browser
   const browser = await launchBrowser();
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const verbose = Boolean(process.env.RIGHTSIZE_VERBOSE);
-  page.on('console', (msg) => {
-    const line = `[${msg.type()}] ${msg.text()}\n`;
-    browserLog.write(line);
-    if (verbose) process.stdout.write(`      browser ${line}`);
-  });
-  page.on('pageerror', (err) => browserLog.write(`[pageerror] ${err.stack ?? err.message}\n`));
+  const page = await openLoggedPage(browser, path.join(logDir, 'browser.log'), { viewport: { width: 1400, height: 900 }, indent: '      ' });
   try {
     await page.goto(workbenchUrl(server, workspaceDir, [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
     await waitForWorkbench(page);
