@@ -21,6 +21,24 @@ function copyTokenizerAssets() {
   }
 }
 
+/** @pydantic/genai-prices (~0.5 MB of price data) stays out of the main bundles: it is copied beside them and
+ *  required on the first price lookup (src/core/cost/prices.ts), so activation does not parse it. */
+const GENAI_PRICES_FILE = 'genai-prices.cjs';
+function copyPriceData() {
+  const pkg = path.join(root, 'node_modules', '@pydantic', 'genai-prices');
+  fs.mkdirSync(dist, { recursive: true });
+  fs.copyFileSync(path.join(pkg, 'dist', 'index.cjs'), path.join(dist, GENAI_PRICES_FILE));
+  fs.copyFileSync(path.join(pkg, 'LICENSE'), path.join(dist, 'genai-prices.LICENSE'));
+}
+
+/** @type {import('esbuild').Plugin} */
+const lazyPriceData = {
+  name: 'lazy-genai-prices',
+  setup(build) {
+    build.onResolve({ filter: /^@pydantic\/genai-prices$/ }, () => ({ path: `./${GENAI_PRICES_FILE}`, external: true }));
+  },
+};
+
 /** @type {import('esbuild').Plugin} */
 const problemMatcher = {
   name: 'problem-matcher',
@@ -45,12 +63,13 @@ const nodeCommon = {
   minify: production,
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: [problemMatcher],
+  plugins: [problemMatcher, lazyPriceData],
   define: { 'process.env.RIGHTSIZE_BUNDLED': '"1"', 'process.env.RIGHTSIZE_VERSION': JSON.stringify(require('./package.json').version) },
 };
 
 async function main() {
   copyTokenizerAssets();
+  copyPriceData();
   const contexts = await Promise.all([
     esbuild.context({
       ...nodeCommon,

@@ -1,12 +1,16 @@
 // One estimate per (model, tokens): energy (Wh with a low..high range), money (USD) and carbon (g CO2e).
-// Called thousands of times per second by the router: arithmetic only, no I/O, few allocations.
+// Called thousands of times per second by the router: arithmetic and cached lookups only, no I/O.
 // Formulas, constants and sources: docs/energy-model.md.
-import { Estimate, ModelSpec, TokenCounts } from './types';
+import { CarbonEstimate, CostEstimate, Estimate, ModelSpec, TokenCounts } from './types';
 import { DeviceProfile, deviceProfile } from './energy/devices';
 import { cloudEnergy } from './energy/cloudEnergy';
-import { localPower, predictLocalTime } from './energy/localEnergy';
+import { cloudEmbodiedG } from './energy/ecologits';
+import { localEnergyWh, localPower, predictLocalTime } from './energy/localEnergy';
+import { exact, Range } from './energy/range';
 import { cloudCostUsd, localCostUsd } from './cost/money';
-import { WORLD_G_PER_KWH } from './cost/carbon';
+import { resolvePrice } from './cost/prices';
+import { carbonGrams, dataCentreRegion, WORLD_G_PER_KWH } from './cost/carbon';
+import { copilotFacts } from './catalog/specExtensions';
 
 export type { DeviceProfile } from './energy/devices';
 export { listDeviceProfiles } from './energy/devices';
@@ -17,9 +21,13 @@ export interface EstimateSettings {
   electricityUsdPerKwh: number;
   /** Optional amortisation of the local machine: price / expected hours of use, per hour used. */
   hardware?: { priceUsd: number; lifetimeHours: number };
-  /** Default 473 g/kWh: world average 2024 (Ember). */
+  /** The user's grid (local models). Default 473 g/kWh: world average. */
   gridGPerKwh: number;
-  /** Measured accelerator power (nvidia-smi), when available. */
+  /** Cloud electricity; undefined: the provider's data-centre region (carbon.ts). */
+  cloudGridGPerKwh?: number;
+  /** Add embodied (manufacturing) emissions to the headline grams (they are always reported in `embodiedG`). */
+  includeEmbodied?: boolean;
+  /** Measured accelerator power (nvidia-smi, RAPL, AMD hwmon), when available. */
   measuredPowerW?: number;
 }
 
@@ -43,53 +51,44 @@ function isCloud(model: ModelSpec): boolean {
 }
 
 export function estimate(model: ModelSpec, tokens: TokenCounts, settings: EstimateSettings, timing?: LocalTiming): Estimate {
-  let wh: number;
-  let low: number;
-  let high: number;
-  let energyMethod: string;
-  let usd: number;
-  let costMethod: string;
+  return isCloud(model) ? cloudEstimate(model, tokens, settings) : localEstimate(model, tokens, settings, timing);
+}
 
-  if (isCloud(model)) {
-    const e = cloudEnergy(model, tokens);
-    wh = e.wh;
-    low = e.low;
-    high = e.high;
-    energyMethod = 'cloud-params';
-    if (model.prices) {
-      usd = cloudCostUsd(model.prices, tokens);
-      costMethod = model.provider === 'copilot' ? 'copilot-ai-credits' : 'list-prices';
-    } else {
-      usd = 0;
-      costMethod = model.provider === 'ollama' ? 'subscription' : 'unpriced';
-    }
-  } else {
-    const power = localPower(settings.device, settings.measuredPowerW);
-    let lowS: number;
-    let midS: number;
-    let highS: number;
-    if (timing) {
-      midS = lowS = highS = (nonNegative(timing.promptEvalMs) + nonNegative(timing.evalMs) + nonNegative(timing.loadMs ?? 0)) / 1000;
-    } else {
-      const t = predictLocalTime(model, tokens, settings.device);
-      lowS = t.lowS;
-      midS = t.midS;
-      highS = t.highS;
-    }
-    wh = (power.midW * midS) / 3600;
-    low = (power.lowW * lowS) / 3600;
-    high = (power.highW * highS) / 3600;
-    energyMethod = settings.measuredPowerW !== undefined && settings.measuredPowerW > 0 ? 'local-measured' : 'local-profile';
-    usd = localCostUsd(wh, midS / 3600, settings.electricityUsdPerKwh, settings.hardware);
-    costMethod = settings.hardware && settings.hardware.lifetimeHours > 0 ? 'electricity+hardware' : 'electricity';
-  }
+function cloudEstimate(model: ModelSpec, tokens: TokenCounts, settings: EstimateSettings): Estimate {
+  const e = cloudEnergy(model, tokens);
+  const region = dataCentreRegion(model);
+  const gPerKwh = settings.cloudGridGPerKwh ?? region.gPerKwh;
+  const embodiedG = cloudEmbodiedG(model, tokens).mid;
+  const carbon: CarbonEstimate = { g: carbonGrams(e.mid, gPerKwh) + (settings.includeEmbodied ? embodiedG : 0), gPerKwh, embodiedG };
+  if (settings.cloudGridGPerKwh === undefined) carbon.region = region.id;
+  return { model: model.id, tokens, energy: { wh: e.mid, low: e.low, high: e.high, method: 'cloud-params' }, cost: cloudCost(model, tokens), carbon };
+}
 
+function cloudCost(model: ModelSpec, tokens: TokenCounts): CostEstimate {
+  const price = resolvePrice(model);
+  let cost: CostEstimate;
+  if (price.prices) cost = { usd: cloudCostUsd(price.prices, tokens), method: model.provider === 'copilot' ? 'copilot-ai-credits' : 'list-prices' };
+  else if (price.origin === 'copilot-included') cost = { usd: 0, method: 'copilot-included' };
+  else cost = { usd: 0, method: price.origin === 'subscription' || model.provider === 'ollama' ? 'subscription' : 'unpriced' };
+  const multiplier = copilotFacts(model)?.premiumRequestMultiplier;
+  if (model.provider === 'copilot' && multiplier !== undefined) cost.premiumRequests = multiplier;
+  return cost;
+}
+
+function localEstimate(model: ModelSpec, tokens: TokenCounts, settings: EstimateSettings, timing?: LocalTiming): Estimate {
+  const power = localPower(settings.device, settings.measuredPowerW);
+  const seconds: Range = timing
+    ? exact((nonNegative(timing.promptEvalMs) + nonNegative(timing.evalMs) + nonNegative(timing.loadMs ?? 0)) / 1000)
+    : predictLocalTime(model, tokens, settings.device);
+  const wh = localEnergyWh(power, seconds);
+  const measured = settings.measuredPowerW !== undefined && settings.measuredPowerW > 0;
+  const amortised = !!settings.hardware && settings.hardware.lifetimeHours > 0;
   return {
     model: model.id,
     tokens,
-    energy: { wh, low, high, method: energyMethod },
-    cost: { usd, method: costMethod },
-    carbon: { g: (wh / 1000) * settings.gridGPerKwh, gPerKwh: settings.gridGPerKwh },
+    energy: { wh: wh.mid, low: wh.low, high: wh.high, method: measured ? 'local-measured' : 'local-profile' },
+    cost: { usd: localCostUsd(wh.mid, seconds.mid / 3600, settings.electricityUsdPerKwh, settings.hardware), method: amortised ? 'electricity+hardware' : 'electricity' },
+    carbon: { g: carbonGrams(wh.mid, settings.gridGPerKwh), gPerKwh: settings.gridGPerKwh },
   };
 }
 

@@ -127,8 +127,20 @@ export interface EnergyEstimate {
   method: string;
 }
 
-export interface CostEstimate { usd: number; method: string }
-export interface CarbonEstimate { g: number; gPerKwh: number }
+export interface CostEstimate {
+  usd: number;
+  method: string;
+  /** GitHub Copilot plans still billed per premium request: the requests this one counts (model multiplier). */
+  premiumRequests?: number;
+}
+export interface CarbonEstimate {
+  g: number;
+  gPerKwh: number;
+  /** Grid region of the electricity (`gridIntensityGPerKwh` ids, e.g. `us`), when known. */
+  region?: string;
+  /** Embodied (manufacturing) emissions of the hardware share, g CO2e; in `g` only when the user asks. */
+  embodiedG?: number;
+}
 
 export interface Estimate {
   model: string;

@@ -112,6 +112,8 @@ function checkModel(m: CatalogModelSpec): void {
   checkRange(m.params?.activeB, `${where}: params.activeB`);
   if (m.params.activeB.max > m.params.totalB.max) throw new Error(`${where}: active params exceed total`);
   if (!(m.contextTokens > 0) || !(m.maxOutputTokens > 0)) throw new Error(`${where}: bad token limits`);
+  if (m.contextWindowTokens !== undefined && !(m.contextWindowTokens >= m.contextTokens)) throw new Error(`${where}: contextWindowTokens below contextTokens`);
+  if (m.priceRef !== undefined && !/^[a-z0-9-]+\/\S+$/.test(m.priceRef)) throw new Error(`${where}: priceRef must be "provider/model"`);
   if (!(m.capability?.score >= 0 && m.capability.score <= 100)) throw new Error(`${where}: capability outside 0-100`);
   if (!m.sources || typeof m.sources !== 'object') throw new Error(`${where}: missing sources`);
   if (m.prices) {

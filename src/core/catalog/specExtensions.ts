@@ -1,6 +1,7 @@
 // Optional fields the catalog adds to `ModelSpec` (types.ts). They are extensions, not part of the shared
 // contract: code elsewhere may ignore them, and every reader here treats them as possibly absent.
 import { ModelPrices, ModelSpec } from '../types';
+import type { ServingFacts } from '../energy/serving';
 
 /** A second price tier for long prompts (e.g. Gemini 2.5 Pro above 200K input tokens). USD per million tokens. */
 export interface LongContextPrices {
@@ -26,24 +27,39 @@ export interface LocalModelFacts {
   capabilities?: string[];
 }
 
-/** GitHub Copilot facts. Since 2026-06-01 Copilot bills per token in AI credits (1 credit = $0.01). */
+/** GitHub Copilot facts. Since 2026-06-01 Copilot bills per token in AI credits (1 credit = $0.01); models
+ *  listed without a rate are included in paid plans (src/core/cost/priceOverrides.json, `copilot`). */
 export interface CopilotFacts {
   /** The id Copilot's API and model picker use (also the catalog id). */
   apiId: string;
   /** Catalog id of the same model at its own provider, when the catalog has it. */
   underlying?: string;
-  /** Legacy premium-request multiplier (plans still on request-based billing). */
+  /** Legacy premium-request multiplier (plans still on request-based billing), last published 2026-05-29. */
   premiumRequestMultiplier?: number;
+  /** `current` on Copilot's list, `included` at no token cost, `preview`, or `retired` (kept for imported history). */
+  status?: 'current' | 'included' | 'preview' | 'retired';
 }
 
 export interface CatalogModelSpec extends ModelSpec {
   prices?: CatalogPrices;
   local?: LocalModelFacts;
   copilot?: CopilotFacts;
+  /** Total context window (input + output) when it differs from `contextTokens`, the input (prompt) limit. */
+  contextWindowTokens?: number;
+  /** genai-prices reference `provider/model` when it differs from the catalog's provider and id. */
+  priceRef?: string;
+  /** Grid region of the data centre when it differs from the provider's default (src/core/cost/grid.json). */
+  region?: string;
+  /** How the model is served, when known (src/core/energy/serving.ts). */
+  serving?: ServingFacts;
 }
 
 /** USD for one legacy premium request beyond the allowance (GitHub docs, copilot requests). */
 export const COPILOT_PREMIUM_REQUEST_USD = 0.04;
+
+export function copilotFacts(model: ModelSpec): CopilotFacts | undefined {
+  return (model as CatalogModelSpec).copilot;
+}
 
 export function localFacts(model: ModelSpec): LocalModelFacts | undefined {
   return (model as CatalogModelSpec).local;

@@ -1,95 +1,139 @@
-// Cloud inference energy, EcoLogits-style, from active parameters. Formulas and sources:
-// docs/energy-model.md#cloud. All energies in Wh.
+// Cloud inference energy from a model's parameters and how it is served. Each function computes one
+// quantity for plain numbers; `cloudEnergy` evaluates them at the low, central and high end of every
+// uncertain input (range.ts), so each formula is written once. Constants, sources and the check against
+// measurements: docs/energy-model.md#cloud (generated from this file's exports).
 import { ModelSpec, TokenCounts } from '../types';
+import { fromBounds, lift, Range } from './range';
+import {
+  DEFAULT_KV_BYTES_PER_TOKEN, deployment, EXPERT_PARALLEL_FACTOR, HARDWARE_FACTOR, SERVING_BATCH, servingFacts,
+  weightShareRead,
+} from './serving';
 
-/** EcoLogits LLM model (genai-impact/ecologits ecologits/impacts/llm.py, 2025): per-GPU energy per output
- *  token = alpha * exp(beta * batch) * P_active[B] + gamma, in Wh; fitted on ML.ENERGY H100 measurements. */
-export const ECOLOGITS_ALPHA_WH = 1.1665273170451914e-6;
-export const ECOLOGITS_BETA = -0.011205921025579175;
-export const ECOLOGITS_GAMMA_WH = 4.052928146734005e-5;
-export const ECOLOGITS_BATCH = 64;
-/** alpha * exp(beta * batch): Wh per output token per billion active parameters. */
-export const DECODE_WH_PER_TOKEN_PER_B = ECOLOGITS_ALPHA_WH * Math.exp(ECOLOGITS_BETA * ECOLOGITS_BATCH);
-/** Per-GPU floor per output token (static power while the batch steps). */
-export const DECODE_WH_PER_TOKEN_PER_GPU = ECOLOGITS_GAMMA_WH;
+// ---- Decode, fitted on ML.ENERGY Leaderboard v3 (H100 SXM, vLLM 0.11.1): Llama 3.1 8B BF16 x1, 70B BF16 x4,
+// 405B FP8 x8 at batch 16-1024, 28 points, every point within 0.91-1.08x (mlenergy.ts, test/unit/energy).
 
-/** GPU memory (H100 80 GB) and EcoLogits' 1.2 memory overhead for the serving group size. */
-export const GPU_MEMORY_GB = 80;
-export const MEMORY_OVERHEAD = 1.2;
-/** assumption: production serving of large models in FP8/INT8 (EcoLogits uses 16 bits). */
-export const SERVING_BYTES_PER_PARAM = 1;
+/** Energy of the whole serving group per GB of weights streamed in one decode step (J/GB). */
+export const STREAM_J_PER_GB = 0.208;
+/** Energy per output token per billion active parameters: FLOPs and activations (J/token/B). */
+export const COMPUTE_J_PER_TOKEN_PER_B = 0.0037;
+/** Energy per output token per GPU in the group: communication and per-GPU overheads (J/token/GPU). */
+export const GPU_J_PER_TOKEN = 0.018;
+/** Spread of the fit's residuals on the measured points (dense sweeps 0.91-1.08, gpt-oss-120b 0.88), widened. */
+export const FIT_RESIDUAL: Range = { low: 0.85, mid: 1, high: 1.2 };
+
+// ---- Prefill (input tokens): compute-bound, 2 FLOPs per active parameter plus attention over the context.
+
+/** H100 SXM board power (W) and dense tensor throughput (FLOP/s): NVIDIA H100 datasheet, SXM5: 700 W,
+ *  989.4 TFLOPS BF16, 1,978.9 TFLOPS FP8 (without sparsity). */
+export const H100_POWER_W = 700;
+export const H100_BF16_FLOPS = 989.4e12;
+export const H100_FP8_FLOPS = 1978.9e12;
+/** Model FLOPs utilisation during prefill (low energy = high utilisation). */
+export const PREFILL_MFU: Range = { low: 0.6, mid: 0.45, high: 0.3 };
+/** Context length (tokens) at which attention FLOPs per token equal the weights' 2·P: 2P / (4·layers·d_attn).
+ *  Llama 3.1 405B 98k, 70B 54k, 8B 31k, DeepSeek-V3 (MLA) ~15k. */
+export const ATTENTION_HALF_CONTEXT: Range = { low: 60_000, mid: 35_000, high: 15_000 };
+/** Cached input tokens as a fraction of a fresh prefill token (a prefix-cache hit reloads KV instead of
+ *  computing it; mirrors the providers' 90% cache-read discount, widened). */
+export const CACHED_PREFILL_FACTOR: Range = { low: 0.05, mid: 0.1, high: 0.25 };
+
+// ---- Beyond the accelerators.
 
 /** Host CPU/DRAM and idle reserve machines relative to accelerator energy, from Google's 2025 breakdown of the
  *  median Gemini prompt: accelerators 58%, host CPU+DRAM 25%, idle machines 10%, data-centre overhead 8%. */
 export const HOST_SHARE = 25 / 58;
 export const IDLE_SHARE = 10 / 58;
 export const IT_OVERHEAD_FACTOR = 1 + HOST_SHARE + IDLE_SHARE;
-
-/** Prefill energy per input token as a fraction of decode energy per output token (low, central, high).
- *  Low: FLOP-bound FP8 prefill at ~50% utilisation vs batch-64 decode; high: Epoch AI's long-input figures
- *  ((2.5 Wh - 0.3 Wh) / 10k input tokens vs 0.3 Wh / 500 output tokens = 0.37). */
-export const PREFILL_RATIO = { low: 0.1, mid: 0.2, high: 0.37 } as const;
-/** Cached input tokens as a fraction of fresh prefill (prefix-cache hit: KV reload instead of compute).
- *  assumption, mirroring the providers' 90% cache-read discount; widened. */
-export const CACHED_PREFILL_FACTOR = { low: 0.05, mid: 0.1, high: 0.25 } as const;
-/** Serving efficiency spread (batching, hardware generation, software): ML.ENERGY measured the same model on
- *  the same GPU at 0.20 J and 0.12 J per token between benchmark versions (vLLM 0.5 -> 0.11). */
-export const SERVING_FACTOR = { low: 0.6, mid: 1, high: 1.5 } as const;
 /** Used when a cloud model carries no PUE (EcoLogits' default data-centre PUE). */
 export const DEFAULT_PUE = 1.2;
+const J_PER_WH = 3600;
 
-/** GPUs needed to hold the weights, rounded up to a power of two (tensor-parallel group sizes). */
-export function servingGpus(totalParamsB: number): number {
-  const gb = MEMORY_OVERHEAD * totalParamsB * SERVING_BYTES_PER_PARAM;
-  const n = Math.max(1, Math.ceil(gb / GPU_MEMORY_GB));
-  return 2 ** Math.ceil(Math.log2(n));
+/** One end of every uncertain input of a cloud request. */
+export interface ServingScenario {
+  activeB: number;
+  totalB: number;
+  batch: number;
+  hardware: number;
+  expertParallel: number;
+  fitResidual: number;
+  kvBytesPerToken: number;
+  prefillMfu: number;
+  attentionHalfContext: number;
+  cachedFactor: number;
+  bytesPerParam?: number;
+  gpus?: number;
 }
 
-/** Accelerator energy per output token (Wh) for the whole serving group: the work (alpha*P) is shared by the
- *  group, the per-GPU floor (gamma) is paid by each GPU. */
-export function decodeWhPerToken(activeB: number, totalB: number): number {
-  return DECODE_WH_PER_TOKEN_PER_B * activeB + DECODE_WH_PER_TOKEN_PER_GPU * servingGpus(totalB);
+/** The three ends for a model: parameter bounds (central = geometric mean) and serving ranges. */
+export function servingScenarios(model: ModelSpec): Range<ServingScenario> {
+  const facts = servingFacts(model);
+  const kv: Range = facts?.kvBytesPerToken ? { low: facts.kvBytesPerToken, mid: facts.kvBytesPerToken, high: facts.kvBytesPerToken } : DEFAULT_KV_BYTES_PER_TOKEN;
+  return lift((activeB: number, totalB: number, batch: number, hardware: number, expertParallel: number, fitResidual: number,
+    kvBytesPerToken: number, prefillMfu: number, attentionHalfContext: number, cachedFactor: number): ServingScenario => ({
+    activeB, totalB, batch, hardware, expertParallel, fitResidual, kvBytesPerToken, prefillMfu, attentionHalfContext, cachedFactor,
+    bytesPerParam: facts?.bytesPerParam, gpus: facts?.gpus,
+  }))(fromBounds(model.params.activeB), fromBounds(model.params.totalB), SERVING_BATCH, HARDWARE_FACTOR, EXPERT_PARALLEL_FACTOR,
+    FIT_RESIDUAL, kv, PREFILL_MFU, ATTENTION_HALF_CONTEXT, CACHED_PREFILL_FACTOR);
 }
-
-export interface EnergyRange { wh: number; low: number; high: number }
 
 /**
- * Energy of one cloud request (Wh, at the meter: PUE included).
- * E = PUE * IT_OVERHEAD * s * e_out * (output + fresh_input * r + cached_input * r * c)
- * where e_out = decodeWhPerToken(P_active, P_total). Low uses the parameter minima and low factors, high the
- * maxima and high factors, central the geometric means and central factors.
+ * Accelerator energy per output token (J) on H100, as fitted on ML.ENERGY:
+ *   e = STREAM_J_PER_GB · W_GB · share(batch) / batch + COMPUTE_J_PER_TOKEN_PER_B · P_active
+ *     + GPU_J_PER_TOKEN · n_gpu + STREAM_J_PER_GB · kv_GB_per_token · context
+ * W_GB: weights as served; share: the part of them one step reads (MoE); context: tokens already in the
+ * sequence (each step re-reads its KV cache). Times the expert-parallel factor for a MoE on several GPUs.
  */
-export function cloudEnergy(model: ModelSpec, tokens: TokenCounts): EnergyRange {
+export function decodeJoulesPerToken(s: ServingScenario, contextTokens: number): number {
+  const dep = deployment(s.totalB, s.activeB, { bytesPerParam: s.bytesPerParam, gpus: s.gpus });
+  const weightsGB = s.totalB * dep.bytesPerParam;
+  const weights = (STREAM_J_PER_GB * weightsGB * weightShareRead(s.activeB, s.totalB, s.batch)) / s.batch;
+  const kv = STREAM_J_PER_GB * (s.kvBytesPerToken / 1e9) * Math.max(0, contextTokens);
+  const perToken = weights + COMPUTE_J_PER_TOKEN_PER_B * s.activeB + GPU_J_PER_TOKEN * dep.gpus + kv;
+  return perToken * (dep.moe && dep.gpus > 1 ? s.expertParallel : 1);
+}
+
+/** Accelerator energy per fresh input token (J): 2·P_active FLOPs at the H100's J/FLOP for the served
+ *  precision and the prefill utilisation, plus attention over the context so far. */
+export function prefillJoulesPerToken(s: ServingScenario, contextTokens: number): number {
+  const dep = deployment(s.totalB, s.activeB, { bytesPerParam: s.bytesPerParam, gpus: s.gpus });
+  const peak = dep.bytesPerParam <= 1 ? H100_FP8_FLOPS : H100_BF16_FLOPS;
+  const jPerFlop = H100_POWER_W / (s.prefillMfu * peak);
+  return 2 * s.activeB * 1e9 * jPerFlop * (1 + Math.max(0, contextTokens) / s.attentionHalfContext);
+}
+
+/** Accelerator energy of one request (J) at one end: decode at the request's mean context, fresh prefill,
+ *  discounted cached prefill, all scaled by the hardware factor. */
+export function requestAcceleratorJoules(s: ServingScenario, tokens: TokenCounts): number {
   const output = count(tokens.output);
   const input = count(tokens.input);
   const cached = Math.min(count(tokens.cachedInput), input);
   const fresh = input - cached;
-  const pue = model.pue ?? DEFAULT_PUE;
-  const a = model.params.activeB;
-  const t = model.params.totalB;
-  const k = pue * IT_OVERHEAD_FACTOR;
+  const decode = output > 0 ? output * s.fitResidual * decodeJoulesPerToken(s, input + output / 2) : 0;
+  const prefill = fresh > 0 ? fresh * prefillJoulesPerToken(s, cached + fresh / 2) : 0;
+  const reuse = cached > 0 ? cached * s.cachedFactor * prefillJoulesPerToken(s, 0) : 0;
+  return s.hardware * (decode + prefill + reuse);
+}
 
-  const eLow = decodeWhPerToken(a.min, t.min);
-  const eMid = decodeWhPerToken(Math.sqrt(a.min * a.max), Math.sqrt(t.min * t.max));
-  const eHigh = decodeWhPerToken(a.max, t.max);
+export type EnergyRange = Range & { wh: number };
 
-  const low = k * SERVING_FACTOR.low * eLow * (output + PREFILL_RATIO.low * (fresh + cached * CACHED_PREFILL_FACTOR.low));
-  const wh = k * SERVING_FACTOR.mid * eMid * (output + PREFILL_RATIO.mid * (fresh + cached * CACHED_PREFILL_FACTOR.mid));
-  const high = k * SERVING_FACTOR.high * eHigh * (output + PREFILL_RATIO.high * (fresh + cached * CACHED_PREFILL_FACTOR.high));
-  return { wh, low, high };
+/**
+ * Energy of one cloud request (Wh, at the meter): PUE · k_IT · accelerator energy / 3600, where
+ * k_IT = 1 + host + idle shares (Google 2025). Low, central and high ends as described above.
+ */
+export function cloudEnergy(model: ModelSpec, tokens: TokenCounts): EnergyRange {
+  const k = (model.pue ?? DEFAULT_PUE) * IT_OVERHEAD_FACTOR / J_PER_WH;
+  const scenarios = servingScenarios(model);
+  const joules = lift((s: ServingScenario) => requestAcceleratorJoules(s, tokens))(scenarios);
+  return { low: k * joules.low, mid: k * joules.mid, high: k * joules.high, wh: k * joules.mid };
+}
+
+/** Accelerator-only energy per output token (J) at each end, for comparison with GPU-only measurements such
+ *  as ML.ENERGY's; `batch` fixes the batch size (the measured configuration), else the serving range. */
+export function acceleratorJoulesPerOutputToken(model: ModelSpec, contextTokens: number, batch?: number): Range {
+  return lift((s: ServingScenario) => s.hardware * s.fitResidual * decodeJoulesPerToken(batch ? { ...s, batch } : s, contextTokens))(servingScenarios(model));
 }
 
 /** A token count: finite and non-negative, else 0 (imported logs may lack fields). */
 export function count(x: number | undefined): number {
   return x !== undefined && x > 0 && Number.isFinite(x) ? x : 0;
-}
-
-/** Accelerator-only energy per output token (Wh) at the central factors, for comparison with GPU-only
- *  measurements such as ML.ENERGY's. */
-export function acceleratorWhPerOutputToken(model: ModelSpec, which: 'low' | 'mid' | 'high'): number {
-  const a = model.params.activeB;
-  const t = model.params.totalB;
-  if (which === 'low') return SERVING_FACTOR.low * decodeWhPerToken(a.min, t.min);
-  if (which === 'high') return SERVING_FACTOR.high * decodeWhPerToken(a.max, t.max);
-  return decodeWhPerToken(Math.sqrt(a.min * a.max), Math.sqrt(t.min * t.max));
 }

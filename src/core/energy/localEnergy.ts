@@ -1,13 +1,14 @@
 // Local (Ollama) inference: energy = power x time. Time comes from Ollama's reported durations when the
 // request ran, or from a throughput model before it runs. docs/energy-model.md#local.
-import { ModelSpec, Range, TokenCounts } from '../types';
+import { ModelSpec, Range as Bounds, TokenCounts } from '../types';
 import { localFacts } from '../catalog/specExtensions';
 import { DeviceProfile } from './devices';
 import { count } from './cloudEnergy';
+import { add, fromBounds, lift, range, Range } from './range';
 
 /** Used when a (custom or older) profile lacks the throughput fields: the `generic` profile's ranges. */
-const FALLBACK_EFFICIENCY: Range = { min: 0.55, max: 0.85 };
-const FALLBACK_PREFILL_TFLOPS: Range = { min: 0.3, max: 20 };
+const FALLBACK_EFFICIENCY: Bounds = { min: 0.55, max: 0.85 };
+const FALLBACK_PREFILL_TFLOPS: Bounds = { min: 0.3, max: 20 };
 const FALLBACK_BANDWIDTH_GBS = 100;
 
 /** Bytes per parameter by llama.cpp quantisation (weights incl. block scales; approximate). */
@@ -34,7 +35,8 @@ export function bytesPerParam(model: ModelSpec): number {
   return DEFAULT_BYTES_PER_PARAM;
 }
 
-export interface TimeRange { lowS: number; midS: number; highS: number }
+/** One end of the throughput model's inputs. */
+interface TimeScenario { activeB: number; totalB: number; efficiency: number; prefillTflops: number }
 
 /**
  * Predicted wall time (s) on the device. Decode is memory-bound: each token streams the active weights,
@@ -42,22 +44,17 @@ export interface TimeRange { lowS: number; midS: number; highS: number }
  * memory. Prefill is compute-bound: s/token = 2 * P_active / FLOPS. Cached input (Ollama's prompt cache)
  * costs no time. Low time = fast end (high efficiency, high TFLOPS, fewest params).
  */
-export function predictLocalTime(model: ModelSpec, tokens: TokenCounts, device: DeviceProfile): TimeRange {
+export function predictLocalTime(model: ModelSpec, tokens: TokenCounts, device: DeviceProfile): Range {
   const bpp = bytesPerParam(model);
   const output = count(tokens.output);
   const fresh = Math.max(0, count(tokens.input) - count(tokens.cachedInput));
-  const a = model.params.activeB;
-  const t = model.params.totalB;
-  const aMid = Math.sqrt(a.min * a.max);
-  const tMid = Math.sqrt(t.min * t.max);
   const eff = validRange(device.decodeEfficiency) ?? FALLBACK_EFFICIENCY;
-  const effMid = (eff.min + eff.max) / 2;
   const fl = validRange(device.prefillTflops) ?? FALLBACK_PREFILL_TFLOPS;
-  const flMid = Math.sqrt(fl.min * fl.max);
-  const lowS = output * decodeSecondsPerToken(a.min, t.min, bpp, device, eff.max) + fresh * prefillSecondsPerToken(a.min, fl.max);
-  const midS = output * decodeSecondsPerToken(aMid, tMid, bpp, device, effMid) + fresh * prefillSecondsPerToken(aMid, flMid);
-  const highS = output * decodeSecondsPerToken(a.max, t.max, bpp, device, eff.min) + fresh * prefillSecondsPerToken(a.max, fl.min);
-  return { lowS, midS, highS };
+  const scenarios: Range<TimeScenario> = lift((activeB: number, totalB: number, efficiency: number, prefillTflops: number) => ({ activeB, totalB, efficiency, prefillTflops }))(
+    fromBounds(model.params.activeB), fromBounds(model.params.totalB),
+    { low: eff.max, mid: (eff.min + eff.max) / 2, high: eff.min },
+    { low: fl.max, mid: Math.sqrt(fl.min * fl.max), high: fl.min });
+  return lift((s: TimeScenario) => output * decodeSecondsPerToken(s.activeB, s.totalB, bpp, device, s.efficiency) + fresh * prefillSecondsPerToken(s.activeB, s.prefillTflops))(scenarios);
 }
 
 function decodeSecondsPerToken(activeB: number, totalB: number, bpp: number, device: DeviceProfile, efficiency: number): number {
@@ -70,7 +67,7 @@ function decodeSecondsPerToken(activeB: number, totalB: number, bpp: number, dev
   return (gbPerToken * (1 - offloaded)) / (bw * efficiency) + (gbPerToken * offloaded) / (hostBw * efficiency);
 }
 
-function validRange(r: Range | undefined): Range | undefined {
+function validRange(r: Bounds | undefined): Bounds | undefined {
   return r && r.min > 0 && r.max >= r.min ? r : undefined;
 }
 
@@ -78,19 +75,16 @@ function prefillSecondsPerToken(activeB: number, tflops: number): number {
   return (2 * activeB * 1e9) / (tflops * 1e12);
 }
 
-export interface PowerRange { lowW: number; midW: number; highW: number }
+/** Power (W) drawn during inference: accelerator (measured, else profile) plus the rest of the machine. */
+export function localPower(device: DeviceProfile, measuredPowerW?: number): Range {
+  const host: Bounds = device.hostPowerW ?? { min: 0, max: 0 };
+  const accelerator: Range = measuredPowerW !== undefined && measuredPowerW > 0
+    ? range(measuredPowerW * (1 - MEASURED_POWER_SPREAD), measuredPowerW, measuredPowerW * (1 + MEASURED_POWER_SPREAD))
+    : range(device.powerW.min, (device.powerW.min + device.powerW.max) / 2, device.powerW.max);
+  return add(accelerator, range(host.min, (host.min + host.max) / 2, host.max));
+}
 
-/** Power drawn during inference: accelerator (measured, else profile) plus the rest of the machine. */
-export function localPower(device: DeviceProfile, measuredPowerW?: number): PowerRange {
-  const host: Range = device.hostPowerW ?? { min: 0, max: 0 };
-  const hostMid = (host.min + host.max) / 2;
-  if (measuredPowerW !== undefined && measuredPowerW > 0) {
-    return {
-      lowW: measuredPowerW * (1 - MEASURED_POWER_SPREAD) + host.min,
-      midW: measuredPowerW + hostMid,
-      highW: measuredPowerW * (1 + MEASURED_POWER_SPREAD) + host.max,
-    };
-  }
-  const p = device.powerW;
-  return { lowW: p.min + host.min, midW: (p.min + p.max) / 2 + hostMid, highW: p.max + host.max };
+/** Energy (Wh) = power x time, at each end. */
+export function localEnergyWh(power: Range, seconds: Range): Range {
+  return lift((w: number, s: number) => (w * s) / 3600)(power, seconds);
 }

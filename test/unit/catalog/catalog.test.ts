@@ -4,6 +4,8 @@ import { CatalogModelSpec } from '../../../src/core/catalog/specExtensions';
 import { scoreFromHumanEval, scoreFromLiveCodeBench } from '../../../src/core/catalog/capability';
 import { ModelSpec } from '../../../src/core/types';
 import raw from '../../../src/core/catalog/models.json';
+import ecologits from '../../../src/core/catalog/data/ecologits-models.json';
+import { resolvePrice } from '../../../src/core/cost/prices';
 
 const REQUIRED_CLOUD = [
   'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-4.1', 'gpt-4o', 'gpt-4o-mini',
@@ -51,21 +53,24 @@ describe('catalog: data', () => {
     }
   });
 
-  it('has GitHub Copilot models with Copilot ids and per-token prices', () => {
+  it('has GitHub Copilot models with Copilot ids and per-token prices, except the included ones', () => {
     const copilot = catalog.all().filter((m) => m.provider === 'copilot') as CatalogModelSpec[];
     assert.ok(copilot.length >= 8);
     for (const id of ['claude-sonnet-4.5', 'claude-haiku-4.5', 'claude-opus-4.5', 'gpt-5-mini', 'gpt-4.1']) {
       const m = catalog.get(id, 'copilot') as CatalogModelSpec | undefined;
       assert.ok(m, `missing Copilot ${id}`);
       assert.equal(m.copilot?.apiId, id);
-      assert.ok(m.prices && m.prices.outputPerMTokUsd > 0);
+      const price = resolvePrice(m);
+      // Issue 11 changed gpt-4.1: it is included in Copilot plans (no token rate), not $2/$8.
+      if (id === 'gpt-4.1') assert.equal(price.origin, 'copilot-included');
+      else assert.ok(price.prices && price.prices.outputPerMTokUsd > 0, `${id}: ${price.source}`);
     }
   });
 
   it('gives every numeric field a source, and every source is traceable', () => {
     for (const m of all) {
-      const need = ['params', 'contextTokens', 'maxOutputTokens', 'capability', 'tokenizer'];
-      if (m.prices) need.push('prices');
+      const need = ['params', 'contextTokens', 'maxOutputTokens', 'capability', 'tokenizer', 'prices'];
+      if (m.contextWindowTokens !== undefined) need.push('contextWindowTokens');
       if (m.pue !== undefined) need.push('pue');
       if (m.local?.weightsGB !== undefined) need.push('weightsGB');
       if (m.copilot?.premiumRequestMultiplier !== undefined) need.push('premiumRequestMultiplier');
@@ -82,8 +87,7 @@ describe('catalog: data', () => {
 
   it('has non-negative prices, dated, with cached input no dearer than fresh input', () => {
     for (const m of all) {
-      if (m.location === 'cloud' && m.provider !== 'ollama') assert.ok(m.prices, `${m.id}: cloud model without prices`);
-      const p = m.prices;
+      const p = resolvePrice(m).prices;
       if (!p) continue;
       for (const v of [p.inputPerMTokUsd, p.outputPerMTokUsd, p.cachedInputPerMTokUsd, p.cacheWritePerMTokUsd, p.reasoningPerMTokUsd]) {
         if (v !== undefined) assert.ok(v >= 0 && Number.isFinite(v), `${m.id}: bad price ${v}`);
@@ -198,5 +202,34 @@ describe('catalog: lookup', () => {
     const bad = JSON.parse(JSON.stringify(raw));
     bad.models[0].params.activeB = { min: 10, max: 1 };
     assert.throws(() => parseCatalogData(bad), /activeB: not an ordered positive range/);
+  });
+});
+
+describe('catalog: EcoLogits snapshot', () => {
+  const snapshot = ecologits as { license: string; notice: string; models: Array<{ provider: string; name: string; totalB: { min: number; max: number }; activeB: { min: number; max: number } }>; aliases: Array<{ provider: string; name: string; alias: string }> };
+  const byName = new Map(snapshot.models.map((m) => [m.name, m]));
+  for (const a of snapshot.aliases) byName.set(a.name, byName.get(a.alias)!);
+
+  it('keeps its MPL-2.0 notice', () => {
+    assert.equal(snapshot.license, 'MPL-2.0');
+    assert.match(snapshot.notice, /Mozilla Public License 2\.0/);
+  });
+
+  it('every model whose parameters cite EcoLogits carries exactly the snapshot values', () => {
+    let checked = 0;
+    for (const m of all) {
+      const cited = /ecologits-models:? ([a-z0-9.-]+)/.exec(m.sources.params)?.[1];
+      if (!cited || /bracketed/.test(m.sources.params)) continue;
+      const e = byName.get(cited);
+      assert.ok(e, `${m.provider}/${m.id} cites ${cited}, which the snapshot lacks`);
+      assert.deepEqual(m.params, { totalB: e.totalB, activeB: e.activeB }, `${m.provider}/${m.id} vs EcoLogits ${cited}`);
+      checked++;
+    }
+    assert.ok(checked >= 30, `${checked} checked`);
+  });
+
+  it('uses the October-2025-and-later estimates (gpt-4o 44-132B active, not 55-220B)', () => {
+    assert.deepEqual(catalog.get('gpt-4o')!.params.activeB, { min: 44, max: 132 });
+    assert.deepEqual(catalog.get('gpt-5')!.params, { totalB: { min: 300, max: 300 }, activeB: { min: 30, max: 90 } });
   });
 });

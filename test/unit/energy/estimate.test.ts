@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { Catalog } from '../../../src/core/catalog/catalog';
 import { defaultEstimateSettings, DeviceProfile, estimate, EstimateSettings, listDeviceProfiles } from '../../../src/core/estimate';
-import { cloudEnergy, servingGpus } from '../../../src/core/energy/cloudEnergy';
+import { cloudEnergy } from '../../../src/core/energy/cloudEnergy';
+import { servedBytesPerParam, servingGpus as gpusFor } from '../../../src/core/energy/serving';
 import { localPower, predictLocalTime } from '../../../src/core/energy/localEnergy';
 import { ModelSpec, TokenCounts } from '../../../src/core/types';
 
@@ -9,6 +10,7 @@ const catalog = Catalog.builtIn();
 const settings = defaultEstimateSettings();
 const t = (input: number, output: number, cachedInput = 0, reasoning = 0): TokenCounts => ({ input, cachedInput, output, reasoning });
 const device = (id: string): DeviceProfile => listDeviceProfiles().find((d) => d.id === id)!;
+const servingGpus = (totalB: number) => gpusFor(totalB, servedBytesPerParam(totalB));
 const withParams = (m: ModelSpec, activeB: number, totalB = activeB): ModelSpec => ({
   ...m, params: { totalB: { min: totalB, max: totalB }, activeB: { min: activeB, max: activeB } },
 });
@@ -160,31 +162,31 @@ describe('estimate: local energy', () => {
   it('charges no time for cached input (Ollama prompt cache)', () => {
     const fresh = predictLocalTime(qwen7, t(8000, 100, 0), device('rtx-4090'));
     const cached = predictLocalTime(qwen7, t(8000, 100, 8000), device('rtx-4090'));
-    assert.ok(cached.midS < fresh.midS);
+    assert.ok(cached.mid < fresh.mid);
   });
 
   it('a MoE decodes at the speed of its active parameters', () => {
     const moe = catalog.get('qwen3-coder:30b')!;
     const d = device('apple-m-max');
-    assert.ok(predictLocalTime(moe, t(0, 1000), d).midS < predictLocalTime(qwen32, t(0, 1000), d).midS / 3);
+    assert.ok(predictLocalTime(moe, t(0, 1000), d).mid < predictLocalTime(qwen32, t(0, 1000), d).mid / 3);
   });
 
   it('slows down when the weights do not fit in device memory', () => {
     const d = device('rtx-4070');
     const fits = { ...d, memoryGB: 48 };
-    assert.ok(predictLocalTime(qwen32, t(0, 100), d).midS > 2 * predictLocalTime(qwen32, t(0, 100), fits).midS);
+    assert.ok(predictLocalTime(qwen32, t(0, 100), d).mid > 2 * predictLocalTime(qwen32, t(0, 100), fits).mid);
   });
 
   it('decodes a 7B model at a plausible speed on an RTX 4090 (60-250 tokens/s)', () => {
-    const tps = 1000 / predictLocalTime(qwen7, t(0, 1000), device('rtx-4090')).midS;
+    const tps = 1000 / predictLocalTime(qwen7, t(0, 1000), device('rtx-4090')).mid;
     assert.ok(tps > 60 && tps < 250, `${tps.toFixed(0)} tokens/s`);
   });
 
   it('localPower adds host power to the accelerator', () => {
     const d = device('cpu-desktop');
     const p = localPower(d);
-    assert.equal(p.lowW, d.powerW.min + d.hostPowerW!.min);
-    assert.equal(p.highW, d.powerW.max + d.hostPowerW!.max);
+    assert.equal(p.low, d.powerW.min + d.hostPowerW!.min);
+    assert.equal(p.high, d.powerW.max + d.hostPowerW!.max);
   });
 });
 

@@ -2,12 +2,14 @@ import * as assert from 'node:assert/strict';
 import { Catalog } from '../../../src/core/catalog/catalog';
 import { CatalogPrices } from '../../../src/core/catalog/specExtensions';
 import { cloudCostUsd, localCostUsd, TokenCountsWithCacheWrite } from '../../../src/core/cost/money';
-import { carbonGrams, listGridRegions, WORLD_G_PER_KWH } from '../../../src/core/cost/carbon';
+import { carbonGrams, dataCentreRegion, listGridRegions, WORLD_G_PER_KWH } from '../../../src/core/cost/carbon';
+import { resolvePrice } from '../../../src/core/cost/prices';
 import { defaultEstimateSettings, estimate, listDeviceProfiles } from '../../../src/core/estimate';
 import { ModelPrices, TokenCounts } from '../../../src/core/types';
 
 const catalog = Catalog.builtIn();
 const settings = defaultEstimateSettings();
+const priced = (id: string, provider?: Parameters<Catalog['get']>[1]): ModelPrices => resolvePrice(catalog.get(id, provider)!).prices!;
 const close = (a: number, b: number, what = '') => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 describe('money: cloud prices', () => {
@@ -15,7 +17,7 @@ describe('money: cloud prices', () => {
   // the token convention (input includes cachedInput, output includes reasoning), not the data.
   it('bills fresh input, cached input and output separately (input includes cachedInput)', () => {
     const m = catalog.get('claude-sonnet-4-5')!;
-    const p = m.prices!;
+    const p = priced('claude-sonnet-4-5');
     const tokens: TokenCounts = { input: 120_000, cachedInput: 100_000, output: 3000, reasoning: 0 };
     const expected = (20_000 * p.inputPerMTokUsd + 100_000 * p.cachedInputPerMTokUsd! + 3000 * p.outputPerMTokUsd) / 1e6;
     const e = estimate(m, tokens, settings);
@@ -24,7 +26,7 @@ describe('money: cloud prices', () => {
   });
 
   it('bills reasoning at the reasoning price when given, else at the output price (output includes reasoning)', () => {
-    const p = catalog.get('gpt-5')!.prices!;
+    const p = priced('gpt-5');
     const tokens: TokenCounts = { input: 2000, cachedInput: 0, output: 5000, reasoning: 4000 };
     close(cloudCostUsd(p, tokens), (2000 * p.inputPerMTokUsd + 5000 * p.outputPerMTokUsd) / 1e6, 'reasoning as output');
     const withReasoning: ModelPrices = { ...p, reasoningPerMTokUsd: p.outputPerMTokUsd * 2 };
@@ -32,7 +34,7 @@ describe('money: cloud prices', () => {
   });
 
   it('bills cache writes at the cache-write price when the count is given', () => {
-    const p = catalog.get('claude-opus-4-5')!.prices!;
+    const p = priced('claude-opus-4-5');
     const tokens: TokenCountsWithCacheWrite = { input: 50_000, cachedInput: 10_000, cacheWrite: 30_000, output: 1000, reasoning: 0 };
     const expected = (10_000 * p.inputPerMTokUsd + 10_000 * p.cachedInputPerMTokUsd! + 30_000 * p.cacheWritePerMTokUsd! + 1000 * p.outputPerMTokUsd) / 1e6;
     close(cloudCostUsd(p, tokens), expected, 'cache write');
@@ -45,7 +47,7 @@ describe('money: cloud prices', () => {
   });
 
   it('switches to the long-context tier above its threshold (Gemini 2.5 Pro)', () => {
-    const p = catalog.get('gemini-2.5-pro', 'google')!.prices as CatalogPrices;
+    const p = priced('gemini-2.5-pro', 'google') as CatalogPrices;
     const long = p.longContext!;
     const short: TokenCounts = { input: long.thresholdInputTokens, cachedInput: 0, output: 1000, reasoning: 0 };
     const over: TokenCounts = { ...short, input: long.thresholdInputTokens + 1 };
@@ -56,12 +58,13 @@ describe('money: cloud prices', () => {
   it('prices Copilot models in AI credits at their per-token rates', () => {
     const m = catalog.get('claude-haiku-4.5', 'copilot')!;
     const e = estimate(m, { input: 10_000, cachedInput: 0, output: 1000, reasoning: 0 }, settings);
-    close(e.cost.usd, (10_000 * m.prices!.inputPerMTokUsd + 1000 * m.prices!.outputPerMTokUsd) / 1e6, 'copilot');
+    const p = priced('claude-haiku-4.5', 'copilot');
+    close(e.cost.usd, (10_000 * p.inputPerMTokUsd + 1000 * p.outputPerMTokUsd) / 1e6, 'copilot');
     assert.equal(e.cost.method, 'copilot-ai-credits');
   });
 
   it('never bills more cached tokens than input tokens', () => {
-    const p = catalog.get('gpt-4o')!.prices!;
+    const p = priced('gpt-4o');
     close(cloudCostUsd(p, { input: 100, cachedInput: 500, output: 0, reasoning: 0 }), (100 * p.cachedInputPerMTokUsd!) / 1e6);
   });
 });
@@ -86,13 +89,41 @@ describe('money: local electricity and hardware', () => {
 });
 
 describe('carbon', () => {
-  it('is kWh x grid intensity, for cloud and local estimates alike', () => {
+  it("is kWh x grid intensity: local at the user's grid, cloud at the provider's data-centre region", () => {
     close(carbonGrams(2000, 473), 946);
-    for (const m of [catalog.get('gpt-5')!, catalog.get('qwen2.5-coder:3b')!]) {
-      const e = estimate(m, { input: 5000, cachedInput: 0, output: 800, reasoning: 0 }, { ...settings, gridGPerKwh: 56 });
-      close(e.carbon.g, (e.energy.wh / 1000) * 56, m.id);
-      assert.equal(e.carbon.gPerKwh, 56);
-    }
+    // Issue 11 changed this: a French user's (56 g/kWh) cloud request used to be charged at 56 g/kWh.
+    const french = { ...settings, gridGPerKwh: 56 };
+    const local = estimate(catalog.get('qwen2.5-coder:3b')!, { input: 5000, cachedInput: 0, output: 800, reasoning: 0 }, french);
+    close(local.carbon.g, (local.energy.wh / 1000) * 56, 'local');
+    assert.equal(local.carbon.gPerKwh, 56);
+    const gpt5 = catalog.get('gpt-5')!;
+    const cloud = estimate(gpt5, { input: 5000, cachedInput: 0, output: 800, reasoning: 0 }, french);
+    const us = dataCentreRegion(gpt5);
+    assert.equal(us.id, 'us');
+    assert.equal(cloud.carbon.region, 'us');
+    assert.equal(cloud.carbon.gPerKwh, us.gPerKwh);
+    assert.ok(cloud.carbon.gPerKwh > 300 && cloud.carbon.gPerKwh < 450, `US grid ${cloud.carbon.gPerKwh}`);
+    close(cloud.carbon.g, (cloud.energy.wh / 1000) * us.gPerKwh, 'cloud');
+  });
+
+  it('uses a configured cloud intensity instead of the region, and keeps embodied emissions off the headline unless asked', () => {
+    const gpt5 = catalog.get('gpt-5')!;
+    const tok = { input: 5000, cachedInput: 0, output: 800, reasoning: 0 };
+    const configured = estimate(gpt5, tok, { ...settings, cloudGridGPerKwh: 30 });
+    close(configured.carbon.g, (configured.energy.wh / 1000) * 30, 'configured');
+    assert.equal(configured.carbon.region, undefined);
+    const plain = estimate(gpt5, tok, settings);
+    assert.ok(plain.carbon.embodiedG! > 0, 'embodied is reported');
+    const withEmbodied = estimate(gpt5, tok, { ...settings, includeEmbodied: true });
+    close(withEmbodied.carbon.g, plain.carbon.g + plain.carbon.embodiedG!, 'embodied added when asked');
+    const share = plain.carbon.embodiedG! / (plain.carbon.g + plain.carbon.embodiedG!);
+    assert.ok(share > 0.02 && share < 0.4, `embodied share ${share.toFixed(3)} (EcoLogits reports 16-18%)`);
+  });
+
+  it('puts DeepSeek in China and unknown endpoints at the world average', () => {
+    assert.equal(dataCentreRegion(catalog.get('deepseek-v3.2')!).id, 'cn');
+    const unknown = { ...catalog.get('deepseek-v3.2')!, region: undefined, provider: 'openai-compatible' as const };
+    assert.equal(dataCentreRegion(unknown).id, 'world');
   });
 
   it('lists grid regions with sources, led by the world average', () => {
@@ -107,5 +138,7 @@ describe('carbon', () => {
       ids.add(r.id);
     }
     assert.ok(regions.find((r) => r.id === 'fr')!.gPerKwh < regions.find((r) => r.id === 'in')!.gPerKwh);
+    for (const id of ['gb', 'jp', 'kr', 'es', 'it', 'nl', 'pl', 'se']) assert.ok(regions.some((r) => r.id === id), `region ${id}`);
+    assert.ok(regions.find((r) => r.id === 'se')!.gPerKwh < regions.find((r) => r.id === 'pl')!.gPerKwh);
   });
 });
