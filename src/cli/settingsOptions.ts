@@ -7,7 +7,9 @@ import { numberOption, OptionSpec, ParsedArgs, stringOption, UsageError } from '
 export const SETTINGS_OPTIONS: Record<string, OptionSpec> = {
   device: { value: true, placeholder: 'ID', description: 'Local device power profile (default: auto)' },
   'electricity-usd-per-kwh': { value: true, placeholder: 'USD', description: 'Electricity price for local models (default 0.17)' },
-  'grid-g-per-kwh': { value: true, placeholder: 'G', description: 'Grid carbon intensity (default 473, world average)' },
+  'grid-g-per-kwh': { value: true, placeholder: 'G', description: 'Your grid\'s carbon intensity, for local models (default 473, world average)' },
+  'cloud-grid-g-per-kwh': { value: true, placeholder: 'G', description: 'Carbon intensity for cloud models (default: the provider\'s data-centre region)' },
+  'include-embodied': { description: 'Add embodied (hardware manufacturing) emissions to the CO2e' },
 };
 
 export function estimateSettingsFromArgs(args: ParsedArgs): EstimateSettings {
@@ -18,6 +20,9 @@ export function estimateSettingsFromArgs(args: ParsedArgs): EstimateSettings {
   if (price !== undefined) raw['money.electricityUsdPerKwh'] = price;
   const grid = numberOption(args, 'grid-g-per-kwh');
   if (grid !== undefined) raw['carbon.gridIntensityGPerKwh'] = grid;
+  const cloudGrid = numberOption(args, 'cloud-grid-g-per-kwh');
+  if (cloudGrid !== undefined) raw['carbon.cloudGridIntensityGPerKwh'] = cloudGrid;
+  if (args.options.has('include-embodied')) raw['carbon.includeEmbodied'] = true;
   const { config, errors } = parseConfig(raw);
   if (errors.length) throw new UsageError(errors[0].replace(/^rightsize\./, '--'));
   return toEstimateSettings(config.energy, process.platform, process.arch);

@@ -13,6 +13,10 @@ export interface EnergyConfig {
   hardwarePriceUsd: number;
   hardwareLifetimeHours: number;
   gridGPerKwh: number;
+  /** Cloud electricity's intensity; undefined: each provider's data-centre region. */
+  cloudGridGPerKwh?: number;
+  /** Add embodied emissions to the headline CO2e (always recorded separately). */
+  includeEmbodied: boolean;
 }
 
 export interface RightsizeConfig {
@@ -53,6 +57,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
     hardwarePriceUsd: 0,
     hardwareLifetimeHours: 8000,
     gridGPerKwh: 473,
+    includeEmbodied: false,
   },
   ledgerDir: '',
   mutedTasks: [],
@@ -94,6 +99,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
       hardwarePriceUsd: p.number('money.hardwarePriceUsd', d.energy.hardwarePriceUsd, 0, 1e7),
       hardwareLifetimeHours: p.number('money.hardwareLifetimeHours', d.energy.hardwareLifetimeHours, 1, 1e7),
       gridGPerKwh: p.number('carbon.gridIntensityGPerKwh', d.energy.gridGPerKwh, 0, 2000),
+      includeEmbodied: p.bool('carbon.includeEmbodied', d.energy.includeEmbodied),
     },
     ledgerDir: p.string('ledger.directory', d.ledgerDir),
     mutedTasks: p.stringArray('suggestions.mutedTasks', d.mutedTasks).filter((t): t is TaskClass => {
@@ -104,6 +110,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;
+  const cloudGrid = p.optionalNumber('carbon.cloudGridIntensityGPerKwh', 0, 2000);
+  if (cloudGrid !== undefined) config.energy.cloudGridGPerKwh = cloudGrid;
   return { config, errors };
 }
 
@@ -159,6 +167,15 @@ class FieldReader {
     if (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max) return v;
     this.bad(key, `must be a number from ${min} to ${max}`, v);
     return fallback;
+  }
+
+  /** A number when set (null or absent: undefined, meaning "use the built-in rule"). */
+  optionalNumber(key: string, min: number, max: number): number | undefined {
+    const v = this.get(key);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max) return v;
+    this.bad(key, `must be a number from ${min} to ${max}, or empty`, v);
+    return undefined;
   }
 
   stringArray(key: string, fallback: readonly string[]): string[] {

@@ -19,7 +19,9 @@ export function toEstimateSettings(energy: EnergyConfig, platform: NodeJS.Platfo
     device,
     electricityUsdPerKwh: energy.electricityUsdPerKwh,
     gridGPerKwh: energy.gridGPerKwh,
+    includeEmbodied: energy.includeEmbodied,
   };
+  if (energy.cloudGridGPerKwh !== undefined) settings.cloudGridGPerKwh = energy.cloudGridGPerKwh;
   if (energy.hardwarePriceUsd > 0) settings.hardware = { priceUsd: energy.hardwarePriceUsd, lifetimeHours: energy.hardwareLifetimeHours };
   else delete settings.hardware;
   if (measuredPowerW !== undefined && energy.device === 'auto' && !energy.devicePowerW) settings.measuredPowerW = measuredPowerW;

@@ -9,7 +9,7 @@ import { parseConfig, RightsizeConfig } from '../core/config';
 export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
   'ollama.host', 'openai.baseUrl', 'anthropic.baseUrl', 'ledger.directory', 'cloudModels', 'useCopilotModels',
   'energy.device', 'energy.devicePowerWatts', 'money.electricityUsdPerKwh', 'money.hardwarePriceUsd',
-  'money.hardwareLifetimeHours', 'carbon.gridIntensityGPerKwh',
+  'money.hardwareLifetimeHours', 'carbon.gridIntensityGPerKwh', 'carbon.cloudGridIntensityGPerKwh', 'carbon.includeEmbodied',
 ]);
 
 export class Settings implements vscode.Disposable {

@@ -30,6 +30,20 @@ describe('cli: estimate', () => {
     assert.ok(j.gco2e > 0);
   });
 
+  it('gpt-4o, 1k input / 500 output lands in 0.1-2 Wh, and 100k input costs at least 3x as much', async () => {
+    const run = async (input: number) => {
+      const r = await cli(['estimate', '--model', 'gpt-4o', '--input', String(input), '--output', '500', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { wh: { low: number; mid: number; high: number }; region: string; embodiedG: number };
+    };
+    const short = await run(1000);
+    const long = await run(100_000);
+    assert.ok(short.wh.mid >= 0.1 && short.wh.mid <= 2, `${short.wh.mid} Wh`);
+    assert.ok(long.wh.mid >= 3 * short.wh.mid, `${long.wh.mid} vs ${short.wh.mid}`);
+    assert.equal(short.region, 'us', "the provider's data-centre region");
+    assert.ok(short.embodiedG > 0);
+  });
+
   it('text output names the model and the units', async () => {
     const r = await cli(['estimate', '--model', 'qwen2.5-coder:7b', '--input', '1000', '--output', '200']);
     assert.equal(r.code, 0, r.stderr);

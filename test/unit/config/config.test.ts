@@ -32,6 +32,21 @@ describe('config: parseConfig', () => {
     assert.deepEqual(config.mutedTasks, ['document']);
     assert.equal(config.budget.limits.day?.usd, 2);
     assert.equal(config.budget.action, 'block');
+    assert.equal(config.energy.cloudGridGPerKwh, undefined, 'cloud intensity defaults to the provider region');
+  });
+
+  it('reads the cloud grid intensity and the embodied switch, rejecting bad values by name', () => {
+    const ok = parseConfig({ 'carbon.cloudGridIntensityGPerKwh': 120, 'carbon.includeEmbodied': true });
+    assert.deepEqual(ok.errors, []);
+    assert.equal(ok.config.energy.cloudGridGPerKwh, 120);
+    assert.equal(ok.config.energy.includeEmbodied, true);
+    const empty = parseConfig({ 'carbon.cloudGridIntensityGPerKwh': null });
+    assert.equal(empty.config.energy.cloudGridGPerKwh, undefined);
+    const bad = parseConfig({ 'carbon.cloudGridIntensityGPerKwh': -5, 'carbon.includeEmbodied': 'yes' });
+    assert.equal(bad.config.energy.cloudGridGPerKwh, undefined);
+    assert.equal(bad.config.energy.includeEmbodied, false);
+    assert.ok(bad.errors.some((e) => e.startsWith('rightsize.carbon.cloudGridIntensityGPerKwh')));
+    assert.ok(bad.errors.some((e) => e.startsWith('rightsize.carbon.includeEmbodied')));
   });
 
   it('rejects bad values with a message naming the setting, and falls back to the default', () => {
@@ -67,7 +82,8 @@ describe('config: the manifest agrees with the parser', () => {
   });
 
   it('settings that receive prompts or keys cannot be set from a workspace (machine or application scope)', () => {
-    for (const key of ['rightsize.ollama.host', 'rightsize.openai.baseUrl', 'rightsize.anthropic.baseUrl', 'rightsize.ledger.directory']) {
+    for (const key of ['rightsize.ollama.host', 'rightsize.openai.baseUrl', 'rightsize.anthropic.baseUrl', 'rightsize.ledger.directory',
+      'rightsize.carbon.gridIntensityGPerKwh', 'rightsize.carbon.cloudGridIntensityGPerKwh', 'rightsize.carbon.includeEmbodied']) {
       assert.ok(['machine', 'application'].includes(String(props[key]?.scope)), `${key} has scope ${props[key]?.scope}`);
     }
   });
