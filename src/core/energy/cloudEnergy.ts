@@ -1,7 +1,7 @@
 // Cloud inference energy from a model's parameters and how it is served. Each function computes one
 // quantity for plain numbers; `cloudEnergy` evaluates them at the low, central and high end of every
 // uncertain input (range.ts), so each formula is written once. Constants, sources and the check against
-// measurements: docs/energy-model.md#cloud (generated from this file's exports).
+// measurements: docs/energy-model.md (generated from these exports by src/core/energy/doc/).
 import { ModelSpec, TokenCounts } from '../types';
 import { fromBounds, lift, Range } from './range';
 import {

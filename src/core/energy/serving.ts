@@ -1,6 +1,6 @@
 // How a cloud model is served: precision, GPU count, batch, and the facts the energy formula needs.
 // Deployment rules by model class, checked against the configurations ML.ENERGY measured (mlenergy.ts).
-// Sources: docs/energy-model.md#serving (generated from SERVING_CONSTANTS below).
+// Sources: docs/energy-model.md, "Cloud constants" and "Deployment per model class" (generated from src/core/energy/doc/).
 import { ModelSpec } from '../types';
 import { Range } from './range';
 
@@ -25,7 +25,7 @@ export const FP8_FROM_TOTAL_B = 200;
  *  larger batches share the weight reads. High end 32: latency-bound agentic serving; low end 256: the
  *  throughput regime where ML.ENERGY v3's energy per token flattens (70B: 0.48 J at 256 vs 0.37 J at 1024);
  *  central 128: their geometric mean, and the batch at which Epoch AI's GPT-4o estimate is met within 1.4x
- *  (docs/energy-model.md#anchors). ML.ENERGY's measurements are compared at their own batch size. */
+ *  (docs/energy-model.md, "Check against Epoch AI and Google"). ML.ENERGY's measurements are compared at their own batch size. */
 export const SERVING_BATCH: Range = { low: 256, mid: 128, high: 32 };
 /** Hardware generation relative to H100: B200 uses a median 35% less energy per token at matched latency
  *  (ML.ENERGY v3, "B200 versus H100"); the high end stays at H100. */
