@@ -78,13 +78,17 @@ export class ImportState {
     return this.keys;
   }
 
+  /** Persists the keys seen since the last save (appended). */
+  saveKeys(): void {
+    if (!this.newKeys.length) return;
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    fs.appendFileSync(this.keysPath, this.newKeys.join('\n') + '\n', { mode: 0o600 });
+    this.newKeys = [];
+  }
+
   /** Persists new keys (appended) and the cursors (atomically). Call after the records reached the ledger. */
   save(): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    if (this.newKeys.length) {
-      fs.appendFileSync(this.keysPath, this.newKeys.join('\n') + '\n', { mode: 0o600 });
-      this.newKeys = [];
-    }
+    this.saveKeys();
     const tmp = `${this.statePath}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify({ v: 1, files: this.files } satisfies StateFile), { mode: 0o600 });
     fs.renameSync(tmp, this.statePath);
