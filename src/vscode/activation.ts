@@ -16,6 +16,7 @@ import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
+import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { RecordSink } from './recordSink';
 import { manifestSettingKeys, Settings } from './settings';
@@ -222,6 +223,10 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     exportUsage: () => panel.exportInteractive(),
   };
   registerCommands(context, services);
+  context.subscriptions.push(new Imports({
+    settings, secrets: context.secrets, ledger: getLedger, estimateSettings: () => estimateSettings, log,
+    onDidRecord: recorded.event, onImported: (last) => recorded.fire(last),
+  }));
 
   const testing = context.extensionMode !== vscode.ExtensionMode.Production;
   const activationMs = performance.now() - activationStarted;

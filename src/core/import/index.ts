@@ -3,7 +3,7 @@
 import { Catalog } from '../catalog/catalog';
 import type { EstimateSettings } from '../estimate';
 import type { Ledger } from '../ledger';
-import type { WorkspaceRef } from '../types';
+import type { UsageRecord, WorkspaceRef } from '../types';
 import { defaultLogRoots, FORMATS } from './formats';
 import { importLogs, ImportProgress, importStateDir, ImportSummary } from './logImporter';
 import { RightsizeCopilotCalls } from './rightsizeCalls';
@@ -34,6 +34,7 @@ export interface RunImportOptions {
   fallbackWorkspace?: WorkspaceRef;
   signal?: AbortSignal;
   onProgress?(p: ImportProgress): void;
+  onRecords?(records: readonly UsageRecord[]): void;
 }
 
 export const IMPORT_WORKSPACE: WorkspaceRef = { id: 'import', name: 'Imported (no folder)' };
@@ -51,6 +52,7 @@ export async function runImport(o: RunImportOptions): Promise<ImportSummary & { 
     recordedByRightsize: own ? (u) => own.has(u) : undefined,
     signal: o.signal,
     onProgress: o.onProgress,
+    onRecords: o.onRecords,
   });
   return { ...summary, roots };
 }

@@ -39,6 +39,8 @@ export interface ImportOptions {
   recordedByRightsize?(u: ImportedUsage): boolean;
   signal?: AbortSignal;
   onProgress?(p: ImportProgress): void;
+  /** Called with each batch of records written. */
+  onRecords?(records: readonly UsageRecord[]): void;
   /** Records per ledger write + cursor save. Default 5000. */
   batchRecords?: number;
 }
@@ -224,6 +226,7 @@ class BatchWriter {
     const wrote = this.records.length;
     if (wrote) {
       this.opts.ledger.appendMany(this.records);
+      this.opts.onRecords?.(this.records);
       this.summary.records += wrote;
       this.progress.records += wrote;
       this.records = [];
