@@ -7,6 +7,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import { defaultEstimateSettings } from '../../../src/core/estimate';
+import { runImport } from '../../../src/core/import';
+import { Ledger } from '../../../src/core/ledger';
+import type { UsageRecord } from '../../../src/core/types';
 import { pickChatModel, sendChatPrompt, useFakeOllama } from '../chatPicker';
 import { statusBarItem, WorkbenchScenario } from '../scenario';
 
@@ -15,6 +19,7 @@ const ANSWER = 'A binary search halves a sorted range on every step until it fin
 
 let ollamaUrl = '';
 let outfile = '';
+let ledgerDir = '';
 
 export const scenario: WorkbenchScenario = {
   name: 'copilot-otel',
@@ -22,6 +27,7 @@ export const scenario: WorkbenchScenario = {
   timeoutMs: 240_000,
   async setup(ctx) {
     outfile = path.join(ctx.tempDir, 'copilot-otel.jsonl');
+    ledgerDir = ctx.env.RIGHTSIZE_LEDGER_DIR;
     ollamaUrl = await useFakeOllama(ctx, {
       'chat.allowAnonymousAccess': true,
       'github.copilot.chat.otel.enabled': true,
@@ -46,5 +52,25 @@ export const scenario: WorkbenchScenario = {
     if (process.env.RIGHTSIZE_CAPTURE_OTEL) fs.copyFileSync(outfile, process.env.RIGHTSIZE_CAPTURE_OTEL);
     log(`Copilot exported ${text.split('\n').filter(Boolean).length} line(s)`);
     assert.ok(text.includes('gen_ai.usage.input_tokens'), 'Copilot exported no span with gen_ai usage');
+
+    // What Copilot exported for the turn is the turn Rightsize recorded: one agent turn per chat record.
+    const ledger = new Ledger(ledgerDir);
+    const own: UsageRecord[] = [];
+    for await (const r of ledger.records()) own.push(r);
+    const turns = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { attributes?: Record<string, unknown> })
+      .filter((o) => o.attributes?.['event.name'] === 'copilot_chat.agent.turn');
+    assert.equal(own.filter((r) => r.surface === 'chat').length, 1, 'Rightsize recorded the turn');
+    assert.equal(turns.length, 1, 'Copilot exported one agent turn');
+    const exported = Number(turns[0].attributes!['gen_ai.usage.input_tokens']);
+    // Copilot knows a third-party model's tokens only from the answer's usage part (issue 14); when it
+    // has them they must be Rightsize's.
+    if (exported > 0) assert.equal(exported, own[0].tokens.input, 'Copilot\'s tokens are Rightsize\'s');
+    log(`Copilot's agent turn: ${exported} input tokens; Rightsize's record: ${own[0].tokens.input}`);
+
+    // Importing the export records nothing twice: the turn was Rightsize's.
+    const summary = await runImport({ source: 'copilot-otel', roots: [outfile], ledger, settings: defaultEstimateSettings(), env: {} });
+    assert.equal(summary.records, 0);
+    assert.ok((summary.skipped.aggregate ?? 0) >= 1, `skipped: ${JSON.stringify(summary.skipped)}`);
+    log(`import of Copilot's export: ${JSON.stringify(summary.skipped)} skipped, ${summary.records} records`);
   },
 };
