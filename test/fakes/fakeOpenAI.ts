@@ -106,13 +106,8 @@ export class FakeOpenAI extends FakeServerBase {
       }
     }
 
-    const reply = this.takeReply(body.model);
-    if (reply?.delayMs) await pace(ctx, reply.delayMs);
-    if (ctx.gone) return;
-    if (reply?.status && reply.status >= 400) {
-      this.scriptedError(ctx, reply, body.model);
-      return;
-    }
+    const { reply, answered } = await this.scriptedReply(ctx, body.model);
+    if (answered) return;
 
     let promptTokens = 0;
     for (const m of messages) {
@@ -218,14 +213,20 @@ export class FakeOpenAI extends FakeServerBase {
       sendJson(ctx, 400, openaiError(`The requested model '${body.model}' does not exist.`, 'invalid_request_error', 'model_not_found', 'model'));
       return;
     }
-    const reply = this.takeReply(body.model);
+    const { reply, answered } = await this.scriptedReply(ctx, body.model);
+    if (!answered) await serveResponses(ctx, reply, this.tokensPerSecond);
+  }
+
+  /** The next scripted reply for `model`, after its delay; `answered` when it was an error (sent) or the client left. */
+  private async scriptedReply(ctx: RequestContext, model: string): Promise<{ reply: FakeReply | undefined; answered: boolean }> {
+    const reply = this.takeReply(model);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
-    if (ctx.gone) return;
+    if (ctx.gone) return { reply, answered: true };
     if (reply?.status && reply.status >= 400) {
-      this.scriptedError(ctx, reply, body.model);
-      return;
+      this.scriptedError(ctx, reply, model);
+      return { reply, answered: true };
     }
-    await serveResponses(ctx, reply, this.tokensPerSecond);
+    return { reply, answered: false };
   }
 
   private scriptedError(ctx: RequestContext, reply: FakeReply, model: string): void {
