@@ -77,6 +77,12 @@ async function main() {
       outfile: 'dist/extension.js',
       external: ['vscode'],
     }),
+    // Copilot telemetry's protobuf schema: its own file, loaded by the OTLP receiver on first use.
+    esbuild.context({
+      ...nodeCommon,
+      entryPoints: ['src/core/import/otlpProtobuf.ts'],
+      outfile: 'dist/otlpProtobuf.js',
+    }),
     esbuild.context({
       ...nodeCommon,
       entryPoints: ['src/cli.ts'],

@@ -4,13 +4,16 @@
 //   2. compile    tsc -p .            (a type error fails the run; tsc still emits, so tiers still run)
 //                 and tsc --noEmit -p src/webview/tsconfig.json when it exists
 //   3. unit       mocha over out/test/unit/**/*.test.js
+//   3b. imports   mocha over out/test/imports/**/*.test.js: logs written by the real Claude Code and Codex CLI
+//                 (installed by scripts/assistants-setup.js, cached outside the repository) imported and
+//                 compared with ccusage
 //   4. browser    mocha over out/test/browser/**/*.test.js (plain Node tests driving headless Chromium)
 //   5. host       the in-host suite in a real VS Code extension host (out/test/host/runSuite.js)
 //   6. workbench  the workbench scenarios (out/test/workbench/run.js)
 // Host and workbench need the VS Code host (scripts/vscode-host-setup.js; installed on demand) and a
 // successful build.
 //
-// Usage: node scripts/test-all.js [--only unit,browser,host,workbench] [--no-build]
+// Usage: node scripts/test-all.js [--only unit,imports,browser,host,workbench] [--no-build]
 // Env: RIGHTSIZE_TEST_GREP (mocha grep for unit, browser and host), RIGHTSIZE_WORKBENCH_GREP.
 // Each tier's results: .test-output/<tier>/results.json. The last line is `N passed, N failed`, where
 // failed counts failed tests plus failed steps (build, compile) and crashed tiers.
@@ -21,7 +24,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.test-output');
-const TIERS = ['unit', 'browser', 'host', 'workbench'];
+const TIERS = ['unit', 'imports', 'browser', 'host', 'workbench'];
 const NODE = process.execPath;
 
 function parseArgs(argv) {
@@ -40,7 +43,7 @@ function parseArgs(argv) {
     } else if (a === '--no-build') {
       opts.build = false;
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/test-all.js [--only unit,browser,host,workbench] [--no-build]');
+      console.log('usage: node scripts/test-all.js [--only unit,imports,browser,host,workbench] [--no-build]');
       process.exit(0);
     } else {
       console.error(`unknown argument ${a}`);
@@ -151,6 +154,9 @@ async function main() {
   const tierScript = path.join(__dirname, 'lib', 'mocha-tier.js');
   if (opts.only.has('unit')) {
     await tier('unit', NODE, ['--enable-source-maps', tierScript, 'out/test/unit', path.join(OUT, 'unit', 'results.json'), '20000'], path.join(OUT, 'unit', 'results.json'));
+  }
+  if (opts.only.has('imports')) {
+    await tier('imports', NODE, ['--enable-source-maps', tierScript, 'out/test/imports', path.join(OUT, 'imports', 'results.json'), '300000'], path.join(OUT, 'imports', 'results.json'));
   }
   if (opts.only.has('browser') && !built) skip('browser', 'the build failed');
   else if (opts.only.has('browser')) {

@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { estimateCommand, estimateHelp } from './commands/estimate';
 import { exportCommand, exportHelp } from './commands/export';
+import { importCommand, importHelp } from './commands/import';
 import { recordCommand, recordHelp } from './commands/record';
 import { reportCommand, reportHelp } from './commands/report';
 import { routeCommand, routeHelp } from './commands/route';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
   record: { run: recordCommand, help: recordHelp, summary: 'append usage records (JSON on stdin) to the ledger' },
   report: { run: reportCommand, help: reportHelp, summary: 'usage per day and per model for a period' },
   export: { run: exportCommand, help: exportHelp, summary: 'the ledger\'s records as CSV or JSON' },
+  import: { run: importCommand, help: importHelp, summary: 'meter Claude Code\'s, Codex\'s or Copilot Chat\'s own usage logs' },
 };
 
 export function mainHelp(): string {

@@ -2,7 +2,7 @@
 // adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
 import { parseBudgetPolicy } from './budget/budgetConfig';
-import { BudgetPolicy, Objective, Range, RoutingMode, TaskClass } from './types';
+import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
 
 export interface EnergyConfig {
   /** Device profile id, or `auto`. */
@@ -17,6 +17,22 @@ export interface EnergyConfig {
   cloudGridGPerKwh?: number;
   /** Add embodied emissions to the headline CO2e (always recorded separately). */
   includeEmbodied: boolean;
+}
+
+/** Imports of other assistants' usage (user/machine settings only). */
+export interface ImportConfig {
+  /** Sources imported in the background, every `intervalMinutes`. */
+  background: ImportSource[];
+  intervalMinutes: number;
+  /** Empty: Claude Code's defaults ($CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude). */
+  claudeDirectories: string[];
+  /** Empty: $CODEX_HOME/sessions or ~/.codex/sessions. */
+  codexDirectory: string;
+  /** Copilot Chat's JSON-lines telemetry file; empty: Copilot's own `github.copilot.chat.otel.outfile`. */
+  copilotFile: string;
+  /** Run the OTLP/HTTP receiver Copilot Chat sends its telemetry to. */
+  copilotReceiver: boolean;
+  copilotReceiverPort: number;
 }
 
 export interface RightsizeConfig {
@@ -37,6 +53,7 @@ export interface RightsizeConfig {
   /** Empty: the per-user default. */
   ledgerDir: string;
   mutedTasks: TaskClass[];
+  imports: ImportConfig;
 }
 
 export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
@@ -61,7 +78,10 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   },
   ledgerDir: '',
   mutedTasks: [],
+  imports: { background: [], intervalMinutes: 10, claudeDirectories: [], codexDirectory: '', copilotFile: '', copilotReceiver: false, copilotReceiverPort: 4328 },
 } as RightsizeConfig);
+
+const IMPORT_SOURCE_IDS: readonly ImportSource[] = ['claude-code', 'codex', 'copilot-otel'];
 
 const TASKS: readonly TaskClass[] = ['completion', 'explain', 'document', 'test', 'fix', 'refactor', 'multiFile', 'design', 'agentic'];
 
@@ -107,6 +127,19 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
       errors.push(`rightsize.suggestions.mutedTasks: unknown kind of request "${t}" (known: ${TASKS.join(', ')})`);
       return false;
     }),
+    imports: {
+      background: p.stringArray('import.background', d.imports.background).filter((s): s is ImportSource => {
+        if ((IMPORT_SOURCE_IDS as readonly string[]).includes(s)) return true;
+        errors.push(`rightsize.import.background: unknown source "${s}" (known: ${IMPORT_SOURCE_IDS.join(', ')})`);
+        return false;
+      }),
+      intervalMinutes: p.number('import.intervalMinutes', d.imports.intervalMinutes, 1, 1440),
+      claudeDirectories: p.stringArray('import.claudeCode.directories', d.imports.claudeDirectories),
+      codexDirectory: p.string('import.codex.directory', d.imports.codexDirectory),
+      copilotFile: p.string('import.copilot.file', d.imports.copilotFile),
+      copilotReceiver: p.bool('import.copilot.receiver', d.imports.copilotReceiver),
+      copilotReceiverPort: Math.round(p.number('import.copilot.receiverPort', d.imports.copilotReceiverPort, 1024, 65535)),
+    },
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;

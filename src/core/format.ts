@@ -45,6 +45,22 @@ export function formatPercent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
 }
 
+/** Bytes in binary units: 812 B, 4.2 KiB, 1.5 MiB, 1.02 GiB. */
+export function formatBytes(bytes: number): string {
+  const n = Math.abs(bytes);
+  if (n < 1024) return `${Math.round(bytes)} B`;
+  if (n < 1024 ** 2) return `${trim((bytes / 1024).toFixed(1))} KiB`;
+  if (n < 1024 ** 3) return `${trim((bytes / 1024 ** 2).toFixed(1))} MiB`;
+  return `${trim((bytes / 1024 ** 3).toFixed(2))} GiB`;
+}
+
+/** Milliseconds for humans: 42 ms, 3.4 s, 2 min 5 s. */
+export function formatDurationMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${trim((ms / 1000).toFixed(1))} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
 function trim(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }

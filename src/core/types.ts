@@ -282,7 +282,12 @@ export interface UsageRecord {
   suggestedEstimate?: { model: string; wh: number; usd: number };
   outcome: Outcome;
   error?: string;
+  /** Imports (surface `import`): which assistant's logs or telemetry it came from, and its key there. */
+  import?: { source: ImportSource; key: string };
 }
+
+/** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */
+export type ImportSource = 'claude-code' | 'codex' | 'copilot-otel';
 
 // ---------------------------------------------------------------------------------------------
 // Reports (what the CLI prints and the panel draws: aggregated, never raw ledgers)

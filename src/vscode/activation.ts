@@ -16,8 +16,10 @@ import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
+import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { RecordSink } from './recordSink';
+import { requestCapture } from './requestCapture';
 import { manifestSettingKeys, Settings } from './settings';
 import { StatusMeter } from './statusMeter';
 import { SuggestionHints } from './suggestions';
@@ -164,7 +166,9 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     return `Start Ollama (\`ollama serve\`, default address http://127.0.0.1:11434) and pull a model, e.g. \`ollama pull qwen2.5-coder:7b\`. ${cloud}`;
   };
 
-  const onEvent = (event: PipelineEvent) => {
+  const capture = requestCapture(process.env, context.extensionMode !== vscode.ExtensionMode.Production);
+  const onEvent = (event: PipelineEvent, request: ChatRequest) => {
+    if (event.type === 'decision') capture?.(request);
     if (event.type === 'decision' && event.mode === 'suggest') hints.consider(event.model, event.decision.estimate, event.suggestion);
     else if (event.type === 'notice' && !event.inResponse) void vscode.window.showWarningMessage(event.message);
   };
@@ -222,6 +226,10 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     exportUsage: () => panel.exportInteractive(),
   };
   registerCommands(context, services);
+  context.subscriptions.push(new Imports({
+    settings, secrets: context.secrets, ledger: getLedger, estimateSettings: () => estimateSettings, log,
+    onDidRecord: recorded.event, onImported: (last) => recorded.fire(last),
+  }));
 
   const testing = context.extensionMode !== vscode.ExtensionMode.Production;
   const activationMs = performance.now() - activationStarted;

@@ -10,6 +10,8 @@ export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
   'ollama.host', 'openai.baseUrl', 'anthropic.baseUrl', 'ledger.directory', 'cloudModels', 'useCopilotModels',
   'energy.device', 'energy.devicePowerWatts', 'money.electricityUsdPerKwh', 'money.hardwarePriceUsd',
   'money.hardwareLifetimeHours', 'carbon.gridIntensityGPerKwh', 'carbon.cloudGridIntensityGPerKwh', 'carbon.includeEmbodied',
+  'import.background', 'import.intervalMinutes', 'import.claudeCode.directories', 'import.codex.directory', 'import.copilot.file',
+  'import.copilot.receiver', 'import.copilot.receiverPort',
 ]);
 
 export class Settings implements vscode.Disposable {

@@ -1,5 +1,5 @@
 // A fake OpenAI-compatible server: POST /v1/chat/completions (SSE streaming and non-streaming) and
-// GET /v1/models, with OpenAI's error shape {"error":{message,type,param,code}}.
+// POST /v1/responses (fakeOpenAIResponses.ts) and GET /v1/models, with OpenAI's error shape {"error":{message,type,param,code}}.
 // Streaming follows OpenAI's chat.completion.chunk format: a first delta with the role, content deltas,
 // tool-call deltas (index, id, type, function.name, then argument string fragments), a last choice chunk
 // with `finish_reason`, then — when `stream_options.include_usage` — a chunk with `choices: []` and
@@ -8,6 +8,7 @@ import {
   FakeReply, FakeServerBase, RequestContext, approxTokens, contentText, countImages, echoOf, fakeId, msFor, pace,
   sendJson, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
 } from './common';
+import { serveResponses } from './fakeOpenAIResponses';
 
 export interface FakeOpenAIOptions {
   /** The key the server accepts (Bearer). Default `sk-test-openai-0000`. */
@@ -46,6 +47,11 @@ export class FakeOpenAI extends FakeServerBase {
     if (path === '/v1/chat/completions' && record.method === 'POST') {
       if (!this.authorised(ctx)) return true;
       await this.completions(ctx);
+      return true;
+    }
+    if (path === '/v1/responses' && record.method === 'POST') {
+      if (!this.authorised(ctx)) return true;
+      await this.responses(ctx);
       return true;
     }
     return false;
@@ -100,13 +106,8 @@ export class FakeOpenAI extends FakeServerBase {
       }
     }
 
-    const reply = this.takeReply(body.model);
-    if (reply?.delayMs) await pace(ctx, reply.delayMs);
-    if (ctx.gone) return;
-    if (reply?.status && reply.status >= 400) {
-      this.scriptedError(ctx, reply, body.model);
-      return;
-    }
+    const { reply, answered } = await this.scriptedReply(ctx, body.model);
+    if (answered) return;
 
     let promptTokens = 0;
     for (const m of messages) {
@@ -199,6 +200,33 @@ export class FakeOpenAI extends FakeServerBase {
     if (includeUsage && !write(ctx, chunk([], { usage }))) return;
     if (!write(ctx, 'data: [DONE]\n\n')) return;
     ctx.res.end();
+  }
+
+  /** OpenAI's Responses API (fakeOpenAIResponses.ts), with the same auth, model check and scripted replies. */
+  private async responses(ctx: RequestContext): Promise<void> {
+    const body = ctx.record.body;
+    if (!body || typeof body !== 'object' || typeof body.model !== 'string') {
+      sendJson(ctx, 400, openaiError('Missing required parameter: \'model\'.', 'invalid_request_error', 'missing_required_parameter', 'model'));
+      return;
+    }
+    if (!this.models.includes(body.model)) {
+      sendJson(ctx, 400, openaiError(`The requested model '${body.model}' does not exist.`, 'invalid_request_error', 'model_not_found', 'model'));
+      return;
+    }
+    const { reply, answered } = await this.scriptedReply(ctx, body.model);
+    if (!answered) await serveResponses(ctx, reply, this.tokensPerSecond);
+  }
+
+  /** The next scripted reply for `model`, after its delay; `answered` when it was an error (sent) or the client left. */
+  private async scriptedReply(ctx: RequestContext, model: string): Promise<{ reply: FakeReply | undefined; answered: boolean }> {
+    const reply = this.takeReply(model);
+    if (reply?.delayMs) await pace(ctx, reply.delayMs);
+    if (ctx.gone) return { reply, answered: true };
+    if (reply?.status && reply.status >= 400) {
+      this.scriptedError(ctx, reply, model);
+      return { reply, answered: true };
+    }
+    return { reply, answered: false };
   }
 
   private scriptedError(ctx: RequestContext, reply: FakeReply, model: string): void {

@@ -1,6 +1,8 @@
 // Helpers for scenarios that use the built-in chat (VS Code 1.139 workbench) against the fake Ollama.
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
+import type { FakeOllamaModel } from '../fakes/fakeOllama';
 import { mergeSettings } from '../host/server';
 import type { ScenarioSetupContext } from './scenario';
 
@@ -44,13 +46,26 @@ export async function sendChatPrompt(page: Page, prompt: string): Promise<void> 
 /**
  * Starts the fake Ollama server for a scenario and points Rightsize at it (and nowhere else). The
  * settings go to the browser user's settings and to the server's Machine settings: a remote extension
- * host (the VS Code server) reads machine-scoped settings from the latter.
+ * host (the VS Code server) reads machine-scoped settings from the latter. `models`: what the fake
+ * Ollama has (default: its default models).
  */
-export async function useFakeOllama(ctx: ScenarioSetupContext, extra: Record<string, unknown> = {}): Promise<string> {
-  const fakes = await ctx.startFakes(['--only', 'ollama']);
+export async function useFakeOllama(
+  ctx: ScenarioSetupContext, extra: Record<string, unknown> = {}, opts: { models?: readonly FakeOllamaModel[] } = {},
+): Promise<string> {
+  const args = ['--only', 'ollama'];
+  if (opts.models) {
+    const file = path.join(ctx.tempDir, 'ollama-models.json');
+    fs.writeFileSync(file, JSON.stringify(opts.models));
+    args.push('--ollama-models-json', file);
+  }
+  const fakes = await ctx.startFakes(args);
   const url = String(fakes.ollama);
-  const settings = { 'rightsize.ollama.host': url, 'rightsize.cloudModels': [], 'rightsize.useCopilotModels': false, ...extra };
+  machineSettings(ctx, { 'rightsize.ollama.host': url, 'rightsize.cloudModels': [], 'rightsize.useCopilotModels': false, ...extra });
+  return url;
+}
+
+/** Writes settings to the user's and to the server's Machine settings (machine-scoped ones live there). */
+export function machineSettings(ctx: ScenarioSetupContext, settings: Record<string, unknown>): void {
   ctx.userSettings(settings);
   mergeSettings(path.join(ctx.userDataDir, 'Machine', 'settings.json'), settings);
-  return url;
 }

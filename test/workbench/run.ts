@@ -4,6 +4,7 @@
 //
 // Usage (after `npm run build` and `tsc -p .`; scripts/test-host.js --workbench does both):
 //   node out/test/workbench/run.js [--only <scenario name or regex>]
+// Scenarios marked `manual` (fixture captures) run only when --only selects them.
 // Env: RIGHTSIZE_WORKBENCH_GREP (same as --only), RIGHTSIZE_WORKBENCH_TIMEOUT_MS (whole run, default
 //      600000), RIGHTSIZE_KEEP_TEMP=1, RIGHTSIZE_VERBOSE=1 (print the browser console).
 // Writes .test-output/workbench/results.json, the scenarios' screenshots, and per scenario
@@ -32,7 +33,9 @@ function loadScenarios(filter: RegExp | undefined): WorkbenchScenario[] {
     if (!mod.scenario || typeof mod.scenario.run !== 'function') {
       throw new Error(`${file} does not export \`scenario: WorkbenchScenario\``);
     }
-    if (!filter || filter.test(mod.scenario.name)) scenarios.push(mod.scenario);
+    // Manual scenarios (fixture captures) run only when asked for by name.
+    const selected = filter ? filter.test(mod.scenario.name) : !mod.scenario.manual;
+    if (selected) scenarios.push(mod.scenario);
   }
   return scenarios;
 }

@@ -54,6 +54,8 @@ export interface WorkbenchScenario {
   readonly description?: string;
   /** Default 180 000 ms (workbench start included). */
   readonly timeoutMs?: number;
+  /** Not part of `npm test`: runs only when selected by name (`--only <name>`), e.g. fixture captures. */
+  readonly manual?: boolean;
   setup?(ctx: ScenarioSetupContext): void | Promise<void>;
   run(ctx: ScenarioContext): Promise<void>;
 }

@@ -25,6 +25,8 @@ import { LedgerFile, ledgerFileInfo, ledgerFileName } from './paths';
 import { recordProblem } from './validate';
 
 const TORN_CONFIRM_CHECKS = 5;
+/** Largest single write of `appendMany` (whole lines). */
+const APPEND_BATCH_BYTES = 1024 * 1024;
 const TORN_CONFIRM_WAIT_MS = 4;
 
 export interface LedgerOptions {
@@ -152,6 +154,44 @@ export class Ledger {
     }
     if (touched.length > 0) this.onWarning(`Repaired a torn last line in ${touched.join(', ')} (the line was terminated; no complete record was touched)`);
     return touched;
+  }
+
+  /**
+   * Appends many records (imports): each is checked as `append` checks it, then each month's lines go in
+   * writes of at most APPEND_BATCH_BYTES, each a whole number of lines (same O_APPEND rule as `append`).
+   * Throws before writing anything when a record is invalid.
+   */
+  appendMany(records: readonly UsageRecord[]): void {
+    const byFile = new Map<string, string[]>();
+    for (const record of records) {
+      const problem = recordProblem(record);
+      if (problem) throw new TypeError(`Ledger.appendMany: invalid usage record ${record.id} (${problem})`);
+      const file = path.join(this.dir, ledgerFileName(Date.parse(record.ts)));
+      let lines = byFile.get(file);
+      if (!lines) byFile.set(file, (lines = []));
+      lines.push(serializeRecord(record) + '\n');
+    }
+    if (byFile.size > 0 && !this.dirReady) {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.dirReady = true;
+    }
+    for (const [file, lines] of byFile) {
+      const fd = fs.openSync(file, 'a+', 0o600);
+      try {
+        let text = lastByteIsNotNewline(fd) ? '\n' : '';
+        for (let i = 0; i <= lines.length; i++) {
+          if (i === lines.length || (text.length > 0 && text.length + lines[i].length > APPEND_BATCH_BYTES)) {
+            const buf = Buffer.from(text, 'utf8');
+            if (buf.length > 0 && fs.writeSync(fd, buf) !== buf.length) throw new Error(`Ledger.appendMany: a write to ${file} was cut short (disk full?)`);
+            text = '';
+          }
+          if (i < lines.length) text += lines[i];
+        }
+        if (this.fsync) fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
   }
 
   private warnAbout(name: string, s: ReadStats): void {

@@ -1,0 +1,125 @@
+// A loopback OTLP/HTTP receiver for Copilot Chat's telemetry (`github.copilot.chat.otel.otlpEndpoint`):
+// POST /v1/traces, /v1/logs, /v1/metrics with OTLP/JSON (`application/json`) or OTLP/protobuf
+// (`application/x-protobuf`) bodies, optionally gzip-encoded. Gatekeeping: binds 127.0.0.1 only; every
+// request must carry the token (`Authorization: Bearer <token>`, which Copilot sends from
+// `github.copilot.chat.otel.headers`); `Host` must be the loopback address with our port (no DNS
+// rebinding); requests from web pages (`Origin`, `Sec-Fetch-Site`) are refused; bodies are capped (also
+// after decompression). Answers as an OTLP collector does: 200 with an empty Export…ServiceResponse.
+import { createHash, timingSafeEqual } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import { gunzipSync } from 'zlib';
+import { logsOfOtlp, spansOfOtlp, TelemetryItem } from './copilotOtel';
+import type { OtlpSignal } from './otlpProtobuf';
+
+export interface OtlpReceiverOptions {
+  /** 0: any free port. */
+  port: number;
+  token: string;
+  /** Spans or log records of one request (metrics are accepted and ignored). */
+  onItems(items: TelemetryItem[], signal: OtlpSignal): void;
+  /** Default 16 MiB. */
+  maxBodyBytes?: number;
+  log?(message: string): void;
+}
+
+export interface OtlpReceiver {
+  /** e.g. http://127.0.0.1:4328 (what Copilot's otlpEndpoint is set to). */
+  readonly url: string;
+  readonly port: number;
+  /** Requests accepted so far, per signal. */
+  readonly accepted: Record<OtlpSignal, number>;
+  close(): Promise<void>;
+}
+
+const PATHS: Readonly<Record<string, OtlpSignal>> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/** Why a request is refused (status, message), or undefined. */
+export function receiverRefusal(req: http.IncomingMessage, port: number, token: string): [number, string] | undefined {
+  const h = req.headers;
+  const host = (h.host ?? '').toLowerCase();
+  if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) return [403, `Host ${JSON.stringify(host)} is not allowed`];
+  if (h.origin !== undefined || (h['sec-fetch-site'] !== undefined && h['sec-fetch-site'] !== 'none')) return [403, 'requests from web pages are refused'];
+  const auth = typeof h.authorization === 'string' ? h.authorization.replace(/^bearer\s+/i, '').trim() : undefined;
+  const own = typeof h['x-rightsize-token'] === 'string' ? h['x-rightsize-token'].trim() : undefined;
+  if (!((auth && sameSecret(auth, token)) || (own && sameSecret(own, token)))) return [401, auth || own ? 'wrong token' : 'a token is required'];
+  return undefined;
+}
+
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) { resolve(undefined); req.resume(); return; }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) { resolve(undefined); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+let protobuf: typeof import('./otlpProtobuf') | undefined;
+function loadProtobuf(): typeof import('./otlpProtobuf') {
+  // A file of its own beside this module (out/) or the bundle (dist/): loaded when first needed.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (protobuf ??= require(path.join(__dirname, 'otlpProtobuf.js')) as typeof import('./otlpProtobuf'));
+}
+
+/** The items of one request body; throws with a message for the client on bad input. */
+export function itemsOfBody(signal: OtlpSignal, body: Buffer, contentType: string): TelemetryItem[] {
+  if (signal === 'metrics') return [];
+  let req: unknown;
+  if (contentType.includes('json')) req = JSON.parse(body.toString('utf8'));
+  else if (contentType.includes('protobuf')) req = loadProtobuf().decodeOtlpProtobuf(signal, body);
+  else throw new Error(`unsupported content type ${JSON.stringify(contentType)} (use application/json or application/x-protobuf)`);
+  return signal === 'traces' ? spansOfOtlp(req) : logsOfOtlp(req);
+}
+
+export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpReceiver> {
+  const max = o.maxBodyBytes ?? 16 * 1024 * 1024;
+  const accepted: Record<OtlpSignal, number> = { traces: 0, logs: 0, metrics: 0 };
+  let port = o.port;
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, type: string, body: string | Buffer) => res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+    const refused = receiverRefusal(req, port, o.token);
+    if (refused) { reply(refused[0], 'application/json', JSON.stringify({ code: refused[0] === 401 ? 16 : 7, message: `Rightsize: ${refused[1]}` })); return; }
+    const signal = PATHS[(req.url ?? '').split('?')[0]];
+    if (req.method !== 'POST' || !signal) { reply(404, 'application/json', JSON.stringify({ code: 5, message: 'Rightsize receives POST /v1/traces, /v1/logs and /v1/metrics' })); return; }
+    const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+    void readBody(req, max).then((raw) => {
+      if (!raw) { reply(413, 'application/json', JSON.stringify({ code: 8, message: `Rightsize: body larger than ${max} bytes` })); return; }
+      const body = String(req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip' ? gunzipSync(raw, { maxOutputLength: max }) : raw;
+      const items = itemsOfBody(signal, body, contentType);
+      accepted[signal]++;
+      if (items.length) o.onItems(items, signal);
+      if (contentType.includes('protobuf')) reply(200, 'application/x-protobuf', Buffer.alloc(0));
+      else reply(200, 'application/json', '{}');
+    }).catch((e: unknown) => {
+      o.log?.(`OTLP receiver: a ${signal} request was refused: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) reply(400, 'application/json', JSON.stringify({ code: 3, message: `Rightsize: ${e instanceof Error ? e.message : String(e)}` }));
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
+      ? new Error(`port ${o.port} on 127.0.0.1 is in use (another VS Code window may already receive Copilot's telemetry)`) : e));
+    server.listen(o.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    accepted,
+    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
