@@ -64,6 +64,8 @@ const nodeCommon = {
   sourcesContent: false,
   logLevel: 'warning',
   plugins: [problemMatcher, lazyPriceData],
+  // jsonc-parser's "main" is a UMD build with dynamic requires esbuild cannot follow; its ES build bundles.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   define: { 'process.env.RIGHTSIZE_BUNDLED': '"1"', 'process.env.RIGHTSIZE_VERSION': JSON.stringify(require('./package.json').version) },
 };
 
@@ -88,6 +90,13 @@ async function main() {
       entryPoints: ['src/cli.ts'],
       outfile: 'dist/cli.js',
       banner: { js: '#!/usr/bin/env node' },
+    }),
+    // Loaded at run time from beside the bundles: report scan workers, and the OTLP exporter (lazily,
+    // only when export is on, so activation and the CLI's other commands never load it).
+    esbuild.context({
+      ...nodeCommon,
+      entryPoints: { scanWorker: 'src/core/report/scanWorker.ts', otlpSend: 'src/core/export/otlpSend.ts' },
+      outdir: 'dist',
     }),
     ...(fs.existsSync(path.join(root, 'src/webview/panel.ts')) ? [esbuild.context({
       bundle: true,

@@ -2,6 +2,8 @@
 export interface OptionSpec {
   /** Takes a value (otherwise a boolean flag). */
   value?: boolean;
+  /** A flag that may take a value, but only as `--name=value` (e.g. `--breakdown`, `--breakdown=workspace`). */
+  optionalValue?: boolean;
   description: string;
   /** Shown in help as the value's name. */
   placeholder?: string;
@@ -30,6 +32,10 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     const s = spec[name];
     if (!s) throw new UsageError(`unknown option --${name}`);
+    if (s.optionalValue && !s.value) {
+      options.set(name, eq >= 0 ? arg.slice(eq + 1) : true);
+      continue;
+    }
     if (!s.value) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       options.set(name, true);
@@ -64,7 +70,7 @@ export function numberOption(args: ParsedArgs, name: string): number | undefined
 }
 
 export function helpText(usage: string, summary: string, spec: Record<string, OptionSpec>): string {
-  const rows = Object.entries(spec).map(([name, s]) => [`--${name}${s.value ? ` ${s.placeholder ?? 'VALUE'}` : ''}`, s.description]);
+  const rows = Object.entries(spec).map(([name, s]) => [`--${name}${s.value ? ` ${s.placeholder ?? 'VALUE'}` : s.optionalValue ? `[=${s.placeholder ?? 'VALUE'}]` : ''}`, s.description]);
   const width = Math.max(...rows.map((r) => r[0].length));
   return `Usage: ${usage}\n\n${summary}\n\nOptions:\n${rows.map(([a, b]) => `  ${a.padEnd(width)}  ${b}`).join('\n')}\n`;
 }

@@ -1,22 +1,20 @@
-// The `rightsize` command-line tool: the same core as the extension.
+// The `rightsize` command-line tool: the same core as the extension. Commands load on demand, so a
+// status line does not pay for the router, the tokenizer or the exporter.
 import { UsageError } from './args';
-import { estimateCommand, estimateHelp } from './commands/estimate';
-import { exportCommand, exportHelp } from './commands/export';
-import { importCommand, importHelp } from './commands/import';
-import { recordCommand, recordHelp } from './commands/record';
-import { reportCommand, reportHelp } from './commands/report';
-import { routeCommand, routeHelp } from './commands/route';
 import { CliIo } from './io';
 
 export type { CliIo } from './io';
 
-const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; help: string; summary: string }> = {
-  estimate: { run: estimateCommand, help: estimateHelp, summary: 'Wh (low/mid/high), USD and gCO2e of one request' },
-  route: { run: routeCommand, help: routeHelp, summary: 'the smallest capable model for each request (JSON Lines in and out)' },
-  record: { run: recordCommand, help: recordHelp, summary: 'append usage records (JSON on stdin) to the ledger' },
-  report: { run: reportCommand, help: reportHelp, summary: 'usage per day and per model for a period' },
-  export: { run: exportCommand, help: exportHelp, summary: 'the ledger\'s records as CSV or JSON' },
-  import: { run: importCommand, help: importHelp, summary: 'meter Claude Code\'s, Codex\'s or Copilot Chat\'s own usage logs' },
+interface CommandModule { run: (argv: string[], io: CliIo) => Promise<number> }
+
+const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: string }> = {
+  estimate: { load: async () => { const m = await import('./commands/estimate'); return { run: m.estimateCommand }; }, summary: 'Wh (low/mid/high), USD and gCO2e of one request' },
+  route: { load: async () => { const m = await import('./commands/route'); return { run: m.routeCommand }; }, summary: 'the smallest capable model for each request (JSON Lines in and out)' },
+  record: { load: async () => { const m = await import('./commands/record'); return { run: m.recordCommand }; }, summary: 'append usage records (JSON on stdin) to the ledger' },
+  report: { load: async () => { const m = await import('./commands/report'); return { run: m.reportCommand }; }, summary: 'usage by day, week, month, session, model or workspace' },
+  statusline: { load: async () => { const m = await import('./commands/statusline'); return { run: m.statuslineCommand }; }, summary: 'one line for a shell prompt or Claude Code: today\'s tokens, Wh, $ and budget' },
+  export: { load: async () => { const m = await import('./commands/export'); return { run: m.exportCommand }; }, summary: 'the ledger\'s records as CSV or JSON, or to an OpenTelemetry collector (--otlp)' },
+  import: { load: async () => { const m = await import('./commands/import'); return { run: m.importCommand }; }, summary: 'meter Claude Code\'s, Codex\'s or Copilot Chat\'s own usage logs' },
 };
 
 export function mainHelp(): string {
@@ -36,12 +34,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${process.env.RIGHTSIZE_VERSION ?? 'dev'}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     io.stderr.write(`rightsize: unknown command "${name}"\n\n${mainHelp()}`);
     return 2;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {

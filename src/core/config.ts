@@ -2,6 +2,7 @@
 // adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
 import { parseBudgetPolicy } from './budget/budgetConfig';
+import { OtlpExportConfig, defaultOtlpConfig, parseOtlpSettings } from './export/otlpConfig';
 import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
 
 export interface EnergyConfig {
@@ -54,6 +55,8 @@ export interface RightsizeConfig {
   ledgerDir: string;
   mutedTasks: TaskClass[];
   imports: ImportConfig;
+  /** OTLP export (user/machine settings only). */
+  otlp: OtlpExportConfig;
 }
 
 export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
@@ -79,6 +82,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   ledgerDir: '',
   mutedTasks: [],
   imports: { background: [], intervalMinutes: 10, claudeDirectories: [], codexDirectory: '', copilotFile: '', copilotReceiver: false, copilotReceiverPort: 4328 },
+  otlp: defaultOtlpConfig(),
 } as RightsizeConfig);
 
 const IMPORT_SOURCE_IDS: readonly ImportSource[] = ['claude-code', 'codex', 'copilot-otel'];
@@ -98,6 +102,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   for (const [k, v] of Object.entries(raw)) {
     if (k.startsWith('budget.')) budgetRaw[k.slice('budget.'.length)] = v;
   }
+  const otlpRaw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (k.startsWith('export.otlp.')) otlpRaw[k.slice('export.otlp.'.length)] = v;
   const budget = parseBudgetPolicy(budgetRaw, 'rightsize.budget');
   errors.push(...budget.errors);
 
@@ -140,6 +146,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
       copilotReceiver: p.bool('import.copilot.receiver', d.imports.copilotReceiver),
       copilotReceiverPort: Math.round(p.number('import.copilot.receiverPort', d.imports.copilotReceiverPort, 1024, 65535)),
     },
+    otlp: parseOtlpSettings(otlpRaw, errors),
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;

@@ -64,3 +64,8 @@ export function formatDurationMs(ms: number): string {
 function trim(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
+
+/** A whole count with thousands separators: 12,066. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -51,7 +51,12 @@ export interface ChatRequest {
   suffix?: string;
   /** Sampling temperature, passed through to backends. */
   temperature?: number;
+  /** The caller's trace (Copilot passes one), so exported spans join it. */
+  trace?: TraceContext;
 }
+
+/** A W3C trace context: 32 and 16 lowercase hex digits. */
+export interface TraceContext { traceId: string; spanId: string; traceFlags?: number }
 
 // ---------------------------------------------------------------------------------------------
 // Models
@@ -284,6 +289,8 @@ export interface UsageRecord {
   error?: string;
   /** Imports (surface `import`): which assistant's logs or telemetry it came from, and its key there. */
   import?: { source: ImportSource; key: string };
+  /** The caller's trace context, when it passed one (see ChatRequest.trace). */
+  trace?: TraceContext;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */

@@ -18,6 +18,7 @@ import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
 import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
+import { OtlpExportController, OtlpExportStatus } from './otlpExport';
 import { RecordSink } from './recordSink';
 import { requestCapture } from './requestCapture';
 import { manifestSettingKeys, Settings } from './settings';
@@ -47,6 +48,8 @@ export interface RightsizeApi {
   effectiveConfigForTesting?(): RightsizeConfig;
   /** Only in development/test mode: forget discovered models now. */
   refreshModelsForTesting?(): Promise<ModelSpec[]>;
+  /** Only in development/test mode: what OTLP export is doing. */
+  exportStatusForTesting?(): OtlpExportStatus;
 }
 
 /** The services the commands and doors share. */
@@ -64,6 +67,7 @@ export interface Services {
   deviceProfiles(): DeviceProfile[];
   openUsage(): void;
   exportUsage(): Promise<void>;
+  editOtlpHeaders(): Promise<void>;
 }
 
 export function activateRightsize(context: vscode.ExtensionContext): RightsizeApi {
@@ -210,6 +214,11 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   });
   context.subscriptions.push(panel);
 
+  // OTLP export (off unless the user turns it on; the OpenTelemetry code loads only then).
+  const otlp = new OtlpExportController(getLedger, () => settings.value.otlp, recorded.event, context.secrets, log);
+  context.subscriptions.push(otlp, settings.onDidChange(() => { void otlp.reconfigure(); }));
+  void otlp.reconfigure();
+
   const services: Services = {
     settings, keys, registry, pipeline, log, noModelsHelp,
     workspace: () => workspace,
@@ -224,6 +233,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     deviceProfiles: () => listDeviceProfiles(),
     openUsage: () => panel.show(),
     exportUsage: () => panel.exportInteractive(),
+    editOtlpHeaders: () => otlp.editSecretHeaders(),
   };
   registerCommands(context, services);
   context.subscriptions.push(new Imports({
@@ -247,6 +257,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       setApiKeyForTesting: (p: 'openai' | 'anthropic', key: string | undefined) => (key ? keys.set(p, key) : keys.delete(p)),
       effectiveConfigForTesting: () => settings.value,
       refreshModelsForTesting: () => registry.refresh(),
+      exportStatusForTesting: () => otlp.status(),
     } : {}),
   };
 }

@@ -50,6 +50,7 @@ export function registerCommands(context: vscode.ExtensionContext, s: Services):
   reg('rightsize.setBudget', (arg?: unknown) => setBudget(arg));
   reg('rightsize.suggestModel', (arg?: unknown) => suggestModel(s, typeof arg === 'string' ? arg : undefined));
   reg('rightsize.exportUsage', () => s.exportUsage());
+  reg('rightsize.setOtlpHeaders', () => s.editOtlpHeaders());
 }
 
 /** A quick pick of a setting's values (the current one marked), written to the workspace. */

@@ -12,6 +12,8 @@ export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
   'money.hardwareLifetimeHours', 'carbon.gridIntensityGPerKwh', 'carbon.cloudGridIntensityGPerKwh', 'carbon.includeEmbodied',
   'import.background', 'import.intervalMinutes', 'import.claudeCode.directories', 'import.codex.directory', 'import.copilot.file',
   'import.copilot.receiver', 'import.copilot.receiverPort',
+  // OTLP export: a cloned repository must not turn it on or send your usage elsewhere.
+  'export.otlp.enabled', 'export.otlp.endpoint', 'export.otlp.protocol', 'export.otlp.headers', 'export.otlp.resourceAttributes',
 ]);
 
 export class Settings implements vscode.Disposable {

@@ -2,7 +2,8 @@
 // workspace id the window computes (core/import/workspaceRef.ts spells file URIs as vscode.Uri does).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { fileUriString, workspaceIdOfUris, workspaceOfFolder } from '../../src/core/import/workspaceRef';
+import { fileUriString, workspaceOfFolder } from '../../src/core/import/workspaceRef';
+import { workspaceIdOf } from '../../src/core/workspaceId';
 
 describe('imports in the extension host', function () {
   it('registers the import and Copilot telemetry commands', async function () {
@@ -18,7 +19,7 @@ describe('imports in the extension host', function () {
     }
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (folder && vscode.workspace.workspaceFolders!.length === 1 && !vscode.workspace.workspaceFile) {
-      assert.equal(workspaceOfFolder(folder.uri.fsPath, { id: 'x', name: 'x' }).id, workspaceIdOfUris([folder.uri.toString()]));
+      assert.equal(workspaceOfFolder(folder.uri.fsPath, { id: 'x', name: 'x' }).id, workspaceIdOf([folder.uri.toString()]));
     }
   });
 });

@@ -14,7 +14,7 @@ const SPEC: Record<string, OptionSpec> = {
   help: { description: 'Show this help' },
 };
 
-export const exportHelp = helpText('rightsize export --format csv|json [--since DATE]', 'Writes the ledger\'s usage records to stdout.', SPEC);
+export const exportHelp = helpText('rightsize export --format csv|json [--since DATE]', 'Writes the ledger\'s usage records to stdout.\n`rightsize export --otlp --help`: send them to an OpenTelemetry collector instead.', SPEC);
 
 export const CSV_FIELDS: Array<[string, (r: UsageRecord) => unknown]> = [
   ['id', (r) => r.id], ['ts', (r) => r.ts], ['session', (r) => r.session], ['workspace_id', (r) => r.workspace.id], ['workspace_name', (r) => r.workspace.name],
@@ -43,6 +43,7 @@ export function parseDateOption(value: string, name: string): Date {
 }
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes('--otlp')) return (await import('./exportOtlp')).exportOtlpCommand(argv, io);
   const args = parseArgs(argv, SPEC);
   if (args.options.has('help')) { io.stdout.write(exportHelp); return 0; }
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);

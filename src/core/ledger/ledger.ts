@@ -194,7 +194,8 @@ export class Ledger {
     }
   }
 
-  private warnAbout(name: string, s: ReadStats): void {
+  /** Warns about the damage a read of file `name` found (also used for reads done elsewhere, e.g. report workers). */
+  warnAbout(name: string, s: ReadStats): void {
     const parts: string[] = [];
     if (s.corruptLines) parts.push(`${s.corruptLines} corrupt line(s) skipped`);
     if (s.recoveredRecords) parts.push(`${s.recoveredRecords} record(s) recovered from damaged lines`);

@@ -8,6 +8,9 @@
 //    writer appended after it): the record is recovered from the last `{"v":` in the line (records are
 //    written with `v` first, and `{"v":` cannot occur inside a JSON string, where quotes are escaped);
 //  - an unterminated last line: parsed if complete, else counted as `tornTail` and skipped.
+// With `hash`, the bytes of every complete line consumed are fed to it in order (rollups use this to
+// fingerprint exactly the bytes they cover).
+import type { Hash } from 'crypto';
 import { promises as fsp } from 'fs';
 import type { UsageRecord } from '../types';
 import { recordProblem } from './validate';
@@ -38,9 +41,9 @@ export function addReadStats(into: ReadStats, from: ReadStats): void {
   for (const k of Object.keys(into) as Array<keyof ReadStats>) into[k] += from[k];
 }
 
-/** Lines that could not be used as records (what reports call `corruptLines`). */
+/** Lines that could not be used as records (what reports call `corruptLines`), schema-version skips included. */
 export function unreadableLines(s: ReadStats): number {
-  return s.corruptLines + s.invalidRecords + s.tornTail;
+  return s.corruptLines + s.invalidRecords + s.tornTail + s.unknownVersion;
 }
 
 export interface Batch {
@@ -58,6 +61,8 @@ export interface ReadOptions {
   to?: number;
   chunkBytes?: number;
   maxLineBytes?: number;
+  /** Fed with the bytes of each complete line consumed (from `from` on), in order. */
+  hash?: Hash;
 }
 
 const NL = 10;
@@ -132,6 +137,7 @@ export async function* readBatches(file: string, stats: ReadStats, opts: ReadOpt
           stats.corruptLines++;
           stats.lines++;
           skipping = true;
+          if (opts.hash) opts.hash.update(buf.subarray(0, filled));
           filled = 0;
           bufStart = pos;
         }
@@ -154,8 +160,12 @@ export async function* readBatches(file: string, stats: ReadStats, opts: ReadOpt
         }
         lineStart = nl + 1;
       }
-      if (lineStart > 0) yield { records, endOffset: bufStart + lineStart };
+      if (lineStart > 0) {
+        if (opts.hash) opts.hash.update(view.subarray(0, lineStart));
+        yield { records, endOffset: bufStart + lineStart };
+      }
       if (skipping) {
+        if (opts.hash) opts.hash.update(view.subarray(lineStart)); // no '\n' in it: the long line goes on
         filled = 0;
         bufStart = pos;
       } else {

@@ -1,6 +1,7 @@
 // Pure, in-memory aggregation of usage records into a UsageReport.
 import type { UsageRecord, UsageReport } from '../types';
-import { Buckets, assemble } from './buckets';
+import { Buckets } from './buckets';
+import { assemble } from './assemble';
 import { Calendar, PeriodKind, ReportTimeZone, calendarFor, dayKeyer, dayKeysBetween, periodRange } from './calendar';
 
 export interface ReportQuery {
@@ -47,8 +48,8 @@ export interface ReportFrame {
   corruptLines: number;
 }
 
-export function reportFromBuckets(b: Buckets, f: ReportFrame): UsageReport {
-  const body = assemble(b, f.days, f.workspace, f.topN);
+export function reportFromBuckets(all: Buckets[], f: ReportFrame): UsageReport {
+  const body = assemble(all, f.days, f.workspace, f.topN);
   const report: UsageReport = {
     period: { kind: f.kind, start: new Date(f.startMs).toISOString(), end: new Date(f.endMs).toISOString() },
     totals: body.totals,
@@ -84,7 +85,7 @@ export function aggregate(records: Iterable<UsageRecord>, query: ReportQuery): U
         b.add(r, keyOf(ms), ms);
       }
     }
-    return reportFromBuckets(b, sessionFrame(cal, first, last, now, ws, topN, 0));
+    return reportFromBuckets([b], sessionFrame(cal, first, last, now, ws, topN, 0));
   }
 
   const { startMs, endMs } = queryRange(query, now);
@@ -96,7 +97,7 @@ export function aggregate(records: Iterable<UsageRecord>, query: ReportQuery): U
     if (ms < earliest) earliest = ms;
     b.add(r, keyOf(ms), ms);
   }
-  return reportFromBuckets(b, rangeFrame(cal, query.kind, startMs, endMs, earliest, ws, topN, 0));
+  return reportFromBuckets([b], rangeFrame(cal, query.kind, startMs, endMs, earliest, ws, topN, 0));
 }
 
 /** The frame of a range report; an open start becomes the earliest record (or the end when none). */

@@ -1,5 +1,6 @@
 export { aggregate, ReportQuery, DEFAULT_TOP_N, queryRange } from './aggregate';
-export { buildReport, periodTotals, BuildReportOptions, PeriodUsage } from './buildReport';
+export { buildReport, periodTotals, periodTotalsFrom, periodFiles, loadRange, BuildReportOptions, PeriodUsage, RangeLoad, RangeRequest } from './buildReport';
 export { periodRange, calendarFor, dayKeysBetween, isDayAligned, zoneId, Calendar, PeriodKind, ReportTimeZone } from './calendar';
-export { RollupStore, RollupOptions, FileAggregate, ROLLUP_FORMAT } from './rollupStore';
-export { Buckets, compareTop, emptyTotals } from './buckets';
+export { RollupStore, RollupOptions, FileAggregate, RollupHeader, ROLLUP_FORMAT } from './rollupStore';
+export { Buckets, compareTop } from './buckets';
+export { emptyTotals, tabulate, knownWorkspaces, Table, TableRow, TableQuery, GroupBy, GROUP_BYS, Breakdown, weekKeyOf } from './assemble';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Ledger, ledgerFileInfo } from '../../../src/core/ledger';
 import { RollupStore, aggregate, buildReport, periodRange, periodTotals } from '../../../src/core/report';
-import type { ReportQuery } from '../../../src/core/report';
+import type { ReportQuery, RollupHeader } from '../../../src/core/report';
 import type { UsageRecord } from '../../../src/core/types';
 import { generateHistory, makeRecord } from '../../util/recordFactory';
 import { assertClose, withTimeZone } from './helpers';
@@ -22,6 +22,7 @@ describe('report/buildReport with rollups', function () {
   const opts = () => ({ onWarning: (m: string) => warnings.push(m) });
   const rollupFiles = (): string[] => (fs.existsSync(path.join(dir, 'rollups')) ? fs.readdirSync(path.join(dir, 'rollups')).sort() : []);
   const file = (month: string) => ledgerFileInfo(dir, `usage-${month}.jsonl`)!;
+  const header = (p: string): RollupHeader => JSON.parse(fs.readFileSync(p, 'utf8').split('\n')[0]) as RollupHeader;
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-report-'));
@@ -56,32 +57,60 @@ describe('report/buildReport with rollups', function () {
   });
 
   it('reads a valid rollup and scans only the uncovered tail, then covers more bytes after more appends', async () => {
-    const store = new RollupStore(ledger, 'local', { minTailBytesToPersist: 0 });
+    const store = new RollupStore(ledger, 'local');
     const june = file('2025-06');
     const first = await store.load(june);
     assert.equal(first.source, 'built');
     assert.equal(first.persisted, true);
     const size1 = fs.statSync(june.path).size;
-    const covered = (): number => JSON.parse(fs.readFileSync(store.pathFor(june), 'utf8')).coveredBytes;
+    const covered = (): number => header(store.pathFor(june)).coveredBytes;
     assert.equal(covered(), size1);
     const again = await store.load(june);
     assert.equal(again.source, 'rollup');
+    assert.equal(again.verifiedBy, 'metadata', 'nothing written since: size and mtime are enough');
     assert.equal(again.scannedBytes, 0);
+    assert.equal(again.persisted, false);
 
     const more = generateHistory({ count: 40, days: 1, end: new Date('2025-06-18T20:00:00.000Z'), seed: 99 });
     for (const r of more) ledger.append(r);
     const size2 = fs.statSync(june.path).size;
-    const lazy = await new RollupStore(ledger, 'local').load(june); // default threshold 64 KiB: reads the tail, keeps the rollup
+    const lazy = await new RollupStore(ledger, 'local', { readOnly: true }).load(june);
     assert.equal(lazy.source, 'rollup');
+    assert.equal(lazy.verifiedBy, 'checksum', 'the file grew: the covered bytes are hashed again');
     assert.equal(lazy.scannedBytes, size2 - size1);
     assert.equal(lazy.persisted, false);
     assert.equal(covered(), size1);
     const q: ReportQuery = { kind: 'week', now: new Date('2025-06-18T22:00:00.000Z') };
-    assertClose(await buildReport(ledger, q), aggregate([...recs, ...more], q), 'report with an uncovered tail');
+    assertClose(await buildReport(ledger, q, { readOnly: true }), aggregate([...recs, ...more], q), 'report with an uncovered tail');
     const eager = await store.load(june);
     assert.equal(eager.persisted, true);
     assert.equal(covered(), size2);
+    assert.equal((await store.load(june)).verifiedBy, 'metadata');
     assertClose(await buildReport(ledger, q), aggregate([...recs, ...more], q), 'report after the rollup moved on');
+  });
+
+  it('catches a same-length edit in the middle of a covered file (issue 8) and rebuilds from the ledger', async () => {
+    const june = file('2025-06');
+    const store = new RollupStore(ledger, 'local', opts());
+    await store.load(june);
+    const q: ReportQuery = { kind: 'month', now };
+    const text = fs.readFileSync(june.path, 'utf8');
+    const victim = recs.filter((r) => r.ts >= '2025-06-05' && r.cost.usd > 0.001)[5];
+    const usd = JSON.stringify(victim.cost.usd);
+    const bigger = `9.${'9'.repeat(usd.length)}`.slice(0, usd.length); // same width, about $10
+    const at = text.indexOf(`"id":"${victim.id}"`);
+    const edited = text.slice(0, at) + text.slice(at).replace(`"usd":${usd}`, `"usd":${bigger}`);
+    assert.equal(Buffer.byteLength(edited), Buffer.byteLength(text), 'same length');
+    const fd = fs.openSync(june.path, 'r+');
+    fs.writeSync(fd, Buffer.from(edited), 0, Buffer.byteLength(edited), 0);
+    fs.closeSync(fd);
+    fs.appendFileSync(june.path, ''); // (no growth: only the in-place write moved the mtime)
+    const changed = recs.map((r) => (r.id === victim.id ? { ...r, cost: { ...r.cost, usd: Number(bigger) } } : r));
+    warnings = [];
+    const r = await store.load(june);
+    assert.equal(r.source, 'rebuilt');
+    assert.ok(warnings.some((w) => /changed inside the \d+ bytes it covers/.test(w)), warnings.join('\n'));
+    assertClose(await buildReport(ledger, q), aggregate(changed, q), 'after the edit');
   });
 
   it('counts a complete but unterminated last record without covering it, and skips a torn one', async () => {
@@ -129,9 +158,9 @@ describe('report/buildReport with rollups', function () {
     assert.ok(warnings.some((w) => /rejected \(not JSON\)/.test(w)), warnings.join('\n'));
     assertClose(await buildReport(ledger, q), expected, 'after garbage');
 
-    const good = JSON.parse(fs.readFileSync(rp, 'utf8'));
-    good.buckets.cells[0][10] += 1000; // a number changed by hand: checksum no longer holds
-    fs.writeFileSync(rp, JSON.stringify(good));
+    const bytes = fs.readFileSync(rp);
+    bytes[bytes.length - 3] ^= 0x40; // a number changed by hand: the checksum no longer holds
+    fs.writeFileSync(rp, bytes);
     warnings = [];
     r = await store.load(june);
     assert.equal(r.source, 'rebuilt');
@@ -217,7 +246,7 @@ describe('report/buildReport with rollups', function () {
       assertClose(got[p].usd, sum(rs, (r) => r.cost.usd), `${p}.usd`);
     }
     const fresh = await periodTotals(ledger, ws, now, 'a-session-with-no-usage');
-    assert.deepEqual(fresh.session, { tokens: 0, wh: 0, usd: 0 });
+    assert.deepEqual(fresh.session, { tokens: 0, wh: 0, usd: 0, gco2e: 0, requests: 0 });
   });
 
   it('keeps separate rollups per time zone and uses the right one when the zone changes', async () => {
