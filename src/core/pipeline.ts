@@ -187,7 +187,11 @@ export class Pipeline {
       let powerSample: Promise<number | undefined> | undefined;
       try {
         for await (const part of deps.backendFor(model).stream(model, request, signal)) {
-          if (part.type === 'usage') { usage = part.usage; continue; }
+          if (part.type === 'usage') {
+            usage = part.usage;
+            for (const w of usage.warnings ?? []) log(`${request.id} ${model.id}: ${w}`);
+            continue;
+          }
           if (!emitted && model.location === 'local' && deps.samplePowerW) powerSample = deps.samplePowerW().catch(() => undefined);
           emitted = true;
           yield part;
