@@ -10,3 +10,8 @@ export type { Requirements } from './requirements';
 export { difficulty, SIGNAL_RAISE, THRESHOLDS } from './difficulty';
 export { extractFeatures } from './features';
 export type { RequestFeatures } from './features';
+export {
+  update as updateLearning, adjustment as learnedAdjustment, learnedAdjustments, describeLearning, reset as resetLearning,
+  emptyLearningState, parseLearningState, withFloor,
+} from './learning';
+export type { LearningState, LearningSignal, LearnedAdjustments, CapabilityFloor, LearnedFloorView } from './learning';
