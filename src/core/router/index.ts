@@ -15,3 +15,5 @@ export {
   emptyLearningState, parseLearningState, withFloor,
 } from './learning';
 export type { LearningState, LearningSignal, LearnedAdjustments, CapabilityFloor, LearnedFloorView } from './learning';
+export { readEnvelope, MAX_INSTRUCTION_CHARS } from './envelope';
+export type { Envelope, ClientShape, ContextShape, EnvelopeHints } from './envelope';
