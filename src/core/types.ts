@@ -53,6 +53,8 @@ export interface ChatRequest {
   temperature?: number;
   /** The caller's trace (Copilot passes one), so exported spans join it. */
   trace?: TraceContext;
+  /** The client's own conversation id when it gives one (Copilot Chat's `modelOptions._conversationId`). */
+  conversationId?: string;
 }
 
 /** A W3C trace context: 32 and 16 lowercase hex digits. */
