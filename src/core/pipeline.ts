@@ -2,8 +2,10 @@
 //   ChatRequest -> Router.decide -> BudgetGate.admit -> Backend.stream -> Meter -> Ledger
 // A door (chat provider, CLI, tests) calls `run` and forwards the events it cares about.
 import { BudgetGate, Reservation } from './budget/budgetGate';
+import { ConversationBudget, ConversationTicket, conversationIdOf } from './budget/conversationBudget';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
+import type { LearnedAdjustments } from './router/learning';
 import { decide, pickReference, requiredCapability, RouteDecision, RouteOptions } from './router/router';
 import {
   Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome, Provider,
@@ -29,6 +31,8 @@ export interface PipelineDeps {
   backendFor(model: ModelSpec): Backend;
   countInputTokens(request: ChatRequest, model?: ModelSpec): number;
   gate: BudgetGate;
+  /** Per-conversation limits, checked after the gate admits (may ask the user and wait). */
+  conversations?: ConversationBudget;
   append(record: UsageRecord): void;
   settings(): PipelineSettings;
   log?(line: string): void;
@@ -36,6 +40,8 @@ export interface PipelineDeps {
   samplePowerW?(): Promise<number | undefined>;
   now?(): Date;
   newId?(): string;
+  /** What the request's workspace taught the router (learning.ts); absent: nothing learned. */
+  learned?(request: ChatRequest): LearnedAdjustments | undefined;
 }
 
 export type PipelineEvent =
@@ -64,9 +70,10 @@ export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   /** The router's options for these settings, candidates and the budget's current state. */
-  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
+  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], request?: ChatRequest, preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
     const state = this.deps.gate.routingState();
     return {
+      learned: request ? this.deps.learned?.(request) : undefined,
       candidates,
       objective: settings.objective,
       localOnly: settings.localOnly,
@@ -82,7 +89,7 @@ export class Pipeline {
   async decide(request: ChatRequest): Promise<RouteDecision> {
     const candidates = await this.deps.candidates();
     const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
-    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates));
+    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates, request));
   }
 
   /**
@@ -99,7 +106,7 @@ export class Pipeline {
     const inputTokens = request.contextTokens ?? deps.countInputTokens(request);
     const exclude = new Set<string>();
     /** Routes; `preferLocal` forces the budget's prefer-local rule (after a downgrade). */
-    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, preferLocal, exclude));
+    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, request, preferLocal, exclude));
     const options = this.routeOptions(settings, candidates);
     const estimator = options.estimate;
     const reference = options.reference ?? pickReference(candidates);
@@ -175,6 +182,20 @@ export class Pipeline {
     }
     if (admission.verdict !== 'admit') throw new Error('unreachable');
     let reservation: Reservation = admission.reservation;
+    let ticket: ConversationTicket | undefined;
+    if (deps.conversations?.active) {
+      const c = await deps.conversations.admit({ conversationId: conversationIdOf(request), location: model.location, estimate: decision.estimate }, signal);
+      if (c.verdict !== 'admit') {
+        deps.gate.release(reservation);
+        if (c.verdict === 'cancelled') return;
+        const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, c.message);
+        deps.append(record);
+        log(`stopped ${model.id}: ${c.message}`);
+        yield { type: 'blocked', message: c.message, record };
+        return;
+      }
+      ticket = c.ticket;
+    }
     yield { type: 'decision', decision, model, mode, suggestion };
     log(`${request.id} ${decision.task} -> ${model.id} (${mode}): ${reason}`);
 
@@ -216,6 +237,7 @@ export class Pipeline {
             log(`${request.id} fallback -> ${model.id}`);
             continue;
           }
+          if (ticket) deps.conversations?.release(ticket);
           throw new PipelineError(errorText(failure), failedRecord, failure);
         }
       }
@@ -223,7 +245,9 @@ export class Pipeline {
       const recordSettings = measuredW ? { ...settings, estimate: { ...settings.estimate, measuredPowerW: measuredW } } : settings;
       const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, outcome, recordSettings, reference, candidates, failure === undefined ? undefined : errorText(failure));
       deps.append(record);
-      deps.gate.settle(reservation, { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd });
+      const spent = { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd };
+      deps.gate.settle(reservation, spent);
+      if (ticket) deps.conversations?.settle(ticket, spent);
       if (outcome === 'error') throw new PipelineError(errorText(failure), record, failure);
       yield { type: 'done', record };
       return;

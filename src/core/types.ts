@@ -53,7 +53,7 @@ export interface ChatRequest {
   temperature?: number;
   /** The caller's trace (Copilot passes one), so exported spans join it. */
   trace?: TraceContext;
-  /** The client's own id of the conversation, when it sends one (Copilot: `modelOptions._conversationId`). */
+  /** The client's own conversation id when it gives one (Copilot Chat's `modelOptions._conversationId`). */
   conversationId?: string;
 }
 
