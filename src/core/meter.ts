@@ -69,6 +69,7 @@ export function buildRecord(m: MeterInput): UsageRecord {
   if (m.usage?.ttftMs !== undefined) record.ttftMs = Math.round(m.usage.ttftMs);
   if (m.error) record.error = m.error;
   if (m.request.trace) record.trace = m.request.trace;
+  if (m.request.client) record.client = m.request.client;
   if (m.reference && m.outcome !== 'blocked') {
     const cf = estimate(m.reference, tokens, m.settings);
     record.counterfactual = { model: m.reference.id, wh: cf.energy.wh, usd: cf.cost.usd, gco2e: cf.carbon.g };

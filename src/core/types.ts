@@ -53,6 +53,8 @@ export interface ChatRequest {
   temperature?: number;
   /** The caller's trace (Copilot passes one), so exported spans join it. */
   trace?: TraceContext;
+  /** The client program (gateway: from its user agent, e.g. `claude-code`, `codex`, `openai-sdk`). */
+  client?: string;
 }
 
 /** A W3C trace context: 32 and 16 lowercase hex digits. */
@@ -291,6 +293,8 @@ export interface UsageRecord {
   import?: { source: ImportSource; key: string };
   /** The caller's trace context, when it passed one (see ChatRequest.trace). */
   trace?: TraceContext;
+  /** The client program that sent it (gateway), see ChatRequest.client. */
+  client?: string;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */
