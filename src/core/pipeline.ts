@@ -2,6 +2,7 @@
 //   ChatRequest -> Router.decide -> BudgetGate.admit -> Backend.stream -> Meter -> Ledger
 // A door (chat provider, CLI, tests) calls `run` and forwards the events it cares about.
 import { BudgetGate, Reservation } from './budget/budgetGate';
+import { ConversationBudget, ConversationTicket, conversationIdOf } from './budget/conversationBudget';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
 import { decide, pickReference, requiredCapability, RouteDecision, RouteOptions } from './router/router';
@@ -33,6 +34,8 @@ export interface PipelineDeps {
   backendFor(model: ModelSpec): Backend;
   countInputTokens(request: ChatRequest, model?: ModelSpec): number;
   gate: BudgetGate;
+  /** Per-conversation limits, checked after the gate admits (may ask the user and wait). */
+  conversations?: ConversationBudget;
   append(record: UsageRecord): void;
   settings(): PipelineSettings;
   log?(line: string): void;
@@ -182,6 +185,20 @@ export class Pipeline {
     }
     if (admission.verdict !== 'admit') throw new Error('unreachable');
     let reservation: Reservation = admission.reservation;
+    let ticket: ConversationTicket | undefined;
+    if (deps.conversations?.active) {
+      const c = await deps.conversations.admit({ conversationId: conversationIdOf(request), location: model.location, estimate: decision.estimate }, signal);
+      if (c.verdict !== 'admit') {
+        deps.gate.release(reservation);
+        if (c.verdict === 'cancelled') return;
+        const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, c.message);
+        deps.append(record);
+        log(`stopped ${model.id}: ${c.message}`);
+        yield { type: 'blocked', message: c.message, record };
+        return;
+      }
+      ticket = c.ticket;
+    }
     yield { type: 'decision', decision, model, mode, suggestion };
     log(`${request.id} ${decision.task} -> ${model.id} (${mode}): ${reason}`);
 
@@ -223,6 +240,7 @@ export class Pipeline {
             log(`${request.id} fallback -> ${model.id}`);
             continue;
           }
+          if (ticket) deps.conversations?.release(ticket);
           throw new PipelineError(errorText(failure), failedRecord, failure);
         }
       }
@@ -230,7 +248,9 @@ export class Pipeline {
       const recordSettings = measuredW ? { ...settings, estimate: { ...settings.estimate, measuredPowerW: measuredW } } : settings;
       const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, outcome, recordSettings, reference, candidates, failure === undefined ? undefined : errorText(failure));
       deps.append(record);
-      deps.gate.settle(reservation, { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd });
+      const spent = { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd };
+      deps.gate.settle(reservation, spent);
+      if (ticket) deps.conversations?.settle(ticket, spent);
       if (outcome === 'error') throw new PipelineError(errorText(failure), record, failure);
       yield { type: 'done', record, ...(usage?.doneReason ? { doneReason: usage.doneReason } : {}) };
       return;

@@ -55,6 +55,8 @@ export interface ChatRequest {
   trace?: TraceContext;
   /** The client program (gateway: from its user agent, e.g. `claude-code`, `codex`, `openai-sdk`). */
   client?: string;
+  /** The client's own conversation id when it gives one (Copilot Chat's `modelOptions._conversationId`). */
+  conversationId?: string;
 }
 
 /** A W3C trace context: 32 and 16 lowercase hex digits. */

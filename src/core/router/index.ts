@@ -10,3 +10,5 @@ export type { Requirements } from './requirements';
 export { difficulty, SIGNAL_RAISE, THRESHOLDS } from './difficulty';
 export { extractFeatures } from './features';
 export type { RequestFeatures } from './features';
+export { readEnvelope, MAX_INSTRUCTION_CHARS } from './envelope';
+export type { Envelope, ClientShape, ContextShape, EnvelopeHints } from './envelope';
