@@ -5,6 +5,7 @@ import { BudgetGate, Reservation } from './budget/budgetGate';
 import { ConversationBudget, ConversationTicket, conversationIdOf } from './budget/conversationBudget';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
+import type { LearnedAdjustments } from './router/learning';
 import { decide, pickReference, requiredCapability, RouteDecision, RouteOptions } from './router/router';
 import {
   Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome, Provider,
@@ -39,6 +40,8 @@ export interface PipelineDeps {
   samplePowerW?(): Promise<number | undefined>;
   now?(): Date;
   newId?(): string;
+  /** What the request's workspace taught the router (learning.ts); absent: nothing learned. */
+  learned?(request: ChatRequest): LearnedAdjustments | undefined;
 }
 
 export type PipelineEvent =
@@ -67,9 +70,10 @@ export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   /** The router's options for these settings, candidates and the budget's current state. */
-  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
+  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], request?: ChatRequest, preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
     const state = this.deps.gate.routingState();
     return {
+      learned: request ? this.deps.learned?.(request) : undefined,
       candidates,
       objective: settings.objective,
       localOnly: settings.localOnly,
@@ -85,7 +89,7 @@ export class Pipeline {
   async decide(request: ChatRequest): Promise<RouteDecision> {
     const candidates = await this.deps.candidates();
     const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
-    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates));
+    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates, request));
   }
 
   /**
@@ -102,7 +106,7 @@ export class Pipeline {
     const inputTokens = request.contextTokens ?? deps.countInputTokens(request);
     const exclude = new Set<string>();
     /** Routes; `preferLocal` forces the budget's prefer-local rule (after a downgrade). */
-    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, preferLocal, exclude));
+    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, request, preferLocal, exclude));
     const options = this.routeOptions(settings, candidates);
     const estimator = options.estimate;
     const reference = options.reference ?? pickReference(candidates);
