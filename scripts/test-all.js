@@ -148,14 +148,14 @@ async function main() {
   const prereqTiers = ['browser', 'host', 'workbench'].filter((t) => opts.only.has(t));
   const missingFor = new Set();
   if (prereqTiers.length) {
-    banner('system prerequisites');
+    banner('system packages');
     const started = Date.now();
     const prereqs = require('./system-prereqs.js');
     const r = prereqs.provision(prereqs.realSystem(), { tiers: prereqTiers });
     for (const t of r.skippedTiers) missingFor.add(t);
-    rows.push({ name: 'system prerequisites', status: r.code === 0 ? 'ok' : 'FAILED', passed: 0, failed: r.code === 0 ? 0 : 1, pending: 0, ms: Date.now() - started, step: true });
+    rows.push({ name: 'system packages', status: r.code === 0 ? 'ok' : 'FAILED', passed: 0, failed: r.code === 0 ? 0 : 1, pending: 0, ms: Date.now() - started, step: true });
   }
-  const missingNote = 'missing system packages (see "system prerequisites")';
+  const missingNote = 'missing system packages (see "system packages")';
   /** The tier was asked for and its system packages are there. */
   const runs = (t) => opts.only.has(t) && !missingFor.has(t);
 
