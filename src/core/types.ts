@@ -53,6 +53,8 @@ export interface ChatRequest {
   temperature?: number;
   /** The caller's trace (Copilot passes one), so exported spans join it. */
   trace?: TraceContext;
+  /** The client program (gateway: from its user agent, e.g. `claude-code`, `codex`, `openai-sdk`). */
+  client?: string;
   /** The client's own conversation id when it gives one (Copilot Chat's `modelOptions._conversationId`). */
   conversationId?: string;
 }
@@ -302,6 +304,8 @@ export interface UsageRecord {
    * and the warning when the difference is more than that explains.
    */
   ollama?: { numCtx: number; sentTokens: number; evaluatedTokens: number; warning?: string };
+  /** The client program that sent it (gateway), see ChatRequest.client. */
+  client?: string;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */
