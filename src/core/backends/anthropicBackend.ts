@@ -32,6 +32,10 @@ export interface AnthropicBackendOptions {
   limits?: Partial<NetworkLimits>;
   /** Name used in messages. Default `Anthropic`. */
   label?: string;
+  /** How the credential travels: `x-api-key` (API keys, the default) or `bearer` (Claude Code's OAuth tokens). */
+  auth?: 'x-api-key' | 'bearer';
+  /** Extra non-secret headers (e.g. `anthropic-beta`). */
+  headers?: Record<string, string>;
 }
 
 export class AnthropicBackend implements Backend {
@@ -41,6 +45,7 @@ export class AnthropicBackend implements Backend {
   private readonly fetchImpl: typeof fetch;
   private readonly limits: Partial<NetworkLimits> | undefined;
   private readonly label: string;
+  private readonly credentialHeaders: (key: string | undefined) => Record<string, string>;
 
   constructor(opts: AnthropicBackendOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
@@ -48,6 +53,10 @@ export class AnthropicBackend implements Backend {
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
     this.limits = opts.limits;
     this.label = opts.label ?? 'Anthropic';
+    const extra = { ...(opts.headers ?? {}) };
+    this.credentialHeaders = opts.auth === 'bearer'
+      ? (key) => ({ ...extra, authorization: `Bearer ${key ?? ''}`, 'anthropic-version': ANTHROPIC_VERSION })
+      : (key) => ({ ...extra, 'x-api-key': key ?? '', 'anthropic-version': ANTHROPIC_VERSION });
   }
 
   stream(model: ModelSpec, request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamPart> {
@@ -73,7 +82,7 @@ export class AnthropicBackend implements Backend {
       url: `${this.baseUrl}/v1/messages`,
       apiKey: this.apiKey,
       keyRequired: true,
-      headers: (key) => ({ 'x-api-key': key ?? '', 'anthropic-version': ANTHROPIC_VERSION }),
+      headers: this.credentialHeaders,
       body,
       fetchImpl: this.fetchImpl,
       endpointSetting: 'rightsize.anthropic.baseUrl',

@@ -49,19 +49,19 @@ function jsonKeepingOddNumbers(value: unknown): string {
 /** The line `record` would be stored as, or the reason it can never be written. */
 function lineOf(record: UsageRecord, where: string): string {
   const problem = recordProblem(record);
-  if (problem) throw new UnwritableRecordError(`${where}: invalid usage record ${idOf(record)}(${problem})`, problem);
+  if (problem) throw new UnwritableRecordError(`${where}: invalid usage record (${problem})${idOf(record)}`, problem);
   const line = serializeRecord(record) + '\n';
   const bytes = Buffer.byteLength(line, 'utf8');
   if (bytes > MAX_RECORD_BYTES) {
     const reason = `the record is ${bytes} bytes, more than the ${MAX_RECORD_BYTES} a ledger line may hold`;
-    throw new UnwritableRecordError(`${where}: usage record ${idOf(record)}is too large (${reason})`, reason);
+    throw new UnwritableRecordError(`${where}: usage record too large (${reason})${idOf(record)}`, reason);
   }
   return line;
 }
 
 function idOf(record: unknown): string {
   const id = (record as { id?: unknown } | null)?.id;
-  return typeof id === 'string' ? `${id.slice(0, 80)} ` : '';
+  return typeof id === 'string' ? ` [id ${id.slice(0, 80)}]` : '';
 }
 
 const TORN_CONFIRM_CHECKS = 5;

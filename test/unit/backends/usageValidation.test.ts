@@ -12,9 +12,10 @@ import { OpenAICompatibleBackend } from '../../../src/core/backends/openaiBacken
 import { BudgetGate } from '../../../src/core/budget/budgetGate';
 import { Catalog } from '../../../src/core/catalog/catalog';
 import { defaultEstimateSettings } from '../../../src/core/estimate';
-import { Ledger, RecordQueue, recordProblem } from '../../../src/core/ledger';
+import { Ledger, recordProblem } from '../../../src/core/ledger';
 import { Pipeline } from '../../../src/core/pipeline';
 import { BackendUsage } from '../../../src/core/types';
+import { RecordSink } from '../../../src/vscode/recordSink';
 import { FakeAnthropic, FakeOllama, FakeOpenAI, startFakeAnthropic, startFakeOllama, startFakeOpenAI } from '../../fakes';
 import { drain, req, spec } from './helpers';
 
@@ -113,7 +114,7 @@ describe('backends validate reported usage at the boundary', () => {
     try {
       const ledger = new Ledger(dir);
       const errors: string[] = [];
-      const queue = new RecordQueue(() => ledger, (m) => errors.push(m));
+      const queue = new RecordSink(() => ledger, (m: string) => errors.push(m));
       const model = Catalog.builtIn().get('gpt-5-mini')!;
       const gate = new BudgetGate({ limits: { day: { usd: 100 } }, warnAt: 0.8, action: 'block' });
       const logs: string[] = [];

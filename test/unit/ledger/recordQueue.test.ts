@@ -4,7 +4,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Ledger, MAX_RECORD_BYTES, QUARANTINE_FILE, RecordQueue, UnwritableRecordError } from '../../../src/core/ledger';
+import { Ledger, MAX_RECORD_BYTES, QUARANTINE_FILE, UnwritableRecordError } from '../../../src/core/ledger';
+// The window's sink (src/vscode/recordSink.ts) is the core's RecordQueue.
+import { RecordSink as RecordQueue } from '../../../src/vscode/recordSink';
 import type { UsageRecord } from '../../../src/core/types';
 import { makeRecord } from '../../util/recordFactory';
 
