@@ -53,6 +53,9 @@ export interface ChatRequest {
   temperature?: number;
   /** The caller's trace (Copilot passes one), so exported spans join it. */
   trace?: TraceContext;
+  /** The door's name for the conversation, when the client gives one (VS Code: modelOptions._conversationId);
+   * otherwise conversations are recognised from the history (conversation.ts). */
+  conversation?: { id: string };
 }
 
 /** A W3C trace context: 32 and 16 lowercase hex digits. */
@@ -291,6 +294,19 @@ export interface UsageRecord {
   import?: { source: ImportSource; key: string };
   /** The caller's trace context, when it passed one (see ChatRequest.trace). */
   trace?: TraceContext;
+  /** The conversation turn this request belongs to (conversation.ts): hashed ids, no text. `attempt` 2 is
+   * the escalation after the turn's model failed (the failed attempt has its own record, outcome `error`). */
+  turn?: TurnRef;
+}
+
+/** A request's place in its conversation (UsageRecord.turn). */
+export interface TurnRef {
+  conversation: string;
+  id: string;
+  /** A tool-loop continuation (kept on the turn's model, not routed). */
+  continuation: boolean;
+  /** 1, or 2 after an escalation within the turn. */
+  attempt: number;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */
