@@ -3,6 +3,7 @@
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
 import { parseBudgetPolicy } from './budget/budgetConfig';
 import { DEFAULT_ELECTRICITY_USD_PER_KWH, DEFAULT_LOCAL_PREFERENCE } from './defaults';
+import { ConversationPolicy, defaultConversationPolicy, parseConversationPolicy } from './budget/conversationBudgetConfig';
 import { OtlpExportConfig, defaultOtlpConfig, parseOtlpSettings } from './export/otlpConfig';
 import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
 
@@ -44,6 +45,8 @@ export interface RightsizeConfig {
   /** Prefer a capable local model unless cloud is more than this many times cheaper (router). */
   localPreference: number;
   ollamaHost: string;
+  /** Memory of the machine Ollama runs on, GiB (caps num_ctx); absent: this machine's when Ollama is local. */
+  ollamaMemoryGiB?: number;
   openaiBaseUrl: string;
   anthropicBaseUrl: string;
   cloudModels: string[];
@@ -51,6 +54,8 @@ export interface RightsizeConfig {
   referenceModel: string;
   useCopilotModels: boolean;
   budget: BudgetPolicy;
+  /** Limits for one chat conversation (`rightsize.budget.conversation.*`). */
+  conversationBudget: ConversationPolicy;
   energy: EnergyConfig;
   /** Empty: the per-user default. */
   ledgerDir: string;
@@ -72,6 +77,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   referenceModel: '',
   useCopilotModels: true,
   budget: { limits: {}, warnAt: 0.8, action: 'warn' },
+  conversationBudget: defaultConversationPolicy(),
   energy: {
     device: 'auto',
     electricityUsdPerKwh: DEFAULT_ELECTRICITY_USD_PER_KWH,
@@ -100,13 +106,17 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   const p = new FieldReader(raw, errors);
 
   const budgetRaw: Record<string, unknown> = {};
+  const conversationRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith('budget.')) budgetRaw[k.slice('budget.'.length)] = v;
+    if (k.startsWith('budget.conversation.')) conversationRaw[k.slice('budget.conversation.'.length)] = v;
+    else if (k.startsWith('budget.')) budgetRaw[k.slice('budget.'.length)] = v;
   }
   const otlpRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (k.startsWith('export.otlp.')) otlpRaw[k.slice('export.otlp.'.length)] = v;
   const budget = parseBudgetPolicy(budgetRaw, 'rightsize.budget');
   errors.push(...budget.errors);
+  const conversationBudget = parseConversationPolicy(conversationRaw);
+  errors.push(...conversationBudget.errors);
 
   const config: RightsizeConfig = {
     mode: p.oneOf('mode', ['auto', 'suggest', 'off'] as const, d.mode),
@@ -120,6 +130,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     referenceModel: p.string('referenceModel', d.referenceModel),
     useCopilotModels: p.bool('useCopilotModels', d.useCopilotModels),
     budget: budget.policy,
+    conversationBudget: conversationBudget.policy,
     energy: {
       device: p.string('energy.device', d.energy.device) || 'auto',
       electricityUsdPerKwh: p.number('money.electricityUsdPerKwh', d.energy.electricityUsdPerKwh, 0, 5),
@@ -151,6 +162,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;
+  const ollamaMemoryGiB = p.optionalNumber('ollama.memoryGiB', 1, 65_536);
+  if (ollamaMemoryGiB !== undefined) config.ollamaMemoryGiB = ollamaMemoryGiB;
   const cloudGrid = p.optionalNumber('carbon.cloudGridIntensityGPerKwh', 0, 2000);
   if (cloudGrid !== undefined) config.energy.cloudGridGPerKwh = cloudGrid;
   return { config, errors };

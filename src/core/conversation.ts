@@ -2,8 +2,8 @@
 // remembers about them.
 //
 // A client re-sends the whole history with every request. So:
-//   - a *conversation* is named by the door when the client says which it is (VS Code passes
-//     `modelOptions._conversationId`), else by its opening: the first user turn's words as the envelope
+//   - a *conversation* is named by the door when the client says which it is (request.conversationId: VS
+//     Code passes `modelOptions._conversationId`), else by its opening: the first user turn's words as the envelope
 //     reader finds them (router/envelope.ts). Not the first user message as sent: Copilot's first user
 //     message is its environment/workspace block, identical for every conversation in a workspace;
 //   - a *turn* starts with a user message that carries the user's own words (not only tool results, not
@@ -38,8 +38,13 @@ function key(text: string): string {
   return text.length > MAX_KEY_CHARS ? text.slice(0, MAX_KEY_CHARS) : text;
 }
 
-export function turnInfo(request: ChatRequest, envelope: Envelope = envelopeOf(request)): TurnInfo {
-  const hint = request.conversation?.id;
+export function turnInfo(request: ChatRequest): TurnInfo {
+  return turnOf(request, envelopeOf(request));
+}
+
+/** turnInfo, from an envelope already read. */
+export function turnOf(request: ChatRequest, envelope: Envelope): TurnInfo {
+  const hint = request.conversationId;
   const conversationId = hint
     ? `c.${contentKey(`${request.workspace.id}\u0003door\u0003${hint}`)}`
     : `c.${contentKey(`${request.workspace.id}\u0003${key(envelope.firstInstruction)}`)}`;
@@ -51,13 +56,6 @@ export function turnInfo(request: ChatRequest, envelope: Envelope = envelopeOf(r
     userTurns: envelope.userTurns,
     turnStart: envelope.turnStart,
   };
-}
-
-/** The door's conversation hint from VS Code's `modelOptions` (`_conversationId`, `_telemetryTurn`). */
-export function conversationHint(modelOptions: { readonly [name: string]: unknown } | undefined): ChatRequest['conversation'] {
-  const id = modelOptions?._conversationId;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200) return undefined;
-  return { id };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,10 +4,12 @@
 // A door (chat provider, CLI, tests) calls `run` (or `decide`, to route without sending) and forwards the
 // events it cares about.
 import { BudgetGate, Reservation } from './budget/budgetGate';
+import { ConversationBudget, ConversationTicket, conversationIdOf } from './budget/conversationBudget';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
-import { ConversationMemory, ConversationState, TurnInfo, turnInfo } from './conversation';
+import { ConversationMemory, ConversationState, TurnInfo, turnOf } from './conversation';
 import type { Envelope } from './router/envelope';
+import type { LearnedAdjustments } from './router/learning';
 import { envelopeOf } from './router/features';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
@@ -17,7 +19,12 @@ import {
   RoutingMode, StreamPart, TurnRef, UsageRecord,
 } from './types';
 
-export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider };
+/**
+ * What the door asks for. `pinned`: use this model even in auto mode (the gateway: a client that names a
+ * model), recorded with `mode` and `reason`. Tool-loop continuations need no pin: the pipeline keeps a
+ * turn's model itself (conversation.ts).
+ */
+export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider; pinned?: { mode: DecisionMode; reason: string } };
 
 export interface PipelineSettings {
   mode: RoutingMode;
@@ -36,11 +43,15 @@ export interface PipelineDeps {
   backendFor(model: ModelSpec): Backend;
   countInputTokens(request: ChatRequest, model?: ModelSpec): number;
   gate: BudgetGate;
+  /** Per-conversation limits, checked after the gate admits (may ask the user and wait). */
+  conversations?: ConversationBudget;
   append(record: UsageRecord): void;
   settings(): PipelineSettings;
   log?(line: string): void;
   /** Measures the local GPU's power draw (watts) while a local model generates; absent: profile only. */
   samplePowerW?(): Promise<number | undefined>;
+  /** What the request's workspace taught the router (learning.ts); absent: nothing learned. */
+  learned?(request: ChatRequest): LearnedAdjustments | undefined;
   now?(): Date;
   newId?(): string;
 }
@@ -51,7 +62,8 @@ export type PipelineEvent =
   | { type: 'notice'; level: 'info' | 'warning'; message: string; inResponse: boolean }
   | Extract<StreamPart, { type: 'text' | 'toolCall' }>
   | { type: 'blocked'; message: string; record: UsageRecord }
-  | { type: 'done'; record: UsageRecord };
+  /** `doneReason`: the backend's own stop reason (`end_turn`, `tool_calls`, `length`, …), when it gave one. */
+  | { type: 'done'; record: UsageRecord; doneReason?: string };
 
 /** A failure already recorded in the ledger, phrased for a human. */
 export class PipelineError extends Error {
@@ -93,6 +105,9 @@ interface Choice {
   routed: boolean;
 }
 
+/** An admitted choice: the gate's reservation and, with per-conversation limits, the conversation's ticket. */
+interface Admitted { choice: Choice; reservation: Reservation; ticket?: ConversationTicket }
+
 /** One attempt at streaming the answer. */
 interface Attempt { usage?: BackendUsage; emitted: boolean; outcome: Outcome; failure?: unknown; measuredW?: number }
 
@@ -106,7 +121,7 @@ class AnswerProblem extends Error {
 
 export class Pipeline {
   /** Which model each recent conversation is on (turn stickiness, follow-up preference). */
-  readonly conversations = new ConversationMemory();
+  readonly conversationModels = new ConversationMemory();
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -114,7 +129,7 @@ export class Pipeline {
    * `rightsize route`): the same steps as `run` up to the choice, for Auto. */
   async decide(request: ChatRequest): Promise<RouteDecision> {
     const p = await this.prepare(request);
-    const state = this.conversations.get(p.turn.conversationId);
+    const state = this.conversationModels.get(p.turn.conversationId);
     return decide(request, p.inputTokens, { ...p.options, prefer: state ? { model: state.model, provider: state.provider } : undefined });
   }
 
@@ -125,10 +140,10 @@ export class Pipeline {
   async *run(request: ChatRequest, target: Target, signal: AbortSignal): AsyncGenerator<PipelineEvent, void, void> {
     const p = await this.prepare(request);
     const choice = this.choose(p, target);
-    const admitted = yield* this.admit(p, choice);
+    const admitted = yield* this.admit(p, choice, signal);
     if (!admitted) return;
     this.remember(p, admitted.choice, false);
-    yield* this.serve(p, admitted.choice, admitted.reservation, signal);
+    yield* this.serve(p, admitted, signal);
   }
 
   // 1. Read the request once: candidates, tokens, envelope, turn, the budget's constraints.
@@ -146,9 +161,10 @@ export class Pipeline {
       reference: settings.referenceModel ? candidates.find((m) => m.id === settings.referenceModel) : undefined,
       estimate: (m, t) => estimate(m, t, settings.estimate),
       envelope,
+      learned: this.deps.learned?.(request),
     };
     return {
-      request, settings, candidates, inputTokens, envelope, turn: turnInfo(request, envelope), options,
+      request, settings, candidates, inputTokens, envelope, turn: turnOf(request, envelope), options,
       reference: options.reference ?? pickReference(candidates),
     };
   }
@@ -160,8 +176,9 @@ export class Pipeline {
     if (target.kind === 'model' && !picked) {
       throw new PipelineError(`Rightsize has no model "${target.modelId}" available right now. Run “Rightsize: Refresh Models”, or check that its backend is running and has a key.`, undefined);
     }
-    if (target.kind === 'auto' || p.settings.mode === 'auto') {
-      const state = this.conversations.get(p.turn.conversationId);
+    const pinned = target.kind === 'model' ? target.pinned : undefined;
+    if (target.kind === 'auto' || (p.settings.mode === 'auto' && !pinned)) {
+      const state = this.conversationModels.get(p.turn.conversationId);
       const kept = p.turn.continuation && state?.turnId === p.turn.turnId ? this.keepTurnModel(p, state) : undefined;
       if (kept) return kept;
       const routed = decide(p.request, p.inputTokens, { ...p.options, prefer: state ? { model: state.model, provider: state.provider } : undefined });
@@ -170,13 +187,14 @@ export class Pipeline {
       return { decision: routed, model, mode: 'auto', reason, localUnavailable: routed.localUnavailable, routed: true };
     }
     const model = picked!;
-    const mode: DecisionMode = p.settings.mode === 'suggest' ? 'suggest' : 'manual';
+    const mode: DecisionMode = pinned && pinned.mode !== 'suggest' ? pinned.mode : p.settings.mode === 'suggest' ? 'suggest' : 'manual';
     let suggestion: Decision | undefined;
     if (mode === 'suggest') {
       try { suggestion = decide(p.request, p.inputTokens, p.options); } catch (e) { this.log(`suggestion unavailable: ${errorText(e)}`); }
     }
-    const reason = suggestion && suggestion.model !== model.id ? `You picked ${model.id}; ${suggestion.reason}` : `You picked ${model.id}`;
-    return { decision: this.pinned(p, model, `You picked ${model.id}`, suggestion?.signals), model, mode, reason, suggestion, localUnavailable: false, routed: false };
+    const picking = pinned?.reason ?? `You picked ${model.id}`;
+    const reason = suggestion && suggestion.model !== model.id ? `${picking}; ${suggestion.reason}` : picking;
+    return { decision: this.pinned(p, model, picking, suggestion?.signals), model, mode, reason, suggestion, localUnavailable: false, routed: false };
   }
 
   /** The turn's model for a continuation, if it is still available and the request still fits its window. */
@@ -211,7 +229,7 @@ export class Pipeline {
   // 3. Admit against the budget (reserving the estimate so parallel requests cannot overshoot). Auto
   //    decisions already respect the budget's constraints; a manual cloud pick the budget refuses under
   //    preferLocal is routed once to a local model, and the answer says so.
-  private async *admit(p: Prepared, choice: Choice): AsyncGenerator<PipelineEvent, { choice: Choice; reservation: Reservation } | undefined, void> {
+  private async *admit(p: Prepared, choice: Choice, signal: AbortSignal): AsyncGenerator<PipelineEvent, Admitted | undefined, void> {
     const gate = this.deps.gate;
     let admission = gate.admit(choice.decision, { noLocalAlternative: choice.routed || choice.localUnavailable });
     if (admission.verdict === 'downgrade') {
@@ -237,9 +255,22 @@ export class Pipeline {
       return undefined;
     }
     if (admission.verdict !== 'admit') throw new Error('unreachable: admitted with noLocalAlternative');
+    let ticket: ConversationTicket | undefined;
+    const conversations = this.deps.conversations;
+    if (conversations?.active) {
+      const c = await conversations.admit({ conversationId: conversationIdOf(p.request), location: choice.model.location, estimate: choice.decision.estimate }, signal);
+      if (c.verdict !== 'admit') {
+        gate.release(admission.reservation);
+        if (c.verdict === 'cancelled') return undefined;
+        this.log(`stopped ${choice.model.id}: ${c.message}`);
+        yield this.blocked(p, choice, c.message, c.message);
+        return undefined;
+      }
+      ticket = c.ticket;
+    }
     yield { type: 'decision', decision: choice.decision, model: choice.model, mode: choice.mode, suggestion: choice.suggestion, turn: this.turnRef(p, 1) };
     this.log(`${p.request.id} ${choice.decision.task} -> ${choice.model.id} (${choice.mode}): ${choice.reason}`);
-    return { choice, reservation: admission.reservation };
+    return { choice, reservation: admission.reservation, ticket };
   }
 
   private blocked(p: Prepared, choice: Choice, message: string, error: string): PipelineEvent {
@@ -251,7 +282,10 @@ export class Pipeline {
   // 4. Stream the answer. If the turn's routed model fails before answering (backend error, a malformed
   //    tool call, an empty answer), escalate once to the next more capable model, say so in the answer,
   //    and record both attempts.
-  private async *serve(p: Prepared, choice: Choice, reservation: Reservation, signal: AbortSignal): AsyncGenerator<PipelineEvent, void, void> {
+  private async *serve(p: Prepared, admitted: Admitted, signal: AbortSignal): AsyncGenerator<PipelineEvent, void, void> {
+    let { choice, reservation } = admitted;
+    const { ticket } = admitted;
+    const conversations = this.deps.conversations;
     for (let attemptNo = 1; ; attemptNo++) {
       const attempt = yield* this.attempt(p, choice.model, signal);
       if (attempt.outcome === 'error' && !attempt.emitted && choice.routed && attemptNo === 1 && !signal.aborted) {
@@ -262,7 +296,10 @@ export class Pipeline {
           const failedRecord = this.record(p, choice, attempt.usage, 'error', attemptNo, errorText(attempt.failure));
           this.deps.append(failedRecord);
           const admission = this.deps.gate.admit(next, { noLocalAlternative: true });
-          if (admission.verdict !== 'admit') throw new PipelineError(errorText(attempt.failure), failedRecord, attempt.failure);
+          if (admission.verdict !== 'admit') {
+            if (ticket) conversations?.release(ticket);
+            throw new PipelineError(errorText(attempt.failure), failedRecord, attempt.failure);
+          }
           const model = byId(p.candidates, next);
           const reason = `${failed} failed (${errorText(attempt.failure)}); escalated to ${model.id}. ${next.reason}`;
           choice = { ...choice, decision: next, model, reason, localUnavailable: next.localUnavailable };
@@ -281,9 +318,11 @@ export class Pipeline {
       const settings = attempt.measuredW ? { ...p.settings, estimate: { ...p.settings.estimate, measuredPowerW: attempt.measuredW } } : p.settings;
       const record = this.record(p, choice, attempt.usage, attempt.outcome, attemptNo, attempt.failure === undefined ? undefined : errorText(attempt.failure), settings);
       this.deps.append(record);
-      this.deps.gate.settle(reservation, { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd });
+      const spent = { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd };
+      this.deps.gate.settle(reservation, spent);
+      if (ticket) conversations?.settle(ticket, spent);
       if (attempt.outcome === 'error') throw new PipelineError(errorText(attempt.failure), record, attempt.failure);
-      yield { type: 'done', record };
+      yield { type: 'done', record, ...(attempt.usage?.doneReason ? { doneReason: attempt.usage.doneReason } : {}) };
       return;
     }
   }
@@ -328,7 +367,7 @@ export class Pipeline {
 
   /** The conversation now runs on this choice's model (from this turn on). */
   private remember(p: Prepared, choice: Choice, escalated: boolean): void {
-    this.conversations.set(p.turn.conversationId, {
+    this.conversationModels.set(p.turn.conversationId, {
       turnId: p.turn.turnId, model: choice.model.id, provider: choice.model.provider, required: choice.decision.requiredCapability, escalated,
     });
   }

@@ -17,7 +17,8 @@
 //        context:  input tokens + expected output <= (1 - CONTEXT_SAFETY_MARGIN) x the model's window.
 //                  The margin (10%) covers tokenizer differences: input tokens are counted with one
 //                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
-//        capability: score >= required.
+//        capability: score >= required, where required is raised to the workspace's learned floor for the
+//                  task class when there is one (RouteOptions.learned, learning.ts; the reason says so).
 //   3. Choose the cheapest of the capable ones by the objective:
 //        energy:   central Wh estimate
 //        money:    USD estimate
@@ -55,6 +56,7 @@ import type { ChatRequest, Decision, Estimate, Location, ModelSpec, Objective, P
 import { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
 import type { Envelope } from './envelope';
 import { fmtRatio, fmtScore, fmtTokens, fmtUsd, fmtWh } from './format';
+import type { CapabilityFloor, LearnedAdjustments } from './learning';
 import { analyseRequest, Requirements } from './requirements';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
@@ -86,6 +88,8 @@ export interface RouteOptions {
   prefer?: { model: string; provider?: Provider };
   /** Escalation: the request needs more than this capability score (the turn's model just failed). */
   above?: number;
+  /** What this workspace taught the router (learning.ts): a floor under the required capability per task class. */
+  learned?: LearnedAdjustments;
 }
 
 export { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
@@ -99,6 +103,8 @@ export interface RouteDecision extends Decision {
   expectedOutputTokens: number;
   /** The reference model's id (the counterfactual of the reason and of `reference`). */
   referenceModel: string;
+  /** A learned floor that raised the required capability for this request (learning.ts). */
+  learned?: CapabilityFloor;
 }
 
 export type FilterName = 'excluded' | 'localOnly' | 'blockCloud' | 'preferLocal' | 'tools' | 'fim' | 'context' | 'capability';
@@ -153,7 +159,7 @@ interface Scored {
 
 export function decide(request: ChatRequest, inputTokens: number, options: RouteOptions): RouteDecision {
   const input = Number.isFinite(inputTokens) && inputTokens > 0 ? Math.round(inputTokens) : 0;
-  const req = withFloor(analyseRequest(request, input, options.envelope), options.above);
+  const req = withFloor(applyLearnedFloor(analyseRequest(request, input, options.envelope), options.learned), options.above);
   if (options.candidates.length === 0) {
     throw new NoCapableModelError('No models are available to route to: install an Ollama model or configure a cloud model.', req.task, req.required, []);
   }
@@ -164,7 +170,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
 }
 
 /** Escalation: the request needs more than the model that just failed (`above`). */
-function withFloor(req: Requirements, above: number | undefined): Requirements {
+function withFloor<R extends Requirements>(req: R, above: number | undefined): R {
   if (above === undefined || !(above >= req.required)) return req;
   const required = Math.min(100, above + CAPABILITY_STEP);
   return { ...req, required, signals: req.signals.concat(`escalation>${fmtScore(above)}`) };
@@ -351,7 +357,7 @@ function rank(set: ScoredSet, req: Requirements, options: RouteOptions, failures
 }
 
 /** Step 5: the decision and its one-line reason. */
-function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requirements, options: RouteOptions): RouteDecision {
+function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requirements & { learned?: CapabilityFloor }, options: RouteOptions): RouteDecision {
   const { pool, capabilityShortfall } = ranked;
   const chosen = pool[0];
   const { reference, referenceEstimate } = set;
@@ -374,6 +380,7 @@ function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requir
   }
   if (ranked.conversation && !ranked.conversation.kept) reason += `; moves up from ${ranked.conversation.model}, this conversation's model (${ranked.conversation.why})`;
   if (filtered.localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
+  if (req.learned) reason += `; ${req.learned.reason}`;
   if (ranked.localPreferred) reason += `; local preferred (within ${options.localPreference ?? DEFAULT_LOCAL_PREFERENCE}× of the cheapest cloud model by ${objective})`;
   const runnerUp = pickRunnerUp(pool, chosen, filtered.failures, options.candidates, required, objective, capabilityShortfall, ranked.nearTied);
   return {
@@ -392,7 +399,15 @@ function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requir
     localUnavailable: filtered.localUnavailable,
     expectedOutputTokens: req.expectedOutputTokens,
     referenceModel: reference.id,
+    ...(req.learned ? { learned: req.learned } : {}),
   };
+}
+
+/** The request's requirements with the workspace's learned floor applied, when it raises them. */
+function applyLearnedFloor(req: Requirements, learned: LearnedAdjustments | undefined): Requirements & { learned?: CapabilityFloor } {
+  const floor = learned?.floorFor(req.task);
+  if (!floor || !(floor.score > req.required)) return req;
+  return { ...req, required: Math.min(100, floor.score), signals: req.signals.concat(`learned+${fmtScore(floor.score - req.required)}`), learned: floor };
 }
 
 function byObjective(a: Scored, b: Scored): number {
