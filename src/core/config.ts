@@ -2,6 +2,7 @@
 // adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
 import { parseBudgetPolicy } from './budget/budgetConfig';
+import { DEFAULT_ELECTRICITY_USD_PER_KWH, DEFAULT_LOCAL_PREFERENCE } from './defaults';
 import { ConversationPolicy, defaultConversationPolicy, parseConversationPolicy } from './budget/conversationBudgetConfig';
 import { OtlpExportConfig, defaultOtlpConfig, parseOtlpSettings } from './export/otlpConfig';
 import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
@@ -55,6 +56,8 @@ export interface RightsizeConfig {
   /** Prefer a capable local model unless cloud is more than this many times cheaper (router). */
   localPreference: number;
   ollamaHost: string;
+  /** Memory of the machine Ollama runs on, GiB (caps num_ctx); absent: this machine's when Ollama is local. */
+  ollamaMemoryGiB?: number;
   openaiBaseUrl: string;
   anthropicBaseUrl: string;
   cloudModels: string[];
@@ -78,7 +81,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   mode: 'suggest',
   objective: 'balanced',
   localOnly: false,
-  localPreference: 3,
+  localPreference: DEFAULT_LOCAL_PREFERENCE,
   ollamaHost: 'http://127.0.0.1:11434',
   openaiBaseUrl: 'https://api.openai.com/v1',
   anthropicBaseUrl: 'https://api.anthropic.com',
@@ -89,7 +92,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   conversationBudget: defaultConversationPolicy(),
   energy: {
     device: 'auto',
-    electricityUsdPerKwh: 0.17,
+    electricityUsdPerKwh: DEFAULT_ELECTRICITY_USD_PER_KWH,
     hardwarePriceUsd: 0,
     hardwareLifetimeHours: 8000,
     gridGPerKwh: 473,
@@ -178,6 +181,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;
+  const ollamaMemoryGiB = p.optionalNumber('ollama.memoryGiB', 1, 65_536);
+  if (ollamaMemoryGiB !== undefined) config.ollamaMemoryGiB = ollamaMemoryGiB;
   const cloudGrid = p.optionalNumber('carbon.cloudGridIntensityGPerKwh', 0, 2000);
   if (cloudGrid !== undefined) config.energy.cloudGridGPerKwh = cloudGrid;
   return { config, errors };

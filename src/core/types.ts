@@ -228,8 +228,11 @@ export interface BackendUsage {
   source: TokenSource;
   durationMs: number;
   ttftMs?: number;
-  /** Ollama's nanosecond timings, when the backend is Ollama. */
-  ollama?: { promptEvalNs: number; evalNs: number; loadNs: number; totalNs: number };
+  /**
+   * Ollama's nanosecond timings, when the backend is Ollama; with the window sent (`num_ctx`), the prompt
+   * tokens Rightsize counted before sending, and a warning when Ollama evaluated far fewer.
+   */
+  ollama?: { promptEvalNs: number; evalNs: number; loadNs: number; totalNs: number; numCtx?: number; sentTokens?: number; warning?: string };
   doneReason?: string;
 }
 
@@ -295,8 +298,27 @@ export interface UsageRecord {
   import?: { source: ImportSource; key: string };
   /** The caller's trace context, when it passed one (see ChatRequest.trace). */
   trace?: TraceContext;
+  /**
+   * Ollama requests: the context window used (`num_ctx`), the prompt tokens Rightsize sent (counted) and
+   * those Ollama evaluated (`prompt_eval_count`: a prefix reused from its KV cache is not evaluated again),
+   * and the warning when the difference is more than that explains.
+   */
+  ollama?: { numCtx: number; sentTokens: number; evaluatedTokens: number; warning?: string };
   /** The client program that sent it (gateway), see ChatRequest.client. */
   client?: string;
+  /** The conversation turn this request belongs to (conversation.ts): hashed ids, no text. `attempt` 2 is
+   * the escalation after the turn's model failed (the failed attempt has its own record, outcome `error`). */
+  turn?: TurnRef;
+}
+
+/** A request's place in its conversation (UsageRecord.turn). */
+export interface TurnRef {
+  conversation: string;
+  id: string;
+  /** A tool-loop continuation (kept on the turn's model, not routed). */
+  continuation: boolean;
+  /** 1, or 2 after an escalation within the turn. */
+  attempt: number;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */
