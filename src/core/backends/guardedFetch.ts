@@ -73,6 +73,11 @@ function targetOrigin(location: string | null, base: string): string {
 
 const seconds = (ms: number): string => (ms % 60_000 === 0 && ms >= 120_000 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`);
 const mib = (bytes: number): string => (bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`);
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Wraps `base` with the rules in the header. */
@@ -95,8 +100,9 @@ export function guardedFetch(base: typeof fetch, opts: GuardOptions): typeof fet
     const timeout = (what: string, ms: number, setting: string): BackendError => new BackendError(
       `${label} ${what} within ${seconds(ms)} (${endpoint}); Rightsize stopped waiting. Raise ${setting} if this server is that slow.`,
       provider, 'timeout');
-    const total = setTimeout(() => fail(timeout('did not finish answering', limits.totalTimeoutMs, NETWORK_SETTINGS.totalTimeoutMs)), limits.totalTimeoutMs);
-    const headers = setTimeout(() => fail(timeout('did not start answering', limits.responseTimeoutMs, NETWORK_SETTINGS.responseTimeoutMs)), limits.responseTimeoutMs);
+    // Timers never keep a process alive by themselves (a CLI exits when its work is done).
+    const total = unref(setTimeout(() => fail(timeout('did not finish answering', limits.totalTimeoutMs, NETWORK_SETTINGS.totalTimeoutMs)), limits.totalTimeoutMs));
+    const headers = unref(setTimeout(() => fail(timeout('did not start answering', limits.responseTimeoutMs, NETWORK_SETTINGS.responseTimeoutMs)), limits.responseTimeoutMs));
     let response: Response;
     try {
       response = await base(input, { ...init, redirect: 'manual', signal });
@@ -139,7 +145,7 @@ export function guardedFetch(base: typeof fetch, opts: GuardOptions): typeof fet
         if (failure) onFailure(failure);
       },
       async pull(controller) {
-        idle = setTimeout(() => fail(timeout('went silent mid-answer: nothing arrived', limits.idleTimeoutMs, NETWORK_SETTINGS.idleTimeoutMs)), limits.idleTimeoutMs);
+        idle = unref(setTimeout(() => fail(timeout('went silent mid-answer: nothing arrived', limits.idleTimeoutMs, NETWORK_SETTINGS.idleTimeoutMs)), limits.idleTimeoutMs));
         let step: Awaited<ReturnType<typeof reader.read>>;
         try {
           step = await reader.read();
