@@ -54,6 +54,8 @@ export interface RightsizeApi {
   /** Only in development/test mode: answer the next conversation-budget questions with these answers instead
    * of the notification (in order; the notification again when they run out). Returns the questions asked. */
   answerConversationLimitsForTesting?(answers: ConversationAnswer[]): ConversationLimitEvent[];
+  /** Only in development/test mode: start the gateway; its URL and token. */
+  startGatewayForTesting?(): Promise<{ url: string; token: string }>;
   /** Only in development/test mode: what OTLP export is doing. */
   exportStatusForTesting?(): OtlpExportStatus;
 }
@@ -284,6 +286,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       effectiveConfigForTesting: () => settings.value,
       refreshModelsForTesting: () => registry.refresh(),
       exportStatusForTesting: () => otlp.status(),
+      startGatewayForTesting: async () => ({ url: (await gateway.start()).url, token: await gateway.tokenForTesting() }),
       answerConversationLimitsForTesting: (answers: ConversationAnswer[]) => {
         scriptedAnswers = [...answers];
         askedForTesting = [];

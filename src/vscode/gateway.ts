@@ -50,6 +50,9 @@ export class GatewayController implements vscode.Disposable {
 
   get url(): string | undefined { return this.gateway?.url; }
 
+  /** The token (development/test mode only: activation exposes it to the test suite). */
+  tokenForTesting(): Promise<string> { return this.token(); }
+
   private async token(): Promise<string> {
     let token = await this.deps.secrets.get(TOKEN_SECRET);
     if (!token) {
