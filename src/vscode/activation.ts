@@ -157,7 +157,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
 
   const gpuPower = new GpuPowerSampler();
-  const hints = new SuggestionHints(() => settings.value.mutedTasks);
+  const hints = new SuggestionHints(settings);
   const pipeline = new Pipeline({
     candidates: async () => {
       if (!baselineLoaded) await loadBaseline();
