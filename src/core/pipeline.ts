@@ -85,11 +85,13 @@ export class Pipeline {
     };
   }
 
-  /** What Auto would decide for a request now, without sending it (the “Suggest a Model…” command). */
-  async decide(request: ChatRequest): Promise<RouteDecision> {
+  /** What Auto would decide for a request now, without sending it (“Suggest a Model…”, “Retry with a Bigger
+   * Model”); `learned` replaces what the workspace learned (e.g. with a retry's floor). */
+  async decide(request: ChatRequest, learned?: LearnedAdjustments): Promise<RouteDecision> {
     const candidates = await this.deps.candidates();
     const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
-    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates, request));
+    const options = this.routeOptions(this.deps.settings(), candidates, request);
+    return decide(request, inputTokens, learned ? { ...options, learned } : options);
   }
 
   /**
