@@ -44,6 +44,8 @@ export interface RightsizeConfig {
   /** Prefer a capable local model unless cloud is more than this many times cheaper (router). */
   localPreference: number;
   ollamaHost: string;
+  /** Memory of the machine Ollama runs on, GiB (caps num_ctx); absent: this machine's when Ollama is local. */
+  ollamaMemoryGiB?: number;
   openaiBaseUrl: string;
   anthropicBaseUrl: string;
   cloudModels: string[];
@@ -159,6 +161,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;
+  const ollamaMemoryGiB = p.optionalNumber('ollama.memoryGiB', 1, 65_536);
+  if (ollamaMemoryGiB !== undefined) config.ollamaMemoryGiB = ollamaMemoryGiB;
   const cloudGrid = p.optionalNumber('carbon.cloudGridIntensityGPerKwh', 0, 2000);
   if (cloudGrid !== undefined) config.energy.cloudGridGPerKwh = cloudGrid;
   return { config, errors };

@@ -12,7 +12,11 @@ import {
   RoutingMode, StreamPart, TaskClass, UsageRecord,
 } from './types';
 
-export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider };
+/**
+ * What the door asks for. `pinned`: use this model even in auto mode (the gateway: a client that names a
+ * model, or a tool-loop continuation that keeps its turn's model), recorded with `mode` and `reason`.
+ */
+export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider; pinned?: { mode: DecisionMode; reason: string } };
 
 export interface PipelineSettings {
   mode: RoutingMode;
@@ -50,7 +54,8 @@ export type PipelineEvent =
   | { type: 'notice'; level: 'info' | 'warning'; message: string; inResponse: boolean }
   | Extract<StreamPart, { type: 'text' | 'toolCall' }>
   | { type: 'blocked'; message: string; record: UsageRecord }
-  | { type: 'done'; record: UsageRecord };
+  /** `doneReason`: the backend's own stop reason (`end_turn`, `tool_calls`, `length`, …), when it gave one. */
+  | { type: 'done'; record: UsageRecord; doneReason?: string };
 
 /** A failure already recorded in the ledger, phrased for a human. */
 export class PipelineError extends Error {
@@ -124,7 +129,8 @@ export class Pipeline {
     if (target.kind === 'model' && !picked) {
       throw new PipelineError(`Rightsize has no model "${target.modelId}" available right now. Run “Rightsize: Refresh Models”, or check that its backend is running and has a key.`, undefined);
     }
-    if (target.kind === 'auto' || settings.mode === 'auto') {
+    const pinned = target.kind === 'model' ? target.pinned : undefined;
+    if (target.kind === 'auto' || (settings.mode === 'auto' && !pinned)) {
       const routed = route(false);
       decision = routed;
       localUnavailable = routed.localUnavailable;
@@ -133,7 +139,7 @@ export class Pipeline {
       reason = picked && picked.id !== model.id ? `${decision.reason} (auto mode; you picked ${picked.id})` : decision.reason;
     } else {
       model = picked!;
-      mode = settings.mode === 'suggest' ? 'suggest' : 'manual';
+      mode = pinned && pinned.mode !== 'suggest' ? pinned.mode : settings.mode === 'suggest' ? 'suggest' : 'manual';
       if (mode === 'suggest') {
         try { suggestion = route(false); } catch (e) { log(`suggestion unavailable: ${errorText(e)}`); }
       }
@@ -144,12 +150,13 @@ export class Pipeline {
         location: model.location,
         task: needs.task,
         requiredCapability: needs.required,
-        reason: `You picked ${model.id}`,
+        reason: pinned?.reason ?? `You picked ${model.id}`,
         estimate: estimator(model, { input: inputTokens, cachedInput: 0, output: needs.expectedOutputTokens, reasoning: 0 }),
         alternatives: [],
         signals: suggestion?.signals ?? [],
       };
-      reason = suggestion && suggestion.model !== model.id ? `You picked ${model.id}; ${suggestion.reason}` : `You picked ${model.id}`;
+      const picking = pinned?.reason ?? `You picked ${model.id}`;
+      reason = suggestion && suggestion.model !== model.id ? `${picking}; ${suggestion.reason}` : picking;
     }
 
     // 2. Admit against budgets (reserving the estimate so parallel requests cannot overshoot).
@@ -251,7 +258,7 @@ export class Pipeline {
       deps.gate.settle(reservation, spent);
       if (ticket) deps.conversations?.settle(ticket, spent);
       if (outcome === 'error') throw new PipelineError(errorText(failure), record, failure);
-      yield { type: 'done', record };
+      yield { type: 'done', record, ...(usage?.doneReason ? { doneReason: usage.doneReason } : {}) };
       return;
     }
   }
