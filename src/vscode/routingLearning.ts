@@ -15,7 +15,6 @@
 //      Rightsize offers to send the prompt again as a new message (`workbench.action.chat.open` with the
 //      user's words from the envelope; attachments are not re-attached), with the same floor.
 import * as vscode from 'vscode';
-import { conversationIdOf } from '../core/budget/conversationBudget';
 import { turnInfo } from '../core/conversation';
 import type { Pipeline, PipelineEvent } from '../core/pipeline';
 import type { RouteDecision } from '../core/router/router';
@@ -62,21 +61,22 @@ export class RoutingLearning implements vscode.Disposable {
   /** PipelineDeps.learned: the workspace's floors, plus a pending retry's floor for the retried request. */
   learnedFor(request: ChatRequest): LearnedAdjustments {
     const base = this.store.adjustments(request.workspace.id);
-    const conversationId = conversationIdOf(request);
-    const floor = this.watch.floorFor(conversationId, turnInfo(request).turnId, new Date());
+    if (!this.watch.retryPending) return base;
+    const t = turnInfo(request);
+    const floor = this.watch.floorFor(t.conversationId, t.turnId, new Date());
     if (!floor) return base;
-    this.arrived?.(conversationId);
+    this.arrived?.(t.conversationId);
     return withFloor(base, floor);
   }
 
   /** The chat door's events: decisions become observations (escalations, acceptances). */
   observe(event: PipelineEvent, request: ChatRequest): void {
     if (event.type !== 'decision') return;
-    const t = turnInfo(request);
+    const t = event.turn ? { conversationId: event.turn.conversation, turnId: event.turn.id, continuation: event.turn.continuation } : turnInfo(request);
     const auto = event.mode === 'auto';
     const at = new Date();
     const obs = {
-      conversationId: conversationIdOf(request), turnId: t.turnId, continuation: t.continuation, workspace: request.workspace,
+      conversationId: t.conversationId, turnId: t.turnId, continuation: t.continuation, workspace: request.workspace,
       auto, model: { model: event.model.id, score: event.model.capability.score }, task: event.decision.task, at,
     };
     for (const signal of this.watch.observe(obs)) this.record(signal);
