@@ -53,6 +53,8 @@ export interface RightsizeConfig {
   /** Empty: the most capable configured model. */
   referenceModel: string;
   useCopilotModels: boolean;
+  /** The chat answer's first line names the model Auto chose and why. */
+  chatShowModelLine: boolean;
   budget: BudgetPolicy;
   /** Limits for one chat conversation (`rightsize.budget.conversation.*`). */
   conversationBudget: ConversationPolicy;
@@ -76,6 +78,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   cloudModels: ['gpt-5-mini', 'gpt-5', 'claude-sonnet-4-5', 'claude-haiku-4-5'],
   referenceModel: '',
   useCopilotModels: true,
+  chatShowModelLine: true,
   budget: { limits: {}, warnAt: 0.8, action: 'warn' },
   conversationBudget: defaultConversationPolicy(),
   energy: {
@@ -129,6 +132,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     cloudModels: p.stringArray('cloudModels', d.cloudModels),
     referenceModel: p.string('referenceModel', d.referenceModel),
     useCopilotModels: p.bool('useCopilotModels', d.useCopilotModels),
+    chatShowModelLine: p.bool('chat.showModelLine', d.chatShowModelLine),
     budget: budget.policy,
     conversationBudget: conversationBudget.policy,
     energy: {

@@ -213,6 +213,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     onEvent,
     responseNote: (e) => learning.responseNote(e),
     noModelsHelp,
+    showModelLine: () => settings.value.chatShowModelLine,
     log,
   });
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
