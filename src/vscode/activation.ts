@@ -163,7 +163,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   const learning = new RoutingLearning(context.globalStorageUri, { pipeline: () => pipeline, candidates: () => registry.candidates(), workspace: () => workspace, log, autoModelId: AUTO_MODEL_ID });
   context.subscriptions.push(learning);
   const gpuPower = new GpuPowerSampler();
-  const hints = new SuggestionHints(() => settings.value.mutedTasks);
+  const hints = new SuggestionHints(settings);
   pipeline = new Pipeline({
     candidates: async () => {
       if (!baselineLoaded) await loadBaseline();
