@@ -23,6 +23,7 @@ import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { OtlpExportController, OtlpExportStatus } from './otlpExport';
 import { RecordSink } from './recordSink';
+import { RoutingLearning } from './routingLearning';
 import { requestCapture } from './requestCapture';
 import { manifestSettingKeys, Settings } from './settings';
 import { StatusMeter } from './statusMeter';
@@ -66,6 +67,7 @@ export interface Services {
   keys: ApiKeys;
   registry: ModelRegistry;
   pipeline: Pipeline;
+  learning: RoutingLearning;
   log: vscode.LogOutputChannel;
   workspace(): WorkspaceRef;
   session(): string;
@@ -160,8 +162,12 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
   context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
 
+  // What routing learned from the user (a file in globalStorage: this machine only, never synced).
+  let pipeline: Pipeline;
+  const learning = new RoutingLearning(context.globalStorageUri, { pipeline: () => pipeline, candidates: () => registry.candidates(), workspace: () => workspace, log, autoModelId: AUTO_MODEL_ID });
+  context.subscriptions.push(learning);
   const gpuPower = new GpuPowerSampler();
-  const hints = new SuggestionHints(() => settings.value.mutedTasks);
+  const hints = new SuggestionHints(settings);
   const pipelineDeps: PipelineDeps = {
     candidates: async () => {
       if (!baselineLoaded) await loadBaseline();
@@ -173,6 +179,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     conversations,
     append,
     settings: pipelineSettings,
+    learned: (r) => learning.learnedFor(r),
     log: (line) => log.info(line),
     // Measured GPU power, when the settings leave the device to us and Ollama runs on this machine.
     samplePowerW: () => {
@@ -181,7 +188,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       return gpuPower.sample();
     },
   };
-  const pipeline = new Pipeline(pipelineDeps);
+  pipeline = new Pipeline(pipelineDeps);
 
   const noModelsHelp = (): string => {
     const st = registry.ollamaStatus;
@@ -193,6 +200,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   const capture = requestCapture(process.env, context.extensionMode !== vscode.ExtensionMode.Production);
   const onEvent = (event: PipelineEvent, request: ChatRequest) => {
+    learning.observe(event, request);
     if (event.type === 'decision') capture?.(request);
     if (event.type === 'decision' && event.mode === 'suggest') hints.consider(event.model, event.decision.estimate, event.suggestion);
     else if (event.type === 'notice' && !event.inResponse) void vscode.window.showWarningMessage(event.message);
@@ -208,6 +216,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,
+    responseNote: (e) => learning.responseNote(e),
     noModelsHelp,
     showModelLine: () => settings.value.chatShowModelLine,
     log,
@@ -234,6 +243,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     budgets: () => gate.lines(),
     onDidRecord: recorded.event,
     log,
+    learned: () => learning.describe().map((l) => ({ summary: l.summary, above: l.above, escalations: l.escalations, accepted: l.accepted, holdFor: l.holdFor, lapses: l.lapses })),
+    onDidChangeLearning: learning.onDidChange,
   });
   context.subscriptions.push(panel);
 
@@ -243,7 +254,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   void otlp.reconfigure();
 
   const services: Services = {
-    settings, keys, registry, pipeline, log, noModelsHelp,
+    settings, keys, registry, pipeline, learning, log, noModelsHelp,
     workspace: () => workspace,
     session: () => sessionId,
     resetSession: () => {
