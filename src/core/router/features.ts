@@ -13,6 +13,11 @@ export interface RequestFeatures {
   text: string;
   /** The same text outside ``` fences (plus fences' info strings), capped at MAX_PROSE_CHARS (head and tail kept). */
   prose: string;
+  /** The same text outside ``` fences, uncapped (within `text`): the instruction the difficulty model reads
+   * until the envelope reader (envelope.ts) supplies it. */
+  outsideCode: string;
+  /** Bodies of the fenced code blocks, joined by newlines: the pasted context. */
+  code: string;
   /** Fenced code blocks in the last user message. */
   codeBlocks: number;
   /** Distinct files the last user message names in its prose or in code fences' info strings (not inside
@@ -80,11 +85,13 @@ export function extractFeatures(request: ChatRequest): RequestFeatures {
 
   let text = lastUser ? messageText(lastUser) : '';
   if (text.length > MAX_SCAN_CHARS) text = text.slice(0, MAX_SCAN_CHARS);
-  const { prose, codeBlocks } = splitProse(text);
+  const { prose, codeBlocks, outsideCode, code } = splitProse(text);
 
   return {
     text,
     prose,
+    outsideCode,
+    code,
     codeBlocks,
     files: countFiles(prose),
     messages: nonSystem,
@@ -108,23 +115,26 @@ export function messageText(m: ChatMessage): string {
 }
 
 /** Text outside ``` fences (an unclosed fence runs to the end), plus each fence's info string (the rest of
- * its opening line: a language, often a path), and the number of fenced blocks. */
-function splitProse(text: string): { prose: string; codeBlocks: number } {
+ * its opening line: a language, often a path), and the number of fenced blocks; also the text outside the
+ * fences uncapped and the fences' bodies. */
+function splitProse(text: string): { prose: string; codeBlocks: number; outsideCode: string; code: string } {
   let start = text.indexOf(FENCE);
-  if (start < 0) return { prose: capProse(text), codeBlocks: 0 };
+  if (start < 0) return { prose: capProse(text), codeBlocks: 0, outsideCode: text, code: '' };
   let prose = text.slice(0, start);
+  let code = '';
   let blocks = 0;
   while (start >= 0) {
     blocks++;
     const end = text.indexOf(FENCE, start + 3);
     const nl = text.indexOf('\n', start + 3);
     if (nl > start + 3 && (end < 0 || nl < end)) prose += ' ' + text.slice(start + 3, nl) + ' ';
+    if (nl >= 0 && (end < 0 || nl < end)) code += (code.length > 0 ? '\n' : '') + text.slice(nl + 1, end < 0 ? text.length : end);
     if (end < 0) break;
     const next = text.indexOf(FENCE, end + 3);
     prose += ' ' + text.slice(end + 3, next < 0 ? text.length : next);
     start = next;
   }
-  return { prose: capProse(prose), codeBlocks: blocks };
+  return { prose: capProse(prose), codeBlocks: blocks, outsideCode: prose, code };
 }
 
 function capProse(prose: string): string {
@@ -134,7 +144,7 @@ function capProse(prose: string): string {
   return prose.slice(0, half) + '\n' + prose.slice(prose.length - half);
 }
 
-function countFiles(prose: string): number {
+export function countFiles(prose: string): number {
   const text = prose;
   let seen: Set<string> | undefined;
   const n = text.length;
