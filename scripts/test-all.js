@@ -16,8 +16,12 @@
 //   4. browser    mocha over out/test/browser/**/*.test.js (plain Node tests driving headless Chromium)
 //   5. host       the in-host suite in a real VS Code extension host (out/test/host/runSuite.js)
 //   6. workbench  the workbench scenarios (out/test/workbench/run.js)
-// Host and workbench need the VS Code host (scripts/vscode-host-setup.js; installed on demand) and a
-// successful build.
+// Before the tiers: system packages the selected tiers need (scripts/system-prereqs.js: chromium, and while
+// the VS Code host is not installed libkrb5-dev and a C++ toolchain), installed with apt-get on Debian/Ubuntu
+// as root or with passwordless sudo; otherwise the exact command is printed, the tiers that need them are
+// skipped and the run fails. Host and workbench need the VS Code host (scripts/vscode-host-setup.js;
+// installed on demand) and a successful build; the imports tier installs the assistants' CLIs on demand
+// (scripts/assistants-setup.js).
 //
 // Usage: node scripts/test-all.js [--only unit,router-eval,imports,browser,host,workbench] [--no-build]
 // Env: RIGHTSIZE_TEST_GREP (mocha grep for unit, browser and host), RIGHTSIZE_WORKBENCH_GREP.
@@ -146,7 +150,22 @@ async function main() {
     rows.push({ name, status: 'skipped', passed: 0, failed: 0, pending: 0, ms: 0, note: why });
   }
 
-  const needHost = opts.only.has('host') || opts.only.has('workbench');
+  // System packages for the tiers about to run (fast when everything is present).
+  const prereqTiers = ['browser', 'host', 'workbench'].filter((t) => opts.only.has(t));
+  const missingFor = new Set();
+  if (prereqTiers.length) {
+    banner('system packages');
+    const started = Date.now();
+    const prereqs = require('./system-prereqs.js');
+    const r = prereqs.provision(prereqs.realSystem(), { tiers: prereqTiers });
+    for (const t of r.skippedTiers) missingFor.add(t);
+    rows.push({ name: 'system packages', status: r.code === 0 ? 'ok' : 'FAILED', passed: 0, failed: r.code === 0 ? 0 : 1, pending: 0, ms: Date.now() - started, step: true });
+  }
+  const missingNote = 'missing system packages (see "system packages")';
+  /** The tier was asked for and its system packages are there. */
+  const runs = (t) => opts.only.has(t) && !missingFor.has(t);
+
+  const needHost = runs('host') || runs('workbench');
   // The browser tier may load built webview assets (media/panel.js); host and workbench load dist/.
   const needBuild = needHost || opts.only.has('browser');
   let built = true;
@@ -180,22 +199,24 @@ async function main() {
   if (opts.only.has('imports')) {
     await tier('imports', NODE, ['--enable-source-maps', tierScript, 'out/test/imports', path.join(OUT, 'imports', 'results.json'), '300000'], path.join(OUT, 'imports', 'results.json'));
   }
-  if (opts.only.has('browser') && !built) skip('browser', 'the build failed');
+  if (opts.only.has('browser') && missingFor.has('browser')) skip('browser', missingNote);
+  else if (opts.only.has('browser') && !built) skip('browser', 'the build failed');
   else if (opts.only.has('browser')) {
     await tier('browser', NODE, ['--enable-source-maps', tierScript, 'out/test/browser', path.join(OUT, 'browser', 'results.json'), '60000'], path.join(OUT, 'browser', 'results.json'));
   }
+  for (const t of ['host', 'workbench']) if (opts.only.has(t) && missingFor.has(t)) skip(t, missingNote);
   if (needHost) {
     let hostReady = built;
     if (!built) {
-      for (const t of ['host', 'workbench']) if (opts.only.has(t)) skip(t, 'the build failed');
+      for (const t of ['host', 'workbench']) if (runs(t)) skip(t, 'the build failed');
     } else {
       hostReady = await step('VS Code host setup', NODE, [path.join(__dirname, 'vscode-host-setup.js')]);
-      if (!hostReady) for (const t of ['host', 'workbench']) if (opts.only.has(t)) skip(t, 'host setup failed');
+      if (!hostReady) for (const t of ['host', 'workbench']) if (runs(t)) skip(t, 'host setup failed');
     }
-    if (hostReady && opts.only.has('host')) {
+    if (hostReady && runs('host')) {
       await tier('host', NODE, ['--enable-source-maps', 'out/test/host/runSuite.js'], path.join(OUT, 'host', 'results.json'));
     }
-    if (hostReady && opts.only.has('workbench')) {
+    if (hostReady && runs('workbench')) {
       await tier('workbench', NODE, ['--enable-source-maps', 'out/test/workbench/run.js'], path.join(OUT, 'workbench', 'results.json'));
     }
   }

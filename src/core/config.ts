@@ -2,6 +2,7 @@
 // adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
 import { parseBudgetPolicy } from './budget/budgetConfig';
+import { ConversationPolicy, defaultConversationPolicy, parseConversationPolicy } from './budget/conversationBudgetConfig';
 import { OtlpExportConfig, defaultOtlpConfig, parseOtlpSettings } from './export/otlpConfig';
 import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
 
@@ -43,6 +44,8 @@ export interface RightsizeConfig {
   /** Prefer a capable local model unless cloud is more than this many times cheaper (router). */
   localPreference: number;
   ollamaHost: string;
+  /** Memory of the machine Ollama runs on, GiB (caps num_ctx); absent: this machine's when Ollama is local. */
+  ollamaMemoryGiB?: number;
   openaiBaseUrl: string;
   anthropicBaseUrl: string;
   cloudModels: string[];
@@ -50,6 +53,8 @@ export interface RightsizeConfig {
   referenceModel: string;
   useCopilotModels: boolean;
   budget: BudgetPolicy;
+  /** Limits for one chat conversation (`rightsize.budget.conversation.*`). */
+  conversationBudget: ConversationPolicy;
   energy: EnergyConfig;
   /** Empty: the per-user default. */
   ledgerDir: string;
@@ -71,6 +76,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   referenceModel: '',
   useCopilotModels: true,
   budget: { limits: {}, warnAt: 0.8, action: 'warn' },
+  conversationBudget: defaultConversationPolicy(),
   energy: {
     device: 'auto',
     electricityUsdPerKwh: 0.17,
@@ -99,13 +105,17 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   const p = new FieldReader(raw, errors);
 
   const budgetRaw: Record<string, unknown> = {};
+  const conversationRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith('budget.')) budgetRaw[k.slice('budget.'.length)] = v;
+    if (k.startsWith('budget.conversation.')) conversationRaw[k.slice('budget.conversation.'.length)] = v;
+    else if (k.startsWith('budget.')) budgetRaw[k.slice('budget.'.length)] = v;
   }
   const otlpRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (k.startsWith('export.otlp.')) otlpRaw[k.slice('export.otlp.'.length)] = v;
   const budget = parseBudgetPolicy(budgetRaw, 'rightsize.budget');
   errors.push(...budget.errors);
+  const conversationBudget = parseConversationPolicy(conversationRaw);
+  errors.push(...conversationBudget.errors);
 
   const config: RightsizeConfig = {
     mode: p.oneOf('mode', ['auto', 'suggest', 'off'] as const, d.mode),
@@ -119,6 +129,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     referenceModel: p.string('referenceModel', d.referenceModel),
     useCopilotModels: p.bool('useCopilotModels', d.useCopilotModels),
     budget: budget.policy,
+    conversationBudget: conversationBudget.policy,
     energy: {
       device: p.string('energy.device', d.energy.device) || 'auto',
       electricityUsdPerKwh: p.number('money.electricityUsdPerKwh', d.energy.electricityUsdPerKwh, 0, 5),
@@ -150,6 +161,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;
+  const ollamaMemoryGiB = p.optionalNumber('ollama.memoryGiB', 1, 65_536);
+  if (ollamaMemoryGiB !== undefined) config.ollamaMemoryGiB = ollamaMemoryGiB;
   const cloudGrid = p.optionalNumber('carbon.cloudGridIntensityGPerKwh', 0, 2000);
   if (cloudGrid !== undefined) config.energy.cloudGridGPerKwh = cloudGrid;
   return { config, errors };

@@ -69,6 +69,12 @@ export function buildRecord(m: MeterInput): UsageRecord {
   if (m.usage?.ttftMs !== undefined) record.ttftMs = Math.round(m.usage.ttftMs);
   if (m.error) record.error = m.error;
   if (m.request.trace) record.trace = m.request.trace;
+  const ollama = m.usage?.ollama;
+  if (ollama?.numCtx !== undefined) {
+    record.ollama = { numCtx: ollama.numCtx, sentTokens: ollama.sentTokens ?? m.countedInputTokens, evaluatedTokens: tokens.input };
+    if (ollama.warning) record.ollama.warning = ollama.warning;
+  }
+  if (m.request.client) record.client = m.request.client;
   if (m.reference && m.outcome !== 'blocked') {
     const cf = estimate(m.reference, tokens, m.settings);
     record.counterfactual = { model: m.reference.id, wh: cf.energy.wh, usd: cf.cost.usd, gco2e: cf.carbon.g };

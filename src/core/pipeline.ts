@@ -2,15 +2,21 @@
 //   ChatRequest -> Router.decide -> BudgetGate.admit -> Backend.stream -> Meter -> Ledger
 // A door (chat provider, CLI, tests) calls `run` and forwards the events it cares about.
 import { BudgetGate, Reservation } from './budget/budgetGate';
+import { ConversationBudget, ConversationTicket, conversationIdOf } from './budget/conversationBudget';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
+import type { LearnedAdjustments } from './router/learning';
 import { decide, pickReference, requiredCapability, RouteDecision, RouteOptions } from './router/router';
 import {
   Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome, Provider,
   RoutingMode, StreamPart, TaskClass, UsageRecord,
 } from './types';
 
-export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider };
+/**
+ * What the door asks for. `pinned`: use this model even in auto mode (the gateway: a client that names a
+ * model, or a tool-loop continuation that keeps its turn's model), recorded with `mode` and `reason`.
+ */
+export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider; pinned?: { mode: DecisionMode; reason: string } };
 
 export interface PipelineSettings {
   mode: RoutingMode;
@@ -29,6 +35,8 @@ export interface PipelineDeps {
   backendFor(model: ModelSpec): Backend;
   countInputTokens(request: ChatRequest, model?: ModelSpec): number;
   gate: BudgetGate;
+  /** Per-conversation limits, checked after the gate admits (may ask the user and wait). */
+  conversations?: ConversationBudget;
   append(record: UsageRecord): void;
   settings(): PipelineSettings;
   log?(line: string): void;
@@ -36,6 +44,8 @@ export interface PipelineDeps {
   samplePowerW?(): Promise<number | undefined>;
   now?(): Date;
   newId?(): string;
+  /** What the request's workspace taught the router (learning.ts); absent: nothing learned. */
+  learned?(request: ChatRequest): LearnedAdjustments | undefined;
 }
 
 export type PipelineEvent =
@@ -44,7 +54,8 @@ export type PipelineEvent =
   | { type: 'notice'; level: 'info' | 'warning'; message: string; inResponse: boolean }
   | Extract<StreamPart, { type: 'text' | 'toolCall' }>
   | { type: 'blocked'; message: string; record: UsageRecord }
-  | { type: 'done'; record: UsageRecord };
+  /** `doneReason`: the backend's own stop reason (`end_turn`, `tool_calls`, `length`, …), when it gave one. */
+  | { type: 'done'; record: UsageRecord; doneReason?: string };
 
 /** A failure already recorded in the ledger, phrased for a human. */
 export class PipelineError extends Error {
@@ -64,9 +75,10 @@ export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   /** The router's options for these settings, candidates and the budget's current state. */
-  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
+  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], request?: ChatRequest, preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
     const state = this.deps.gate.routingState();
     return {
+      learned: request ? this.deps.learned?.(request) : undefined,
       candidates,
       objective: settings.objective,
       localOnly: settings.localOnly,
@@ -82,7 +94,7 @@ export class Pipeline {
   async decide(request: ChatRequest): Promise<RouteDecision> {
     const candidates = await this.deps.candidates();
     const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
-    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates));
+    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates, request));
   }
 
   /**
@@ -99,7 +111,7 @@ export class Pipeline {
     const inputTokens = request.contextTokens ?? deps.countInputTokens(request);
     const exclude = new Set<string>();
     /** Routes; `preferLocal` forces the budget's prefer-local rule (after a downgrade). */
-    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, preferLocal, exclude));
+    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, request, preferLocal, exclude));
     const options = this.routeOptions(settings, candidates);
     const estimator = options.estimate;
     const reference = options.reference ?? pickReference(candidates);
@@ -115,7 +127,8 @@ export class Pipeline {
     if (target.kind === 'model' && !picked) {
       throw new PipelineError(`Rightsize has no model "${target.modelId}" available right now. Run “Rightsize: Refresh Models”, or check that its backend is running and has a key.`, undefined);
     }
-    if (target.kind === 'auto' || settings.mode === 'auto') {
+    const pinned = target.kind === 'model' ? target.pinned : undefined;
+    if (target.kind === 'auto' || (settings.mode === 'auto' && !pinned)) {
       const routed = route(false);
       decision = routed;
       localUnavailable = routed.localUnavailable;
@@ -124,7 +137,7 @@ export class Pipeline {
       reason = picked && picked.id !== model.id ? `${decision.reason} (auto mode; you picked ${picked.id})` : decision.reason;
     } else {
       model = picked!;
-      mode = settings.mode === 'suggest' ? 'suggest' : 'manual';
+      mode = pinned && pinned.mode !== 'suggest' ? pinned.mode : settings.mode === 'suggest' ? 'suggest' : 'manual';
       if (mode === 'suggest') {
         try { suggestion = route(false); } catch (e) { log(`suggestion unavailable: ${errorText(e)}`); }
       }
@@ -135,12 +148,13 @@ export class Pipeline {
         location: model.location,
         task: needs.task,
         requiredCapability: needs.required,
-        reason: `You picked ${model.id}`,
+        reason: pinned?.reason ?? `You picked ${model.id}`,
         estimate: estimator(model, { input: inputTokens, cachedInput: 0, output: needs.expectedOutputTokens, reasoning: 0 }),
         alternatives: [],
         signals: suggestion?.signals ?? [],
       };
-      reason = suggestion && suggestion.model !== model.id ? `You picked ${model.id}; ${suggestion.reason}` : `You picked ${model.id}`;
+      const picking = pinned?.reason ?? `You picked ${model.id}`;
+      reason = suggestion && suggestion.model !== model.id ? `${picking}; ${suggestion.reason}` : picking;
     }
 
     // 2. Admit against budgets (reserving the estimate so parallel requests cannot overshoot).
@@ -175,6 +189,20 @@ export class Pipeline {
     }
     if (admission.verdict !== 'admit') throw new Error('unreachable');
     let reservation: Reservation = admission.reservation;
+    let ticket: ConversationTicket | undefined;
+    if (deps.conversations?.active) {
+      const c = await deps.conversations.admit({ conversationId: conversationIdOf(request), location: model.location, estimate: decision.estimate }, signal);
+      if (c.verdict !== 'admit') {
+        deps.gate.release(reservation);
+        if (c.verdict === 'cancelled') return;
+        const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, c.message);
+        deps.append(record);
+        log(`stopped ${model.id}: ${c.message}`);
+        yield { type: 'blocked', message: c.message, record };
+        return;
+      }
+      ticket = c.ticket;
+    }
     yield { type: 'decision', decision, model, mode, suggestion };
     log(`${request.id} ${decision.task} -> ${model.id} (${mode}): ${reason}`);
 
@@ -216,6 +244,7 @@ export class Pipeline {
             log(`${request.id} fallback -> ${model.id}`);
             continue;
           }
+          if (ticket) deps.conversations?.release(ticket);
           throw new PipelineError(errorText(failure), failedRecord, failure);
         }
       }
@@ -223,9 +252,11 @@ export class Pipeline {
       const recordSettings = measuredW ? { ...settings, estimate: { ...settings.estimate, measuredPowerW: measuredW } } : settings;
       const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, outcome, recordSettings, reference, candidates, failure === undefined ? undefined : errorText(failure));
       deps.append(record);
-      deps.gate.settle(reservation, { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd });
+      const spent = { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd };
+      deps.gate.settle(reservation, spent);
+      if (ticket) deps.conversations?.settle(ticket, spent);
       if (outcome === 'error') throw new PipelineError(errorText(failure), record, failure);
-      yield { type: 'done', record };
+      yield { type: 'done', record, ...(usage?.doneReason ? { doneReason: usage.doneReason } : {}) };
       return;
     }
   }

@@ -53,6 +53,10 @@ export interface ChatRequest {
   temperature?: number;
   /** The caller's trace (Copilot passes one), so exported spans join it. */
   trace?: TraceContext;
+  /** The client program (gateway: from its user agent, e.g. `claude-code`, `codex`, `openai-sdk`). */
+  client?: string;
+  /** The client's own conversation id when it gives one (Copilot Chat's `modelOptions._conversationId`). */
+  conversationId?: string;
 }
 
 /** A W3C trace context: 32 and 16 lowercase hex digits. */
@@ -224,8 +228,11 @@ export interface BackendUsage {
   source: TokenSource;
   durationMs: number;
   ttftMs?: number;
-  /** Ollama's nanosecond timings, when the backend is Ollama. */
-  ollama?: { promptEvalNs: number; evalNs: number; loadNs: number; totalNs: number };
+  /**
+   * Ollama's nanosecond timings, when the backend is Ollama; with the window sent (`num_ctx`), the prompt
+   * tokens Rightsize counted before sending, and a warning when Ollama evaluated far fewer.
+   */
+  ollama?: { promptEvalNs: number; evalNs: number; loadNs: number; totalNs: number; numCtx?: number; sentTokens?: number; warning?: string };
   doneReason?: string;
 }
 
@@ -291,6 +298,14 @@ export interface UsageRecord {
   import?: { source: ImportSource; key: string };
   /** The caller's trace context, when it passed one (see ChatRequest.trace). */
   trace?: TraceContext;
+  /**
+   * Ollama requests: the context window used (`num_ctx`), the prompt tokens Rightsize sent (counted) and
+   * those Ollama evaluated (`prompt_eval_count`: a prefix reused from its KV cache is not evaluated again),
+   * and the warning when the difference is more than that explains.
+   */
+  ollama?: { numCtx: number; sentTokens: number; evaluatedTokens: number; warning?: string };
+  /** The client program that sent it (gateway), see ChatRequest.client. */
+  client?: string;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */

@@ -3,6 +3,7 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
 import { BudgetGate } from '../core/budget/budgetGate';
+import { AskConversationLimit, ConversationAnswer, ConversationBudget, ConversationLimitEvent } from '../core/budget/conversationBudget';
 import { RightsizeConfig } from '../core/config';
 import { EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/estimate';
 import { toEstimateSettings } from '../core/estimateConfig';
@@ -16,6 +17,7 @@ import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
+import { askConversationLimit } from './conversationLimitPrompt';
 import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { OtlpExportController, OtlpExportStatus } from './otlpExport';
@@ -48,6 +50,9 @@ export interface RightsizeApi {
   effectiveConfigForTesting?(): RightsizeConfig;
   /** Only in development/test mode: forget discovered models now. */
   refreshModelsForTesting?(): Promise<ModelSpec[]>;
+  /** Only in development/test mode: answer the next conversation-budget questions with these answers instead
+   * of the notification (in order; the notification again when they run out). Returns the questions asked. */
+  answerConversationLimitsForTesting?(answers: ConversationAnswer[]): ConversationLimitEvent[];
   /** Only in development/test mode: what OTLP export is doing. */
   exportStatusForTesting?(): OtlpExportStatus;
 }
@@ -88,6 +93,16 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   let ledger: Ledger | undefined;
   const getLedger = () => (ledger ??= new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) }));
   const gate = new BudgetGate(settings.value.budget);
+  const testing = context.extensionMode !== vscode.ExtensionMode.Production;
+  const askUser = askConversationLimit(log);
+  let scriptedAnswers: ConversationAnswer[] = [];
+  let askedForTesting: ConversationLimitEvent[] = [];
+  const ask: AskConversationLimit = (e, signal) => {
+    if (!testing || scriptedAnswers.length === 0) return askUser(e, signal);
+    askedForTesting.push(e);
+    return Promise.resolve(scriptedAnswers.shift()!);
+  };
+  const conversations = new ConversationBudget(settings.value.conversationBudget, { ask });
   let sessionId = newSessionId();
   let sessionRecords: UsageRecord[] = [];
   const workspace = currentWorkspace();
@@ -151,6 +166,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     backendFor: (m) => registry.backendFor(m),
     countInputTokens: (r: ChatRequest, m?: ModelSpec) => sharedTokenCounter().countMessages(r.messages, r.tools, m?.tokenizer),
     gate,
+    conversations,
     append,
     settings: pipelineSettings,
     log: (line) => log.info(line),
@@ -197,6 +213,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   context.subscriptions.push(settings.onDidChange((c) => {
     gate.setPolicy(c.budget);
+    conversations.setPolicy(c.conversationBudget);
     estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch);
     registry.reconfigure();
     refreshMeter();
@@ -241,7 +258,6 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     onDidRecord: recorded.event, onImported: (last) => recorded.fire(last),
   }));
 
-  const testing = context.extensionMode !== vscode.ExtensionMode.Production;
   const activationMs = performance.now() - activationStarted;
   log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; session ${sessionId}; workspace ${workspace.id}; ledger ${ledgerDir}`);
   return {
@@ -258,6 +274,11 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       effectiveConfigForTesting: () => settings.value,
       refreshModelsForTesting: () => registry.refresh(),
       exportStatusForTesting: () => otlp.status(),
+      answerConversationLimitsForTesting: (answers: ConversationAnswer[]) => {
+        scriptedAnswers = [...answers];
+        askedForTesting = [];
+        return askedForTesting;
+      },
     } : {}),
   };
 }

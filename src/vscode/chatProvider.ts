@@ -2,6 +2,7 @@
 // entry per available model; every request goes through the core pipeline (route, budget, stream,
 // meter, ledger).
 import * as vscode from 'vscode';
+import { conversationIdFromOptions } from '../core/budget/conversationBudget';
 import { traceContextOf } from '../core/export/traceContext';
 import { Pipeline, PipelineError, PipelineEvent, Target } from '../core/pipeline';
 import { ChatMessage, ChatRequest, MessagePart, ModelSpec, ToolDefinition, WorkspaceRef } from '../core/types';
@@ -77,6 +78,8 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
     if (request.tools && request.tools.length === 0) delete request.tools;
     const trace = traceContextOf(options.modelOptions);
     if (trace) request.trace = trace;
+    const conversationId = conversationIdFromOptions(options.modelOptions);
+    if (conversationId) request.conversationId = conversationId;
     const target: Target = model.id === AUTO_MODEL_ID ? { kind: 'auto' }
       : model.spec ? { kind: 'model', modelId: model.spec.id, provider: model.spec.provider }
       : { kind: 'model', modelId: model.id.replace(/^copilot\//, ''), provider: model.id.startsWith('copilot/') ? 'copilot' : undefined };

@@ -4,10 +4,12 @@
 import * as vscode from 'vscode';
 import { AnthropicBackend } from '../core/backends/anthropicBackend';
 import { OllamaBackend } from '../core/backends/ollamaBackend';
+import { withWindowCap } from '../core/backends/ollamaContextWindow';
 import { OpenAICompatibleBackend } from '../core/backends/openaiBackend';
 import { Catalog } from '../core/catalog/catalog';
 import { describeOllamaModel } from '../core/catalog/ollamaModels';
 import { RightsizeConfig } from '../core/config';
+import { sharedTokenCounter } from '../core/tokens';
 import { Backend, BackendError, ModelSpec } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { CopilotBackend, copilotModelSpecs } from './copilotBackend';
@@ -36,7 +38,7 @@ export class ModelRegistry implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     const c = config();
-    this.ollama = new OllamaBackend({ host: c.ollamaHost });
+    this.ollama = this.ollamaBackend(c);
     this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => keys.get('openai'), provider: 'openai' });
     this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => keys.get('anthropic') });
     this.disposables.push(
@@ -49,10 +51,23 @@ export class ModelRegistry implements vscode.Disposable {
   /** Settings changed: rebuild the backends and rediscover. */
   reconfigure(): void {
     const c = this.config();
-    this.ollama = new OllamaBackend({ host: c.ollamaHost });
+    this.ollama = this.ollamaBackend(c);
     this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => this.keys.get('openai'), provider: 'openai' });
     this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => this.keys.get('anthropic') });
     this.invalidate('settings changed');
+  }
+
+  /** Ollama with the door's token counts (cached: the pipeline counted the same pieces) and its window cap. */
+  private ollamaBackend(c: RightsizeConfig): OllamaBackend {
+    return new OllamaBackend({
+      host: c.ollamaHost,
+      memoryBytes: c.ollamaMemoryGiB !== undefined ? c.ollamaMemoryGiB * 2 ** 30 : 'auto',
+      countPromptTokens: (r) => sharedTokenCounter().countMessages(r.messages, r.tools),
+      onWarning: (m) => {
+        this.log.warn(`Ollama: ${m}`);
+        void vscode.window.showWarningMessage(`Rightsize: ${m}`);
+      },
+    });
   }
 
   /** Whether models have been discovered (discovery is lazy). */
@@ -129,7 +144,8 @@ export class ModelRegistry implements vscode.Disposable {
       const [version, found] = await Promise.all([this.ollama.version(), this.ollama.discoverModels()]);
       this.ollamaFingerprint = fingerprint(found.map((f) => f.tag));
       this.status = { state: 'ok', version, models: found.length };
-      return found.map((f) => describeOllamaModel(f.tag, f.show, catalog));
+      // The window a model can really use here (context_length, memory) is what the router fits prompts in.
+      return found.map((f) => withWindowCap(describeOllamaModel(f.tag, f.show, catalog), this.ollama.contextCap(f.tag)));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (this.status.state !== 'unreachable') this.log.warn(`Ollama: ${message}`);

@@ -7,7 +7,7 @@ import { parseConfig, RightsizeConfig } from '../core/config';
 
 /** Keys (relative to `rightsize.`) read from user-level values only. */
 export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
-  'ollama.host', 'openai.baseUrl', 'anthropic.baseUrl', 'ledger.directory', 'cloudModels', 'useCopilotModels',
+  'ollama.host', 'ollama.memoryGiB', 'openai.baseUrl', 'anthropic.baseUrl', 'ledger.directory', 'cloudModels', 'useCopilotModels',
   'energy.device', 'energy.devicePowerWatts', 'money.electricityUsdPerKwh', 'money.hardwarePriceUsd',
   'money.hardwareLifetimeHours', 'carbon.gridIntensityGPerKwh', 'carbon.cloudGridIntensityGPerKwh', 'carbon.includeEmbodied',
   'import.background', 'import.intervalMinutes', 'import.claudeCode.directories', 'import.codex.directory', 'import.copilot.file',

@@ -14,13 +14,13 @@ import type { ExtensionMessage, PanelState, PersistedWebviewState } from '../../
 import { buildPanelBundle, PanelServer, repoRoot } from './panelServer';
 import { aggregate } from '../../src/core/report';
 import { DEFAULT_MODELS, generateHistory, type FactoryModel } from '../util/recordFactory';
+import { chromiumPath } from '../host/server';
 
 // The callbacks given to page.evaluate run in the browser; this file is compiled for Node (no DOM lib,
 // and adding it would leak DOM globals into every Node file), so the browser globals are untyped here.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any, document: any, getComputedStyle: any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const RECORDS = 52_000;
 /** The factory's five models and three more, so the chart groups the smallest as "Other". */
 const MODELS: FactoryModel[] = [...DEFAULT_MODELS,
@@ -56,12 +56,12 @@ describe('usage panel in headless Chromium', function () {
   const timings: Record<string, unknown> = {};
 
   before(async function () {
-    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    const executablePath = chromiumPath(); // throws with the command to run when there is none
     fs.mkdirSync(outDir, { recursive: true });
     server = new PanelServer(root, await buildPanelBundle(root));
     await server.start();
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     });
     records = generateHistory({ count: RECORDS, days: 365, end: NOW, seed: 7, models: MODELS });

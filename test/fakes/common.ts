@@ -89,6 +89,8 @@ export interface RecordedRequest {
   status?: number;
   /** For generation requests: the usage numbers the fake reported (its own field names). */
   reported?: Record<string, unknown>;
+  /** Fake Ollama: the prompt was longer than the window and lost its start (what the client sent, the window). */
+  truncated?: { sentTokens: number; numCtx: number };
   /** True when the response was completed normally. */
   completed: boolean;
 }

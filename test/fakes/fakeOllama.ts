@@ -9,6 +9,10 @@
 //   load_duration        = loadMs the first time a model is used, ~0.5 ms after (it stays loaded, see /api/ps),
 //   total_duration       = wall-clock time of the request (>= the sum of the above).
 // Token counts follow the rule in common.ts (ceil(chars / 4) per text, +4 per chat message).
+// The context window is Ollama's: `options.num_ctx`, else `defaultNumCtx` (4096, Ollama's default). A
+// prompt longer than the window is cut like Ollama cuts it (the start is dropped): prompt_eval_count is
+// the window, and the request's record says `truncated: { sentTokens, numCtx }`. Nothing else tells the
+// client, as with the real server.
 import {
   FakeServerBase, RequestContext, approxTokens, echoOf, msFor, pace, sendJson, sleep, textChunks, write,
   MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
@@ -50,6 +54,8 @@ export interface FakeOllamaOptions {
   loadMs?: number;
   /** Reported by /api/version. */
   version?: string;
+  /** The window when a request sets no `options.num_ctx` (Ollama's default). Default 4096. */
+  defaultNumCtx?: number;
 }
 
 export const DEFAULT_OLLAMA_MODELS: FakeOllamaModel[] = [
@@ -89,6 +95,7 @@ export class FakeOllama extends FakeServerBase {
   readonly promptTokensPerSecond: number;
   readonly loadMs: number;
   readonly versionString: string;
+  readonly defaultNumCtx: number;
   /** Models loaded in memory (used at least once), with the time they expire. */
   private readonly loaded = new Map<string, number>();
 
@@ -99,6 +106,7 @@ export class FakeOllama extends FakeServerBase {
     this.promptTokensPerSecond = opts.promptTokensPerSecond ?? 10_000;
     this.loadMs = opts.loadMs ?? 5;
     this.versionString = opts.version ?? '0.12.6';
+    this.defaultNumCtx = opts.defaultNumCtx ?? 4096;
   }
 
   /** Replaces the model list (what /api/tags and /api/show answer). */
@@ -217,6 +225,8 @@ export class FakeOllama extends FakeServerBase {
         [`${arch}.context_length`]: m.contextLength,
         [`${arch}.block_count`]: 28,
         [`${arch}.embedding_length`]: 3584,
+        [`${arch}.attention.head_count`]: 28,
+        [`${arch}.attention.head_count_kv`]: 4,
       },
       capabilities: [...m.capabilities],
       modified_at: m.modifiedAt ?? '2025-09-30T10:12:44.123456789+02:00',
@@ -302,6 +312,13 @@ export class FakeOllama extends FakeServerBase {
         : echoOf(prompt);
     }
     if (reply?.promptTokens !== undefined) promptTokens = reply.promptTokens;
+    // Ollama's window: a longer prompt loses its start, silently.
+    const requested = Number(body.options?.num_ctx);
+    const numCtx = Number.isFinite(requested) && requested > 0 ? Math.min(requested, m.contextLength) : Math.min(this.defaultNumCtx, m.contextLength);
+    if (promptTokens > numCtx) {
+      ctx.record.truncated = { sentTokens: promptTokens, numCtx };
+      promptTokens = numCtx;
+    }
 
     const chunks = textChunks(reply, fallback);
     // Like Ollama, no thinking is produced when the request turns it off (`think: false`).

@@ -3,7 +3,8 @@
 // protobufjs module) or JSON (checked against the same schema: it must survive a round trip through
 // the schema's message types unchanged). Everything received is normalised into one shape so tests
 // compare what each protocol carried. Test controls: refuse the next N requests with a status, or
-// hold the next request (never answer it) so a test can kill the exporter mid-export.
+// hold the next request (never answer it) so a test can kill the exporter mid-export, or act right
+// after a request was acknowledged (onAcknowledged).
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
@@ -128,6 +129,8 @@ export class OtlpReceiver {
   private held: http.ServerResponse[] = [];
   /** Resolves when a request is being held. */
   onHold?: () => void;
+  /** Called right after a request was answered 200, with the spans it carried (none for metrics). */
+  onAcknowledged?: (path: string, spans: ReceivedSpan[]) => void;
 
   get url(): string {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
@@ -181,8 +184,9 @@ export class OtlpReceiver {
         res.end();
         return;
       }
+      let spans: ReceivedSpan[];
       try {
-        this.accept(entry.path, contentType, body);
+        spans = this.accept(entry.path, contentType, body);
       } catch (e) {
         entry.status = 400;
         res.writeHead(400, { 'Content-Type': 'text/plain' });
@@ -192,10 +196,12 @@ export class OtlpReceiver {
       const json = contentType.includes('json');
       res.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
       res.end(json ? '{}' : Buffer.alloc(0));
+      this.onAcknowledged?.(entry.path, spans);
     });
   }
 
-  private accept(path: string, contentType: string, body: Buffer): void {
+  /** Decodes and keeps a request; returns the spans it carried. */
+  private accept(path: string, contentType: string, body: Buffer): ReceivedSpan[] {
     const traces = path === '/v1/traces';
     if (!traces && path !== '/v1/metrics') throw new Error(`unknown path ${path}`);
     const type = traces ? TraceRequest : MetricsRequest;
@@ -215,8 +221,13 @@ export class OtlpReceiver {
     } else {
       throw new Error(`unsupported content type ${contentType}`);
     }
-    if (traces) this.spans.push(...spansOf(obj, protocol));
-    else this.points.push(...pointsOf(obj, protocol));
+    if (!traces) {
+      this.points.push(...pointsOf(obj, protocol));
+      return [];
+    }
+    const spans = spansOf(obj, protocol);
+    this.spans.push(...spans);
+    return spans;
   }
 
   async stop(): Promise<void> {

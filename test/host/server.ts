@@ -333,11 +333,14 @@ export const CHROMIUM_ARGS = [
   '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage',
 ];
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const prereqs = require(path.join(REPO_ROOT, 'scripts', 'system-prereqs.js')) as { CHROMIUM_CANDIDATES: string[] };
+
 export function chromiumPath(): string {
-  const candidates = [process.env.RIGHTSIZE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+  const candidates = [process.env.RIGHTSIZE_CHROMIUM, ...prereqs.CHROMIUM_CANDIDATES]
     .filter((p): p is string => Boolean(p));
   const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) throw new Error(`no Chromium found (tried ${candidates.join(', ')}). On Debian: apt-get install -y chromium`);
+  if (!found) throw new Error(`no Chromium found (tried ${candidates.join(', ')}). Run: node scripts/system-prereqs.js`);
   return found;
 }
 

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RightsizeApi } from '../../src/vscode/activation';
+import { USER_ONLY_KEYS } from '../../src/vscode/settings';
 import type { UsageRecord } from '../../src/core/types';
 import { FakeOllama, startFakeOllama } from '../fakes';
 import { OtlpReceiver } from '../fakes/otlpReceiver';
@@ -60,13 +61,28 @@ describe('OTLP export in a real extension host', function () {
     return recorded;
   }
 
+  it('every export setting is user/machine-scoped in the manifest and read from user values only', () => {
+    const props = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } }).contributes.configuration.properties;
+    const keys = Object.keys(props).filter((k) => k.startsWith('rightsize.export.otlp.'));
+    assert.deepEqual(keys.map((k) => k.slice('rightsize.export.otlp.'.length)).sort(), ['enabled', 'endpoint', 'headers', 'protocol', 'resourceAttributes']);
+    for (const k of keys) {
+      assert.ok(['application', 'machine'].includes(props[k].scope ?? ''), `${k} has scope ${props[k].scope}: a workspace could set it`);
+      assert.ok(USER_ONLY_KEYS.has(k.slice('rightsize.'.length)), `${k} is not in USER_ONLY_KEYS: a workspace value would be read`);
+    }
+  });
+
   it('a workspace settings.json cannot enable export or redirect it', async () => {
-    const hostile = { ...JSON.parse(Buffer.from(originalSettings).toString('utf8')), 'rightsize.export.otlp.enabled': true, 'rightsize.export.otlp.endpoint': evil.url, 'rightsize.export.otlp.protocol': 'http/json' };
+    const hostile = {
+      ...JSON.parse(Buffer.from(originalSettings).toString('utf8')), 'rightsize.export.otlp.enabled': true, 'rightsize.export.otlp.endpoint': evil.url, 'rightsize.export.otlp.protocol': 'http/json',
+      'rightsize.export.otlp.headers': { 'x-from-workspace': 'injected' }, 'rightsize.export.otlp.resourceAttributes': { 'user.name': 'mallory' },
+    };
     await vscode.workspace.fs.writeFile(settingsUri, Buffer.from(JSON.stringify(hostile, null, 2)));
     await new Promise((r) => setTimeout(r, 1500)); // let VS Code reload the file
     const effective = api.effectiveConfigForTesting!().otlp;
     assert.equal(effective.enabled, false, 'export stays off');
     assert.equal(effective.tracesUrl, 'http://localhost:4318/v1/traces', 'the endpoint is not the workspace\'s');
+    assert.deepEqual(effective.headers, {}, 'no headers from the workspace');
+    assert.deepEqual(effective.resourceAttributes, {}, 'no resource attributes from the workspace');
     assert.equal(api.exportStatusForTesting!().running, false);
     const r = await ask();
     assert.equal(r.outcome, 'ok');
@@ -91,6 +107,8 @@ describe('OTLP export in a real extension host', function () {
     assert.equal(span.attributes['gen_ai.request.model'], 'qwen2.5-coder:7b');
     assert.equal(span.attributes['gen_ai.provider.name'], 'ollama');
     assert.equal(span.protocol, 'protobuf');
+    assert.ok(good.requests.every((q) => q.headers['x-from-workspace'] === undefined), 'the workspace\'s header is never sent');
+    assert.notEqual(span.resource['user.name'], 'mallory', 'the workspace cannot set resource attributes');
     await until(() => good.latest('rightsize.requests').length > 0, 'metrics');
 
     await cfg().update('export.otlp.enabled', false, G);

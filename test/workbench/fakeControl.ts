@@ -15,6 +15,10 @@ export interface ReceivedRequest {
   at: number;
   status?: number;
   completed: boolean;
+  /** Fake Ollama: the prompt exceeded the window and lost its start. */
+  truncated?: { sentTokens: number; numCtx: number };
+  /** The usage the fake reported (Ollama: prompt_eval_count, eval_count, …). */
+  reported?: Record<string, unknown>;
 }
 
 /** Queues replies; each generation request consumes the next one (optionally only for `model`). */

@@ -28,6 +28,10 @@ export interface AnthropicBackendOptions {
   fetch?: typeof fetch;
   /** Name used in messages. Default `Anthropic`. */
   label?: string;
+  /** How the credential travels: `x-api-key` (API keys, the default) or `bearer` (Claude Code's OAuth tokens). */
+  auth?: 'x-api-key' | 'bearer';
+  /** Extra non-secret headers (e.g. `anthropic-beta`). */
+  headers?: Record<string, string>;
 }
 
 export class AnthropicBackend implements Backend {
@@ -36,12 +40,17 @@ export class AnthropicBackend implements Backend {
   private readonly apiKey: () => Promise<string | undefined>;
   private readonly fetchImpl: typeof fetch;
   private readonly label: string;
+  private readonly credentialHeaders: (key: string | undefined) => Record<string, string>;
 
   constructor(opts: AnthropicBackendOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
     this.apiKey = opts.apiKey;
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
     this.label = opts.label ?? 'Anthropic';
+    const extra = { ...(opts.headers ?? {}) };
+    this.credentialHeaders = opts.auth === 'bearer'
+      ? (key) => ({ ...extra, authorization: `Bearer ${key ?? ''}`, 'anthropic-version': ANTHROPIC_VERSION })
+      : (key) => ({ ...extra, 'x-api-key': key ?? '', 'anthropic-version': ANTHROPIC_VERSION });
   }
 
   stream(model: ModelSpec, request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamPart> {
@@ -67,7 +76,7 @@ export class AnthropicBackend implements Backend {
       url: `${this.baseUrl}/v1/messages`,
       apiKey: this.apiKey,
       keyRequired: true,
-      headers: (key) => ({ 'x-api-key': key ?? '', 'anthropic-version': ANTHROPIC_VERSION }),
+      headers: this.credentialHeaders,
       body,
       fetchImpl: this.fetchImpl,
       model,

@@ -18,17 +18,28 @@
 // (which includes thinking; `reasoning` is the estimated share of `thinking` text), nanosecond durations into
 // `usage.ollama`, durationMs and ttftMs measured here. Note: Ollama counts only the prompt tokens it
 // evaluated, so a prompt prefix served from its KV cache is not in prompt_eval_count.
+//
+// Every request names its context window (`options.num_ctx`, ollamaContextWindow.ts): prompt + expected
+// output, in steps, kept per conversation, capped by the model's context_length and the memory. A prompt
+// that fits no window here is refused before sending (BackendError `badRequest`, no usage part): Ollama
+// would otherwise cut its start silently. `usage.ollama` carries the window and the prompt tokens sent;
+// when prompt_eval_count falls short of them beyond what the KV cache explains, `onWarning` hears it
+// (ollamaPromptCheck.ts).
 import { randomUUID } from 'crypto';
+import * as os from 'os';
 import { Ollama } from 'ollama';
 import type { AbortableAsyncIterator, ChatResponse, GenerateResponse, Message, Tool } from 'ollama';
 import {
   Backend, BackendError, BackendUsage, ChatMessage, ChatRequest, ModelSpec, StreamPart,
 } from '../types';
 import {
-  StreamTally, anySignal, cancelledError, isConnectionError, partsOf, shortMessage, textOf,
+  StreamTally, anySignal, cancelledError, estimateInputTokens, isConnectionError, partsOf, shortMessage, textOf,
   toolNamesById, usagePart,
 } from './common';
 import type { OllamaShowInfo } from '../catalog/ollamaModels';
+import { turnInfo } from '../conversation';
+import { ContextWindowChooser, OllamaWindowLimits, WindowCap, windowCap, windowLimitsFromShow } from './ollamaContextWindow';
+import { PromptEvalCheck } from './ollamaPromptCheck';
 
 /** Ollama's model details (from /api/tags and /api/show). */
 export interface OllamaModelDetails {
@@ -71,6 +82,15 @@ export interface OllamaBackendOptions {
   keepAlive?: string | number;
   /** Parallel /api/show requests in `discoverModels`. Default 4. */
   showConcurrency?: number;
+  /** Counts a request's prompt tokens (the door's tokenizer); default: its `contextTokens`, else chars / 4. */
+  countPromptTokens?(request: ChatRequest): number;
+  /**
+   * Memory Ollama's machine has for weights and KV cache (bytes); caps the window. `auto` (default): this
+   * machine's memory when the host is loopback, else unknown (no memory cap).
+   */
+  memoryBytes?: number | 'auto';
+  /** Hears when Ollama evaluated fewer prompt tokens than were sent, beyond its cache (a cut prompt). */
+  onWarning?(message: string): void;
 }
 
 export class OllamaBackend implements Backend {
@@ -79,12 +99,40 @@ export class OllamaBackend implements Backend {
   private readonly fetchImpl: typeof fetch;
   private readonly keepAlive: string | number | undefined;
   private readonly showConcurrency: number;
+  private readonly opts: OllamaBackendOptions;
+  private readonly memoryBytes: number | undefined;
+  /** Per tag: what limits its window (from discovery, or one /api/show on first use). */
+  private readonly limits = new Map<string, OllamaWindowLimits>();
+  private readonly windows = new ContextWindowChooser();
+  private readonly promptCheck = new PromptEvalCheck();
 
   constructor(opts: OllamaBackendOptions) {
     this.host = opts.host.replace(/\/+$/, '');
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
     this.keepAlive = opts.keepAlive;
     this.showConcurrency = Math.max(1, opts.showConcurrency ?? 4);
+    this.opts = opts;
+    const memory = opts.memoryBytes ?? 'auto';
+    this.memoryBytes = memory === 'auto' ? (isLoopbackHost(this.host) ? os.totalmem() : undefined) : memory > 0 ? memory : undefined;
+  }
+
+  /** The largest window a discovered model can use here (undefined before discovery). */
+  contextCap(tag: string): WindowCap | undefined {
+    const limits = this.limits.get(tag);
+    return limits ? windowCap(limits, this.memoryBytes) : undefined;
+  }
+
+  /** A model's limits: from discovery, else one /api/show (kept), else what its spec says (not kept). */
+  private async limitsOf(client: Ollama, model: ModelSpec): Promise<OllamaWindowLimits> {
+    const known = this.limits.get(model.id);
+    if (known) return known;
+    try {
+      const limits = windowLimitsFromShow((await client.show({ model: model.id })) as unknown as OllamaShowInfo);
+      this.limits.set(model.id, limits);
+      return limits;
+    } catch {
+      return { contextLengthTokens: model.contextTokens };
+    }
   }
 
   /** A client whose every request also stops when `signal` fires. */
@@ -106,18 +154,30 @@ export class OllamaBackend implements Backend {
     signal.addEventListener('abort', onAbort, { once: true });
     let accepted = false;
     let finished = false;
+    let window: { numCtx: number; sentTokens: number; reusableTokens: number } | undefined;
     try {
       const options: Record<string, unknown> = {};
       if (request.temperature !== undefined) options.temperature = request.temperature;
       if (request.maxOutputTokens !== undefined) options.num_predict = request.maxOutputTokens;
       const keep = this.keepAlive !== undefined ? { keep_alive: this.keepAlive } : {};
+      const sentTokens = request.contextTokens ?? this.opts.countPromptTokens?.(request) ?? estimateInputTokens(request);
+      const cap = windowCap(await this.limitsOf(client, model), this.memoryBytes);
+      const choice = this.windows.choose({
+        conversationId: request.conversationId ?? turnInfo(request).conversationId,
+        modelId: model.id, promptTokens: sentTokens, maxOutputTokens: request.maxOutputTokens, cap,
+      });
+      if (!choice.ok) throw new BackendError(choice.message, 'ollama', 'badRequest');
+      options.num_ctx = choice.numCtx;
+      if (choice.numPredict !== undefined) options.num_predict = choice.numPredict;
       tally.sent = true;
       if (request.suffix !== undefined) {
         const system = request.messages.filter((m) => m.role === 'system').map(textOf).join('\n\n');
         const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
+        const prompt = lastUser ? textOf(lastUser) : '';
+        window = { numCtx: choice.numCtx, sentTokens, reusableTokens: this.promptCheck.reusableTokens(model.id, `${system}\u0000${prompt}\u0000${request.suffix}`, sentTokens) };
         iterator = await client.generate({
           model: model.id,
-          prompt: lastUser ? textOf(lastUser) : '',
+          prompt,
           suffix: request.suffix,
           ...(system ? { system } : {}),
           stream: true,
@@ -125,10 +185,13 @@ export class OllamaBackend implements Backend {
           ...keep,
         });
       } else {
+        const messages = toOllamaMessages(request.messages);
+        const tools = request.tools && request.tools.length > 0 ? toOllamaTools(request) : undefined;
+        window = { numCtx: choice.numCtx, sentTokens, reusableTokens: this.promptCheck.reusableTokens(model.id, JSON.stringify(tools ?? []) + JSON.stringify(messages), sentTokens) };
         iterator = await client.chat({
           model: model.id,
-          messages: toOllamaMessages(request.messages),
-          ...(request.tools && request.tools.length > 0 ? { tools: toOllamaTools(request) } : {}),
+          messages,
+          ...(tools ? { tools } : {}),
           stream: true,
           options,
           ...keep,
@@ -167,8 +230,19 @@ export class OllamaBackend implements Backend {
       }
       if (!final) throw new Error('the stream ended without a final chunk');
       finished = true;
-      yield usagePart(reportedUsage(final, tally, reasoningChars));
+      const usage = reportedUsage(final, tally, reasoningChars);
+      if (window && usage.ollama) {
+        usage.ollama.numCtx = window.numCtx;
+        usage.ollama.sentTokens = window.sentTokens;
+        const finding = PromptEvalCheck.judge({ modelId: model.id, ...window, evaluatedTokens: usage.tokens.input });
+        if (finding.warning) {
+          usage.ollama.warning = finding.warning;
+          this.opts.onWarning?.(finding.warning);
+        }
+      }
+      yield usagePart(usage);
     } catch (e) {
+      if (e instanceof BackendError && !accepted && !signal.aborted) throw e;
       if (signal.aborted) {
         yield usagePart(tally.estimatedUsage(request, 'cancelled'));
         throw cancelledError('ollama', `Ollama model "${model.id}"`);
@@ -248,6 +322,7 @@ export class OllamaBackend implements Backend {
         } catch {
           m.show = undefined;
         }
+        this.limits.set(m.tag, windowLimitsFromShow(m.show, m.sizeBytes));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.showConcurrency, out.length) }, worker));
@@ -362,4 +437,13 @@ export function toOllamaTools(request: ChatRequest): Tool[] {
       parameters: (t.inputSchema ?? { type: 'object', properties: {} }) as Tool['function']['parameters'],
     },
   }));
+}
+
+function isLoopbackHost(host: string): boolean {
+  try {
+    const h = new URL(host).hostname.replace(/^\[|\]$/g, '');
+    return h === 'localhost' || h === '::1' || /^127\./.test(h);
+  } catch {
+    return false;
+  }
 }

@@ -338,7 +338,7 @@ function resetPhrase(p: BudgetPeriod): string {
   }
 }
 
-function unitNoun(u: BudgetUnit): string {
+export function unitNoun(u: BudgetUnit): string {
   return u === 'usd' ? 'cost' : u === 'wh' ? 'energy' : 'token';
 }
 

@@ -7,3 +7,7 @@ export {
 } from './budgetConfig';
 export { periodKey, startOfPeriod, nextPeriodStart, CALENDAR_PERIODS } from './periods';
 export type { CalendarPeriod } from './periods';
+export { ConversationBudget, conversationIdOf, conversationIdFromOptions } from './conversationBudget';
+export type { AskConversationLimit, ConversationAdmission, ConversationAnswer, ConversationLimitEvent, ConversationTicket } from './conversationBudget';
+export { parseConversationPolicy, defaultConversationPolicy, CONVERSATION_ACTIONS, CONVERSATION_SETTING_PREFIX } from './conversationBudgetConfig';
+export type { ConversationAction, ConversationPolicy } from './conversationBudgetConfig';

@@ -3,7 +3,7 @@
 // destination. Both live in `<ledger>/export/`, named by a hash of the destination (never its
 // headers). The cursor is written atomically (temp file + rename) after every acknowledged batch, so
 // a crash loses nothing and repeats at most the batch in flight.
-import { createHash, randomBytes } from 'crypto';
+import { createHash, randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -26,6 +26,17 @@ export interface CursorState {
   backfill: { sinceMs: number; untilMs: number | null; files: Record<string, number> } | null;
   metrics: MetricState;
   exported: number;
+  /**
+   * `service.instance.id` of everything sent with this cursor: one cumulative metric stream per cursor
+   * (the VS Code windows and the CLI exporting one ledger to one destination share it), so two machines
+   * of one developer, or two developers with the same attributes, never overwrite each other's series
+   * in a backend such as Prometheus. Absent in cursors written before it existed (then assigned).
+   */
+  instanceId?: string;
+}
+
+export function newInstanceId(): string {
+  return randomUUID();
 }
 
 export function exportDir(ledger: Ledger): string {
@@ -50,7 +61,7 @@ export function newCursor(ledger: Ledger, destination: string, nowMs: number): C
     floor[f.name] = end;
     files[f.name] = { offset: end, ino: st.ino || 0 };
   }
-  return { version: CURSOR_VERSION, destination, createdMs: nowMs, files, floor, backfilledFrom: null, backfill: null, metrics: emptyMetricState(nowMs), exported: 0 };
+  return { version: CURSOR_VERSION, destination, createdMs: nowMs, files, floor, backfilledFrom: null, backfill: null, metrics: emptyMetricState(nowMs), exported: 0, instanceId: newInstanceId() };
 }
 
 /** The offset after the last '\n' in the first `size` bytes (an unterminated tail is not "there" yet). */

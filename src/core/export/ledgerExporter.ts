@@ -14,13 +14,16 @@ import type { Ledger } from '../ledger/ledger';
 import { emptyReadStats, readBatches } from '../ledger/lineReader';
 import type { LedgerFile } from '../ledger/paths';
 import type { UsageRecord } from '../types';
-import { CursorState, ExportLock, acquireLock, loadCursor, newCursor, saveCursor } from './exportCursor';
+import { CursorState, ExportLock, acquireLock, loadCursor, newCursor, newInstanceId, saveCursor } from './exportCursor';
 import { MetricState, SpanDescription, addToMetrics, recordToSpan } from './genaiMapping';
+
+/** Resource attributes that come from the cursor: `service.instance.id` names the cumulative series. */
+export interface ExportIdentity { 'service.instance.id': string }
 
 export interface OtlpSender {
   /** Resolves once the collector accepted the spans; rejects (after its own retries) otherwise. */
-  sendSpans(spans: SpanDescription[]): Promise<void>;
-  sendMetrics(state: MetricState, nowMs: number): Promise<void>;
+  sendSpans(spans: SpanDescription[], identity: ExportIdentity): Promise<void>;
+  sendMetrics(state: MetricState, nowMs: number, identity: ExportIdentity): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export interface ExporterOptions {
 }
 
 export class BusyError extends Error {}
+
+const identityOf = (s: CursorState): ExportIdentity => ({ 'service.instance.id': s.instanceId! });
 
 export class LedgerExporter {
   private readonly chunkBytes: number;
@@ -64,6 +69,10 @@ export class LedgerExporter {
   /** The cursor, made at the current end of the ledger when there is none. */
   state(): CursorState {
     const s = loadCursor(this.ledger, this.destination);
+    if (s && !s.instanceId) {
+      s.instanceId = newInstanceId(); // a cursor written before instance ids: its series get one from now on
+      saveCursor(this.ledger, s);
+    }
     if (s) return s;
     const fresh = newCursor(this.ledger, this.destination, this.now());
     saveCursor(this.ledger, fresh);
@@ -85,7 +94,7 @@ export class LedgerExporter {
     }
     if (out.batches > 0 || out.caughtUp) {
       try {
-        await this.sender.sendMetrics(s.metrics, this.now());
+        await this.sender.sendMetrics(s.metrics, this.now(), identityOf(s));
       } catch (e) {
         out.error ??= `metrics: ${e instanceof Error ? e.message : String(e)}`;
         out.caughtUp = false;
@@ -124,7 +133,7 @@ export class LedgerExporter {
 
   /** Sends one batch and commits the cursor (with the metrics it adds). */
   private async commit(s: CursorState, records: UsageRecord[], move: () => void, out: ExportRun): Promise<void> {
-    if (records.length > 0) await this.sender.sendSpans(records.map(recordToSpan));
+    if (records.length > 0) await this.sender.sendSpans(records.map(recordToSpan), identityOf(s));
     for (const r of records) addToMetrics(s.metrics, r);
     move();
     s.exported += records.length;

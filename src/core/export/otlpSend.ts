@@ -14,7 +14,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { DURATION_BOUNDARIES_S, METRICS, MetricState, SpanDescription, TOKEN_BOUNDARIES } from './genaiMapping';
-import type { OtlpSender } from './ledgerExporter';
+import type { ExportIdentity, OtlpSender } from './ledgerExporter';
 import type { OtlpExportConfig } from './otlpConfig';
 
 // The package exposes its Node HTTP delegate only as an `exports` subpath, which this project's
@@ -98,16 +98,25 @@ export function createSender(c: OtlpExportConfig): OtlpSender {
   });
   const traces = createOtlpHttpExportDelegate(options(c.tracesUrl), json ? JsonTraceSerializer : ProtobufTraceSerializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined);
   const metrics = createOtlpHttpExportDelegate(options(c.metricsUrl), json ? JsonMetricsSerializer : ProtobufMetricsSerializer, 'otlp_http_metric_exporter', MetricsExporterMetricsHelper, undefined);
-  const resource = resourceFromAttributes({ 'service.name': 'rightsize', 'service.version': SCOPE.version, ...c.resourceAttributes });
+  // The configured attributes win (a team may name its instances itself).
+  let cached: { id: string; resource: Resource } | undefined;
+  const resourceFor = (identity: ExportIdentity): Resource => {
+    const id = identity['service.instance.id'];
+    if (cached?.id !== id) cached = { id, resource: resourceFromAttributes({ 'service.name': 'rightsize', 'service.version': SCOPE.version, ...identity, ...c.resourceAttributes }) };
+    return cached.resource;
+  };
   const send = <T>(delegate: { export(items: T, cb: (r: ExportResult) => void): void }, items: T): Promise<void> => new Promise((resolve, reject) => {
     delegate.export(items, (r) => { try { exported(r); resolve(); } catch (e) { reject(e); } });
   });
   return {
-    sendSpans: (spans) => send(traces, spans.map((d) => toReadableSpan(d, resource))),
-    sendMetrics: async (state, nowMs) => {
+    sendSpans: (spans, identity) => {
+      const resource = resourceFor(identity);
+      return send(traces, spans.map((d) => toReadableSpan(d, resource)));
+    },
+    sendMetrics: async (state, nowMs, identity) => {
       const data = toMetricData(state, nowMs);
       if (data.length === 0) return;
-      const rm: ResourceMetrics = { resource, scopeMetrics: [{ scope: SCOPE, metrics: data }] };
+      const rm: ResourceMetrics = { resource: resourceFor(identity), scopeMetrics: [{ scope: SCOPE, metrics: data }] };
       await send(metrics, rm);
     },
     shutdown: async () => { await Promise.all([traces.shutdown(), metrics.shutdown()]); },

@@ -5,11 +5,10 @@
 // `github.copilot.chat.otel.headers`); `Host` must be the loopback address with our port (no DNS
 // rebinding); requests from web pages (`Origin`, `Sec-Fetch-Site`) are refused; bodies are capped (also
 // after decompression). Answers as an OTLP collector does: 200 with an empty Export…ServiceResponse.
-import { createHash, timingSafeEqual } from 'crypto';
 import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
+import { closeServer, listenLoopback, loopbackRefusal, readCappedBody } from '../loopback/guard';
 import { logsOfOtlp, spansOfOtlp, TelemetryItem } from './copilotOtel';
 import type { OtlpSignal } from './otlpProtobuf';
 
@@ -35,36 +34,10 @@ export interface OtlpReceiver {
 
 const PATHS: Readonly<Record<string, OtlpSignal>> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
 
-function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
-
-/** Why a request is refused (status, message), or undefined. */
+/** Why a request is refused (status, message), or undefined (the shared loopback checks, src/core/loopback/guard.ts). */
 export function receiverRefusal(req: http.IncomingMessage, port: number, token: string): [number, string] | undefined {
-  const h = req.headers;
-  const host = (h.host ?? '').toLowerCase();
-  if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) return [403, `Host ${JSON.stringify(host)} is not allowed`];
-  if (h.origin !== undefined || (h['sec-fetch-site'] !== undefined && h['sec-fetch-site'] !== 'none')) return [403, 'requests from web pages are refused'];
-  const auth = typeof h.authorization === 'string' ? h.authorization.replace(/^bearer\s+/i, '').trim() : undefined;
-  const own = typeof h['x-rightsize-token'] === 'string' ? h['x-rightsize-token'].trim() : undefined;
-  if (!((auth && sameSecret(auth, token)) || (own && sameSecret(own, token)))) return [401, auth || own ? 'wrong token' : 'a token is required'];
-  return undefined;
-}
-
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) { resolve(undefined); req.resume(); return; }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) { resolve(undefined); req.destroy(); return; }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  const r = loopbackRefusal(req, port, token, ['authorization', 'x-rightsize-token']);
+  return 'refusal' in r ? [r.refusal.status, r.refusal.message] : undefined;
 }
 
 let protobuf: typeof import('./otlpProtobuf') | undefined;
@@ -95,7 +68,7 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
     const signal = PATHS[(req.url ?? '').split('?')[0]];
     if (req.method !== 'POST' || !signal) { reply(404, 'application/json', JSON.stringify({ code: 5, message: 'Rightsize receives POST /v1/traces, /v1/logs and /v1/metrics' })); return; }
     const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
-    void readBody(req, max).then((raw) => {
+    void readCappedBody(req, max).then((raw) => {
       if (!raw) { reply(413, 'application/json', JSON.stringify({ code: 8, message: `Rightsize: body larger than ${max} bytes` })); return; }
       const body = String(req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip' ? gunzipSync(raw, { maxOutputLength: max }) : raw;
       const items = itemsOfBody(signal, body, contentType);
@@ -110,16 +83,12 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
-      ? new Error(`port ${o.port} on 127.0.0.1 is in use (another VS Code window may already receive Copilot's telemetry)`) : e));
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenLoopback(server, o.port, '127.0.0.1',
+    (p) => `port ${p} on 127.0.0.1 is in use (another VS Code window may already receive Copilot's telemetry)`);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     accepted,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () => closeServer(server),
   };
 }

@@ -10,3 +10,10 @@ export type { Requirements } from './requirements';
 export { difficulty, SIGNAL_RAISE, THRESHOLDS } from './difficulty';
 export { extractFeatures } from './features';
 export type { RequestFeatures } from './features';
+export {
+  update as updateLearning, adjustment as learnedAdjustment, learnedAdjustments, describeLearning, reset as resetLearning,
+  emptyLearningState, parseLearningState, withFloor,
+} from './learning';
+export type { LearningState, LearningSignal, LearnedAdjustments, CapabilityFloor, LearnedFloorView } from './learning';
+export { readEnvelope, MAX_INSTRUCTION_CHARS } from './envelope';
+export type { Envelope, ClientShape, ContextShape, EnvelopeHints } from './envelope';

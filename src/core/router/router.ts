@@ -17,7 +17,8 @@
 //        context:  input tokens + expected output <= (1 - CONTEXT_SAFETY_MARGIN) x the model's window.
 //                  The margin (10%) covers tokenizer differences: input tokens are counted with one
 //                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
-//        capability: score >= required.
+//        capability: score >= required, where required is raised to the workspace's learned floor for the
+//                  task class when there is one (RouteOptions.learned, learning.ts; the reason says so).
 //   3. Choose the cheapest of the capable ones by the objective:
 //        energy:   central Wh estimate
 //        money:    USD estimate
@@ -53,6 +54,7 @@
 // that pass the hard filters, plus the reference model.
 import type { ChatRequest, Decision, Estimate, Location, ModelSpec, Objective, TaskClass, TokenCounts } from '../types';
 import { fmtRatio, fmtScore, fmtTokens, fmtUsd, fmtWh } from './format';
+import type { CapabilityFloor, LearnedAdjustments } from './learning';
 import { analyseRequest, Requirements } from './requirements';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
@@ -74,6 +76,8 @@ export interface RouteOptions {
    * API money, and its energy comes from measured timings while cloud energy rests on parameter guesses.
    */
   localPreference?: number;
+  /** What this workspace taught the router (learning.ts): a floor under the required capability per task class. */
+  learned?: LearnedAdjustments;
 }
 
 /** The extension's and CLI's default for RouteOptions.localPreference. */
@@ -88,6 +92,8 @@ export interface RouteDecision extends Decision {
   expectedOutputTokens: number;
   /** The reference model's id (the counterfactual of the reason and of `reference`). */
   referenceModel: string;
+  /** A learned floor that raised the required capability for this request (learning.ts). */
+  learned?: CapabilityFloor;
 }
 
 export type FilterName = 'excluded' | 'localOnly' | 'blockCloud' | 'preferLocal' | 'tools' | 'fim' | 'context' | 'capability';
@@ -142,7 +148,7 @@ interface Scored {
 
 export function decide(request: ChatRequest, inputTokens: number, options: RouteOptions): RouteDecision {
   const input = Number.isFinite(inputTokens) && inputTokens > 0 ? Math.round(inputTokens) : 0;
-  const req = analyseRequest(request, input);
+  const req = applyLearnedFloor(analyseRequest(request, input), options.learned);
   const candidates = options.candidates;
   if (candidates.length === 0) {
     throw new NoCapableModelError(
@@ -285,6 +291,7 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
     reason = `${label} needs score ${fmtScore(required)}, which no allowed model reaches: ${chosen.model.id} (${loc}) is the most capable that fits (score ${fmtScore(chosen.model.capability.score)}) and ${cost}`;
   }
   if (localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
+  if (req.learned) reason += `; ${req.learned.reason}`;
   if (localPreferred) reason += `; local preferred (within ${preference}× of the cheapest cloud model by ${objective})`;
 
   const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall, nearTied);
@@ -305,7 +312,15 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
     localUnavailable,
     expectedOutputTokens: expected,
     referenceModel: reference.id,
+    ...(req.learned ? { learned: req.learned } : {}),
   };
+}
+
+/** The request's requirements with the workspace's learned floor applied, when it raises them. */
+function applyLearnedFloor(req: Requirements, learned: LearnedAdjustments | undefined): Requirements & { learned?: CapabilityFloor } {
+  const floor = learned?.floorFor(req.task);
+  if (!floor || !(floor.score > req.required)) return req;
+  return { ...req, required: Math.min(100, floor.score), signals: req.signals.concat(`learned+${fmtScore(floor.score - req.required)}`), learned: floor };
 }
 
 function byObjective(a: Scored, b: Scored): number {

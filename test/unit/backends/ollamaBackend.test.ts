@@ -33,14 +33,17 @@ describe('OllamaBackend', () => {
     assert.deepEqual(u.ollama, {
       promptEvalNs: reported.prompt_eval_duration, evalNs: reported.eval_duration,
       loadNs: reported.load_duration, totalNs: reported.total_duration,
+      // The window sent (the smallest step for 16 tokens + 128 of output) and the tokens counted before sending.
+      numCtx: 4096, sentTokens: u.ollama!.sentTokens,
     });
+    assert.ok(u.ollama!.sentTokens! > 0);
     assert.equal(u.doneReason, 'stop');
     assert.ok(u.durationMs > 0);
     assert.ok(u.ttftMs !== undefined && u.ttftMs > 0 && u.ttftMs <= u.durationMs);
     const body = fake.requestsTo('/api/chat')[0].body;
     assert.equal(body.stream, true);
     assert.deepEqual(body.messages, [{ role: 'system', content: 'You write TypeScript.' }, { role: 'user', content: 'declare x' }]);
-    assert.deepEqual(body.options, { temperature: 0.1, num_predict: 128 });
+    assert.deepEqual(body.options, { temperature: 0.1, num_predict: 128, num_ctx: 4096 });
     assert.equal(body.tools, undefined);
   });
 

@@ -160,7 +160,7 @@ describe('export/OTLP: spans and metrics to a collector (real protobuf and JSON)
       for (const r of recs) ledger.append(r);
       await ex.run();
       await ex.close();
-      got[protocol] = receiver.spans.filter((s) => s.protocol === (protocol === 'http/json' ? 'json' : 'protobuf')).map(({ protocol: _p, ...s }) => s);
+      got[protocol] = receiver.spans.filter((s) => s.protocol === (protocol === 'http/json' ? 'json' : 'protobuf')).map(({ protocol: _p, resource: { 'service.instance.id': _id, ...resource }, ...s }) => ({ ...s, resource })); // two ledgers: two instances
     }
     assert.equal(got['http/protobuf'].length, recs.length);
     assert.deepEqual(got['http/json'], got['http/protobuf']);
@@ -214,6 +214,30 @@ describe('export/OTLP: spans and metrics to a collector (real protobuf and JSON)
     } finally {
       await ex.close();
     }
+  });
+
+  it('names its cumulative series: one service.instance.id per cursor, kept across restarts, another for another destination', async () => {
+    const ledger = new Ledger(dir);
+    const cfg = config(receiver.url, 'http/protobuf');
+    const instanceIds = (): Set<string> => new Set([...receiver.spans.map((s) => s.resource), ...receiver.points.map((p) => p.resource)].map((r) => String(r['service.instance.id'])));
+    for (let run = 0; run < 2; run++) { // the second exporter is a restart: it reads the cursor the first wrote
+      const ex = new LedgerExporter(ledger, destinationKey(cfg), loadSender(cfg));
+      await ex.run();
+      ledger.append(makeRecord({ id: `restart-${run}` }));
+      assert.equal((await ex.run()).exported, 1);
+      await ex.close();
+    }
+    const ids = instanceIds();
+    assert.equal(ids.size, 1, [...ids].join(', '));
+    assert.match([...ids][0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.ok(receiver.points.length > 0 && receiver.spans.length === 2);
+    const other = config(receiver.url, 'http/json'); // another destination key: another cursor
+    const ex2 = new LedgerExporter(ledger, destinationKey(other), loadSender(other));
+    await ex2.run();
+    ledger.append(makeRecord({ id: 'other-destination' }));
+    await ex2.run();
+    await ex2.close();
+    assert.equal(instanceIds().size, 2, 'another destination is another cumulative stream');
   });
 
   it('a second exporter for the same destination is refused while the first holds the lock', async () => {

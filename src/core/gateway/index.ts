@@ -1,0 +1,18 @@
+// The loopback gateway for terminal and IDE agents (see gateway.ts).
+import { anthropicMessages } from './formats/anthropic';
+import { Gateway, GatewayDeps, GatewayOptions, GatewayServer } from './gateway';
+import type { WireFormat } from './wire';
+
+export { AUTO_MODEL, DEFAULT_AUTO_ALIASES, GatewayServer } from './gateway';
+export type { Gateway, GatewayDeps, GatewayOptions } from './gateway';
+export { OFFICIAL_ENDPOINTS } from './credentials';
+
+/** Every wire format the gateway speaks, by name. */
+export const WIRE_FORMATS: Readonly<Record<string, WireFormat>> = {
+  anthropic: anthropicMessages,
+};
+
+/** Starts a gateway on loopback; resolves once it listens. */
+export function startGateway(deps: GatewayDeps, options: GatewayOptions): Promise<Gateway> {
+  return new GatewayServer(deps, options, WIRE_FORMATS).listen();
+}
