@@ -2,6 +2,7 @@
 // adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
 import { parseBudgetPolicy } from './budget/budgetConfig';
+import { DEFAULT_ELECTRICITY_USD_PER_KWH, DEFAULT_LOCAL_PREFERENCE } from './defaults';
 import { ConversationPolicy, defaultConversationPolicy, parseConversationPolicy } from './budget/conversationBudgetConfig';
 import { OtlpExportConfig, defaultOtlpConfig, parseOtlpSettings } from './export/otlpConfig';
 import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
@@ -68,7 +69,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   mode: 'suggest',
   objective: 'balanced',
   localOnly: false,
-  localPreference: 3,
+  localPreference: DEFAULT_LOCAL_PREFERENCE,
   ollamaHost: 'http://127.0.0.1:11434',
   openaiBaseUrl: 'https://api.openai.com/v1',
   anthropicBaseUrl: 'https://api.anthropic.com',
@@ -79,7 +80,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   conversationBudget: defaultConversationPolicy(),
   energy: {
     device: 'auto',
-    electricityUsdPerKwh: 0.17,
+    electricityUsdPerKwh: DEFAULT_ELECTRICITY_USD_PER_KWH,
     hardwarePriceUsd: 0,
     hardwareLifetimeHours: 8000,
     gridGPerKwh: 473,

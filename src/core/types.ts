@@ -306,6 +306,19 @@ export interface UsageRecord {
   ollama?: { numCtx: number; sentTokens: number; evaluatedTokens: number; warning?: string };
   /** The client program that sent it (gateway), see ChatRequest.client. */
   client?: string;
+  /** The conversation turn this request belongs to (conversation.ts): hashed ids, no text. `attempt` 2 is
+   * the escalation after the turn's model failed (the failed attempt has its own record, outcome `error`). */
+  turn?: TurnRef;
+}
+
+/** A request's place in its conversation (UsageRecord.turn). */
+export interface TurnRef {
+  conversation: string;
+  id: string;
+  /** A tool-loop continuation (kept on the turn's model, not routed). */
+  continuation: boolean;
+  /** 1, or 2 after an escalation within the turn. */
+  attempt: number;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */

@@ -130,6 +130,20 @@ export class BudgetGate {
     return { preferLocal: exceeded && this.policy.action === 'preferLocal', blockCloud: exceeded && this.policy.action === 'block', level };
   }
 
+  /** What the router must respect, given before routing (RouteOptions.budget): the routing state, plus under
+   * the preferLocal action what is left of each unit before the tightest limit (used and in flight counted),
+   * so a cloud model whose estimate would overrun it is set aside up front instead of admitted, refused and
+   * routed again. */
+  constraints(): { preferLocal: boolean; blockCloud: boolean; cloudHeadroom?: UsageAmount } {
+    const { preferLocal, blockCloud } = this.routingState();
+    if (this.policy.action !== 'preferLocal' || preferLocal) return { preferLocal, blockCloud };
+    const lines = this.lines();
+    if (lines.length === 0) return { preferLocal, blockCloud };
+    const room: UsageAmount = { tokens: Infinity, wh: Infinity, usd: Infinity };
+    for (const l of lines) room[l.unit] = Math.min(room[l.unit], l.limit - l.used - l.reserved);
+    return { preferLocal, blockCloud, cloudHeadroom: room };
+  }
+
   admit(decision: AdmitInput, opts: { noLocalAlternative?: boolean } = {}): Admission {
     this.roll();
     const e = decision.estimate;

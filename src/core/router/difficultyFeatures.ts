@@ -1,8 +1,9 @@
 // The numbers the calibrated difficulty model reads (difficultyModel.ts): what the *problem* looks like, not
 // what the user asks to be done with it (that is the task class, taskClassifier.ts).
 //
-// Input: the user's instruction (their own words; a pasted problem statement or issue text stays in it) and
-// the pasted context (code, logs, attachments) with its shape. Every feature is a plain count or size, so
+// Input: the envelope's instruction (envelope.ts: the user's own words; a pasted problem statement or issue
+// text stays in it) and the pasted context (code, logs, attachments) with its shape (contextShape.ts). Every
+// feature is a plain count or size, so
 // the fitted weights (difficulty-params.json) say how much each one moves the required tier:
 //
 // | feature        | what is counted                                                                        |
@@ -20,31 +21,26 @@
 // | combinatorics  | distinct counting/optimisation terms ("number of ways", subsequence, lexicographically…)|
 // | geometry       | distinct geometry terms (polygon, convex, coordinates, segment, circle…)                |
 // | queries        | online queries or multiple test cases ("q queries", "t test cases")                     |
-// | stackTraces    | pasted runtime stack traces                                                             |
-// | errorLines     | log2(1 + log/compiler lines reporting an error)                                         |
-// | filesNamed     | distinct files named                                                                    |
+// | stackTraces    | pasted runtime stack traces (the context's shape)                                      |
+// | errorLines     | log2(1 + log/compiler lines reporting an error, the context's shape)                    |
+// | filesNamed     | distinct files named or attached (the context's shape)                                  |
 // | links          | URLs in the text (issue cross-references, linked discussions)                           |
 //
 // Vocabulary features count *distinct* terms, so a long statement that repeats "vertex" is not a graph
 // problem ten times over. Only the first MAX_TEXT_SCAN characters of the instruction (head and tail) and
 // MAX_CONTEXT_SCAN of the context are read, so a decision stays cheap on a large Agent-mode request.
-import { hasStackTrace } from './taskClassifier';
+import { ContextShape, measureShape } from './contextShape';
 
-/** The counts of the context's shape the model uses; names as in the envelope reader's ContextShape. */
-export interface ShapeCounts {
-  codeLines: number;
-  stackTraces: number;
-  errorLines: number;
-  filesNamed: number;
-  diffHunks?: number;
-}
+/** The counts of the context's shape the model uses (the envelope reader's ContextShape). */
+export type ShapeCounts = Pick<ContextShape, 'codeLines' | 'stackTraces' | 'errorLines' | 'filesNamed'>;
 
 export interface ProblemInput {
   /** The user's own words (a pasted statement or issue text included). */
   instruction: string;
   /** Pasted or attached material (code, logs). */
   context: string;
-  /** The context's shape when the envelope reader measured it; otherwise it is measured here. */
+  /** The context's shape as the envelope reader measured it; when absent, the context is measured as one
+   * piece of code. */
   shape?: ShapeCounts;
 }
 
@@ -79,11 +75,6 @@ const COMBINATORICS_TERMS = /\b(number of ways|how many ways|count (?:the number
 const GEOMETRY_TERMS = /\b(polygons?|convex(?: hull)?|coordinates?|segments?|circles?|radius|triangles?|rectangles?|intersect(?:s|ion)?|area|perimeter|angles?|plane|distance)\b/gi;
 const QUERIES_RE = /\b(?:\d+|q|t|each|next|following)\s+(?:queries|test cases)\b|\bqueries\b|\bmultiple test cases\b|\btest cases?\b/i;
 const URL_RE = /\bhttps?:\/\/\S+/g;
-const FILE_RE =
-  /(?:^|[\s`'"([<:=,])((?:[\w@.+-]+\/)*[\w@+-][\w@.+-]*\.(?:tsx?|jsx?|mjs|cjs|py|pyi|rs|go|java|kts?|swift|c|cc|cpp|cxx|h|hh|hpp|cs|rb|php|scala|sql|json|ya?ml|toml|md|rst|cfg|ini|s?css|html?|vue|svelte|sh|lua|dart|exs?|zig|jl|proto|graphql|gradle|tf|ipynb))(?=$|[\s`'")\]>,;!?#]|\.(?:\s|$)|:)/gim;
-const ERROR_LINE_RE =
-  /^\s*(?:[A-Z][\w.]*(?:Error|Exception|Fault|Warning)\b|(?:error|ERROR|Error|FATAL|fatal|FAILED|FAIL|panic)\b[\s:[(]|E\s{2,}\w|npm ERR!)/;
-
 export function emptyFeatures(): FeatureVector {
   const v = {} as FeatureVector;
   for (const n of FEATURE_NAMES) v[n] = 0;
@@ -93,7 +84,7 @@ export function emptyFeatures(): FeatureVector {
 export function problemFeatures(input: ProblemInput): FeatureVector {
   const text = capText(input.instruction);
   const context = input.context.length > MAX_CONTEXT_SCAN ? input.context.slice(0, MAX_CONTEXT_SCAN) : input.context;
-  const shape = input.shape ?? measureContext(context);
+  const shape = input.shape ?? measureShape(context.length > 0 ? [{ text: context, code: true, attachment: false }] : [], input.instruction);
   const v = emptyFeatures();
   v.textChars = Math.log2(1 + input.instruction.length);
   v.codeLines = Math.log2(1 + shape.codeLines);
@@ -113,9 +104,9 @@ export function problemFeatures(input: ProblemInput): FeatureVector {
   }
   // Doctests in the pasted code are worked examples too (a function stub with its docstring).
   if (context.length > 0 && context.indexOf('>>>') >= 0) v.examples = Math.min(4, v.examples + countMatches(DOCTEST_RE, context) / 3);
-  v.stackTraces = Math.min(3, shape.stackTraces + (text.length > 0 && hasStackTrace(text) ? 1 : 0));
-  v.errorLines = Math.log2(1 + shape.errorLines + countErrorLines(text));
-  v.filesNamed = Math.min(8, Math.max(shape.filesNamed, distinctFiles(text)));
+  v.stackTraces = Math.min(3, shape.stackTraces);
+  v.errorLines = Math.log2(1 + shape.errorLines);
+  v.filesNamed = Math.min(8, shape.filesNamed);
   return v;
 }
 
@@ -124,34 +115,6 @@ function capText(text: string): string {
   if (text.length <= MAX_TEXT_SCAN) return text;
   const head = Math.floor(MAX_TEXT_SCAN * 0.75);
   return text.slice(0, head) + '\n' + text.slice(text.length - (MAX_TEXT_SCAN - head));
-}
-
-/** Shape of a context the envelope reader did not measure: every line is code except error lines. */
-export function measureContext(context: string): ShapeCounts {
-  const s: ShapeCounts = { codeLines: 0, stackTraces: 0, errorLines: 0, filesNamed: 0, diffHunks: 0 };
-  if (context.length === 0) return s;
-  let start = 0;
-  const n = context.length;
-  while (start < n) {
-    let end = context.indexOf('\n', start);
-    if (end < 0) end = n;
-    if (end > start && !isBlank(context, start, end)) {
-      if (end - start < 400 && ERROR_LINE_RE.test(context.slice(start, end))) s.errorLines++;
-      else s.codeLines++;
-      if (context.startsWith('@@ -', start)) s.diffHunks!++;
-    }
-    start = end + 1;
-  }
-  if (hasStackTrace(context)) s.stackTraces = 1;
-  return s;
-}
-
-function isBlank(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
 }
 
 function countMatches(re: RegExp, text: string): number {
@@ -211,33 +174,4 @@ export function maxBoundLog10(text: string): number {
     if (v > best) best = v;
   }
   return Math.min(18, Math.round(best * 100) / 100);
-}
-
-function countErrorLines(text: string): number {
-  if (text.length === 0) return 0;
-  let n = 0;
-  let start = 0;
-  const len = text.length;
-  while (start < len) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = len;
-    if (end - start > 0 && end - start < 400 && ERROR_LINE_RE.test(text.slice(start, end))) n++;
-    start = end + 1;
-  }
-  return n;
-}
-
-function distinctFiles(text: string): number {
-  if (text.indexOf('.') < 0) return 0;
-  FILE_RE.lastIndex = 0;
-  const seen = new Set<string>();
-  let m: RegExpExecArray | null;
-  while ((m = FILE_RE.exec(text)) !== null) {
-    const p = m[1];
-    const slash = p.lastIndexOf('/');
-    seen.add(slash >= 0 ? p.slice(slash + 1) : p);
-    if (seen.size >= 8) break;
-  }
-  FILE_RE.lastIndex = 0;
-  return seen.size;
 }

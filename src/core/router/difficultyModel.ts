@@ -147,11 +147,10 @@ export function calibratedModelFor(kind: string, ask: string, instructionChars: 
   return undefined;
 }
 
-/** The problem as the difficulty model reads it, from the request's features. Until the envelope reader
- * (envelope.ts) supplies instruction and context, the text outside code fences is the instruction and the
- * fences' bodies are the context. */
+/** The problem as the difficulty model reads it: the envelope's instruction, context and context shape. */
 export function problemInputOf(f: RequestFeatures): ProblemInput {
-  return { instruction: f.outsideCode, context: f.code };
+  const e = f.envelope;
+  return { instruction: e.instruction, context: e.context, shape: e.shape };
 }
 
 /** The calibrated requirement of a request of this kind, or undefined when no fitted model covers it. */

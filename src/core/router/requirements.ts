@@ -31,6 +31,7 @@
 import type { ChatRequest, TaskClass } from '../types';
 import { difficulty } from './difficulty';
 import { calibratedDifficulty } from './difficultyModel';
+import type { Envelope } from './envelope';
 import { extractFeatures, RequestFeatures } from './features';
 import { Classification, classifyFeatures, TaskKind } from './taskClassifier';
 
@@ -80,14 +81,16 @@ export interface Requirements {
 export function requiredCapability(
   request: ChatRequest,
   inputTokens: number,
+  envelope?: Envelope,
 ): { task: TaskClass; required: number; signals: string[]; expectedOutputTokens: number } {
-  const r = analyseRequest(request, inputTokens);
+  const r = analyseRequest(request, inputTokens, envelope);
   return { task: r.task, required: r.required, signals: r.signals, expectedOutputTokens: r.expectedOutputTokens };
 }
 
-/** Everything decide() needs from the request itself, computed once. */
-export function analyseRequest(request: ChatRequest, inputTokens: number): Requirements {
-  const features = extractFeatures(request);
+/** Everything decide() needs from the request itself, computed once (`envelope`: when the caller has
+ * already read it, e.g. the pipeline, which reads each request's envelope once). */
+export function analyseRequest(request: ChatRequest, inputTokens: number, envelope?: Envelope): Requirements {
+  const features = extractFeatures(request, envelope);
   const classification = classifyFeatures(features);
   const kind = classification.kind;
   // Kinds covered by public per-problem results take their requirement from the fitted model.

@@ -19,7 +19,8 @@
 // and `generate` ("implement …", "write a function …", reported as `refactor` until TaskClass has a
 // generation class). The kind is in the signals (`kind:generate`), so routing logs show it.
 import type { ChatRequest, TaskClass } from '../types';
-import { countFiles, extractFeatures, RequestFeatures } from './features';
+import { measureShape } from './contextShape';
+import { extractFeatures, RequestFeatures } from './features';
 
 export type TaskKind = TaskClass | 'rename' | 'generate';
 
@@ -142,28 +143,33 @@ const PARAGRAPH_BREAK_RE = /\n[ \t]*\n/;
  * crash?") after pasted material. */
 const ASK_TAIL_RE = /^(?:please|pls|can|could|would|will|why|how|what|where|which|is|are|does|do|should|make sure|note|also|then|now|and|but)\b|\?\s*$/i;
 
-/** The part of the instruction that says what to do (see ASK_FULL_CHARS). */
+/** The part of the instruction that says what to do (see ASK_FULL_CHARS). Blocks are paragraphs when the
+ * text has blank lines, else lines (the envelope reader joins the user's words line by line). */
 export function askOf(prose: string): string {
   const text = prose.trim();
-  const br = PARAGRAPH_BREAK_RE.exec(text);
-  const firstEnd = br ? br.index : text.length;
+  const paragraphs = PARAGRAPH_BREAK_RE.test(text);
+  const firstEnd = paragraphs ? PARAGRAPH_BREAK_RE.exec(text)!.index : lineEnd(text);
+  const lastStart = paragraphs ? lastParagraphStart(text) : text.lastIndexOf('\n') + 1;
   // A lead-in ("Fix this issue in the X repository:", "Solve this problem:") introduces pasted material,
-  // whatever its length: the ask is the lead-in, plus a closing paragraph that talks to the assistant.
-  if (br && firstEnd <= ASK_HEAD_CHARS && text.charCodeAt(firstEnd - 1) === 58 /* : */) {
-    const lastBreak = lastParagraphBreak(text);
-    const tail = lastBreak > firstEnd ? text.slice(lastBreak).trim() : '';
+  // whatever its length: the ask is the lead-in, plus a closing block that talks to the assistant.
+  if (firstEnd < text.length && firstEnd <= ASK_HEAD_CHARS && text.charCodeAt(firstEnd - 1) === 58 /* : */) {
+    const tail = lastStart > firstEnd ? text.slice(lastStart).trim() : '';
     return tail.length > 0 && tail.length <= ASK_TAIL_CHARS && ASK_TAIL_RE.test(tail) ? `${text.slice(0, firstEnd)}\n\n${tail}` : text.slice(0, firstEnd);
   }
   if (text.length <= ASK_FULL_CHARS) return text;
   const head = text.slice(0, Math.min(firstEnd, ASK_HEAD_CHARS));
   let tailStart = text.length - ASK_TAIL_CHARS;
-  const lastBreak = lastParagraphBreak(text);
-  if (lastBreak > firstEnd && text.length - lastBreak <= ASK_TAIL_CHARS) tailStart = lastBreak;
+  if (lastStart > firstEnd && text.length - lastStart <= ASK_TAIL_CHARS) tailStart = lastStart;
   if (tailStart <= head.length) return text.slice(0, ASK_HEAD_CHARS + ASK_TAIL_CHARS);
   return `${head}\n\n${text.slice(tailStart).trim()}`;
 }
 
-function lastParagraphBreak(text: string): number {
+function lineEnd(text: string): number {
+  const i = text.indexOf('\n');
+  return i < 0 ? text.length : i;
+}
+
+function lastParagraphStart(text: string): number {
   for (let i = text.lastIndexOf('\n'); i > 0; i = text.lastIndexOf('\n', i - 1)) {
     let j = i - 1;
     while (j >= 0 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
@@ -198,7 +204,7 @@ export function classifyFeatures(f: RequestFeatures): Classification {
   const ask = askOf(f.prose);
   const multiFilePhrase = ask.length > 0 && MULTI_FILE_RE.test(ask);
   // Files named in the ask (a long issue's traceback names files the user did not bring in).
-  const files = ask.length === f.prose.trim().length ? f.files : countFiles(ask);
+  const files = ask.length === f.prose.trim().length ? f.files : Math.max(measureShape([], ask).filesNamed, f.envelope.shape.attachments);
   if (
     f.tools > 0 &&
     (f.toolResults >= AGENTIC_MIN_TOOL_RESULTS || (f.toolResults >= 1 && f.messages >= AGENTIC_MIN_MESSAGES))
