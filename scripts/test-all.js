@@ -13,6 +13,8 @@
 //   3b. imports   mocha over out/test/imports/**/*.test.js: logs written by the real Claude Code and Codex CLI
 //                 (installed by scripts/assistants-setup.js, cached outside the repository) imported and
 //                 compared with ccusage
+//   3c. assistants mocha over out/test/assistants/**/*.test.js: the real Claude Code, Codex CLI and the openai /
+//                 @anthropic-ai/sdk SDKs through `rightsize serve` (the gateway) to the fake servers
 //   4. browser    mocha over out/test/browser/**/*.test.js (plain Node tests driving headless Chromium)
 //   5. host       the in-host suite in a real VS Code extension host (out/test/host/runSuite.js)
 //   6. workbench  the workbench scenarios (out/test/workbench/run.js)
@@ -23,7 +25,7 @@
 // installed on demand) and a successful build; the imports tier installs the assistants' CLIs on demand
 // (scripts/assistants-setup.js).
 //
-// Usage: node scripts/test-all.js [--only unit,router-eval,imports,browser,host,workbench] [--no-build]
+// Usage: node scripts/test-all.js [--only unit,router-eval,imports,assistants,browser,host,workbench] [--no-build]
 // Env: RIGHTSIZE_TEST_GREP (mocha grep for unit, browser and host), RIGHTSIZE_WORKBENCH_GREP.
 // Each tier's results: .test-output/<tier>/results.json. The last line is `N passed, N failed`, where
 // failed counts failed tests plus failed steps (build, compile) and crashed tiers.
@@ -34,7 +36,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.test-output');
-const TIERS = ['unit', 'router-eval', 'imports', 'browser', 'host', 'workbench'];
+const TIERS = ['unit', 'router-eval', 'imports', 'assistants', 'browser', 'host', 'workbench'];
 const NODE = process.execPath;
 
 function parseArgs(argv) {
@@ -53,7 +55,7 @@ function parseArgs(argv) {
     } else if (a === '--no-build') {
       opts.build = false;
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/test-all.js [--only unit,router-eval,imports,browser,host,workbench] [--no-build]');
+      console.log('usage: node scripts/test-all.js [--only unit,router-eval,imports,assistants,browser,host,workbench] [--no-build]');
       process.exit(0);
     } else {
       console.error(`unknown argument ${a}`);
@@ -198,6 +200,9 @@ async function main() {
   }
   if (opts.only.has('imports')) {
     await tier('imports', NODE, ['--enable-source-maps', tierScript, 'out/test/imports', path.join(OUT, 'imports', 'results.json'), '300000'], path.join(OUT, 'imports', 'results.json'));
+  }
+  if (opts.only.has('assistants')) {
+    await tier('assistants', NODE, ['--enable-source-maps', tierScript, 'out/test/assistants', path.join(OUT, 'assistants', 'results.json'), '300000'], path.join(OUT, 'assistants', 'results.json'));
   }
   if (opts.only.has('browser') && missingFor.has('browser')) skip('browser', missingNote);
   else if (opts.only.has('browser') && !built) skip('browser', 'the build failed');

@@ -204,6 +204,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     session: () => sessionId,
     onEvent,
     noModelsHelp,
+    showModelLine: () => settings.value.chatShowModelLine,
     log,
   });
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));

@@ -14,6 +14,8 @@ export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
   'import.copilot.receiver', 'import.copilot.receiverPort',
   // OTLP export: a cloned repository must not turn it on or send your usage elsewhere.
   'export.otlp.enabled', 'export.otlp.endpoint', 'export.otlp.protocol', 'export.otlp.headers', 'export.otlp.resourceAttributes',
+  // The gateway: a cloned repository must not start a listener or put variables into your terminals.
+  'gateway.autoStart', 'gateway.port', 'gateway.terminalEnv', 'gateway.autoModelAliases',
 ]);
 
 export class Settings implements vscode.Disposable {

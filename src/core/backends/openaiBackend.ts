@@ -151,7 +151,7 @@ export class OpenAICompatibleBackend implements Backend {
   }
 }
 
-function parseArguments(args: string): Record<string, unknown> {
+export function parseArguments(args: string): Record<string, unknown> {
   if (args.trim() === '') return {};
   try {
     const v = JSON.parse(args);

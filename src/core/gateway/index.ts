@@ -1,5 +1,8 @@
 // The loopback gateway for terminal and IDE agents (see gateway.ts).
 import { anthropicMessages } from './formats/anthropic';
+import { ollamaChat, ollamaGenerate } from './formats/ollama';
+import { openaiChat } from './formats/openaiChat';
+import { openaiResponses } from './formats/openaiResponses';
 import { Gateway, GatewayDeps, GatewayOptions, GatewayServer } from './gateway';
 import type { WireFormat } from './wire';
 
@@ -10,6 +13,10 @@ export { OFFICIAL_ENDPOINTS } from './credentials';
 /** Every wire format the gateway speaks, by name. */
 export const WIRE_FORMATS: Readonly<Record<string, WireFormat>> = {
   anthropic: anthropicMessages,
+  'openai-chat': openaiChat,
+  'openai-responses': openaiResponses,
+  'ollama-chat': ollamaChat,
+  'ollama-generate': ollamaGenerate,
 };
 
 /** Starts a gateway on loopback; resolves once it listens. */
