@@ -22,6 +22,7 @@ import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { OtlpExportController, OtlpExportStatus } from './otlpExport';
 import { RecordSink } from './recordSink';
+import { RoutingLearning } from './routingLearning';
 import { requestCapture } from './requestCapture';
 import { manifestSettingKeys, Settings } from './settings';
 import { StatusMeter } from './statusMeter';
@@ -63,6 +64,7 @@ export interface Services {
   keys: ApiKeys;
   registry: ModelRegistry;
   pipeline: Pipeline;
+  learning: RoutingLearning;
   log: vscode.LogOutputChannel;
   workspace(): WorkspaceRef;
   session(): string;
@@ -156,9 +158,13 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
   context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
 
+  // What routing learned from the user (a file in globalStorage: this machine only, never synced).
+  let pipeline: Pipeline;
+  const learning = new RoutingLearning(context.globalStorageUri, { pipeline: () => pipeline, candidates: () => registry.candidates(), workspace: () => workspace, log, autoModelId: AUTO_MODEL_ID });
+  context.subscriptions.push(learning);
   const gpuPower = new GpuPowerSampler();
   const hints = new SuggestionHints(settings);
-  const pipeline = new Pipeline({
+  pipeline = new Pipeline({
     candidates: async () => {
       if (!baselineLoaded) await loadBaseline();
       return registry.candidates();
@@ -169,6 +175,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     conversations,
     append,
     settings: pipelineSettings,
+    learned: (r) => learning.learnedFor(r),
     log: (line) => log.info(line),
     // Measured GPU power, when the settings leave the device to us and Ollama runs on this machine.
     samplePowerW: () => {
@@ -188,6 +195,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   const capture = requestCapture(process.env, context.extensionMode !== vscode.ExtensionMode.Production);
   const onEvent = (event: PipelineEvent, request: ChatRequest) => {
+    learning.observe(event, request);
     if (event.type === 'decision') capture?.(request);
     if (event.type === 'decision' && event.mode === 'suggest') hints.consider(event.model, event.decision.estimate, event.suggestion);
     else if (event.type === 'notice' && !event.inResponse) void vscode.window.showWarningMessage(event.message);
@@ -203,6 +211,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,
+    responseNote: (e) => learning.responseNote(e),
     noModelsHelp,
     showModelLine: () => settings.value.chatShowModelLine,
     log,
@@ -229,6 +238,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     budgets: () => gate.lines(),
     onDidRecord: recorded.event,
     log,
+    learned: () => learning.describe().map((l) => ({ summary: l.summary, above: l.above, escalations: l.escalations, accepted: l.accepted, holdFor: l.holdFor, lapses: l.lapses })),
+    onDidChangeLearning: learning.onDidChange,
   });
   context.subscriptions.push(panel);
 
@@ -238,7 +249,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   void otlp.reconfigure();
 
   const services: Services = {
-    settings, keys, registry, pipeline, log, noModelsHelp,
+    settings, keys, registry, pipeline, learning, log, noModelsHelp,
     workspace: () => workspace,
     session: () => sessionId,
     resetSession: () => {

@@ -57,6 +57,8 @@ export function registerCommands(context: vscode.ExtensionContext, s: Services):
   reg('rightsize.suggestModel', (arg?: unknown) => suggestModel(s, typeof arg === 'string' ? arg : undefined));
   reg('rightsize.exportUsage', () => s.exportUsage());
   reg('rightsize.setOtlpHeaders', () => s.editOtlpHeaders());
+  reg('rightsize.retryWithBiggerModel', (arg?: unknown) => s.learning.retryWithBiggerModel(isObject(arg) && arg.resend === false ? { resend: false } : {}));
+  reg('rightsize.resetLearnedRouting', (arg?: unknown) => resetLearnedRouting(s, arg === 'workspace' || arg === 'all' ? arg : undefined));
 }
 
 /** A quick pick of a setting's values (the one in force marked), written to the workspace; says what is in force. */
@@ -103,4 +105,24 @@ async function suggestModel(s: Services, given?: string): Promise<void> {
   });
   if (!pick) return;
   await vscode.commands.executeCommand('workbench.action.chat.open', { query: text, isPartialQuery: true, modelSelector: { vendor: 'rightsize', id: pick.model } }).then(undefined, () => undefined);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+/** “Reset What Routing Learned…”: this workspace (default) or every workspace. */
+async function resetLearnedRouting(s: Services, given?: 'workspace' | 'all'): Promise<void> {
+  let scope = given;
+  if (!scope) {
+    const learned = s.learning.describe();
+    const pick = await vscode.window.showQuickPick([
+      { id: 'workspace' as const, label: 'This workspace', detail: learned.length ? `Forget: ${learned.map((l) => l.summary).join('; ')}` : 'Nothing learned here yet.' },
+      { id: 'all' as const, label: 'All workspaces', detail: 'Forget everything routing learned on this machine.' },
+    ], { title: 'Rightsize: reset what routing learned from your escalations' });
+    if (!pick) return;
+    scope = pick.id;
+  }
+  s.learning.reset(scope);
+  void vscode.window.showInformationMessage(scope === 'workspace' ? 'Rightsize: routing forgot what it learned in this workspace.' : 'Rightsize: routing forgot what it learned in every workspace.');
 }
