@@ -72,7 +72,7 @@ function main(argv: string[]): number {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const root = repoRoot();
-  const loc = arg('--data') ? { dir: path.resolve(arg('--data')!), tried: [path.resolve(arg('--data')!)] } : findRouterData(root);
+  const loc = findRouterData(root, arg('--data') ? { RIGHTSIZE_ROUTER_DATA: arg('--data') } : process.env, { onlyEnv: arg('--data') !== undefined });
   if (!loc.dir) {
     const ci = process.env.CI === 'true' || process.env.CI === '1';
     console.error(`router eval ${ci ? 'FAILED' : 'SKIPPED'}: ${missingDataMessage(loc)}${ci ? ' (CI has shared/ beside the clone, so the data must be there)' : ''}`);
