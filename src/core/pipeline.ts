@@ -346,7 +346,11 @@ export class Pipeline {
     const tools = p.request.tools;
     try {
       for await (const part of this.deps.backendFor(model).stream(model, p.request, signal)) {
-        if (part.type === 'usage') { usage = part.usage; continue; }
+        if (part.type === 'usage') {
+          usage = part.usage;
+          for (const w of usage.warnings ?? []) this.log(`${p.request.id} ${model.id}: ${w}`);
+          continue;
+        }
         if (part.type === 'toolCall' && !tools?.some((t) => t.name === part.name)) {
           throw new AnswerProblem(`${model.id} called a tool the request does not offer ("${part.name}")`, false);
         }

@@ -9,7 +9,7 @@ import { EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/est
 import { toEstimateSettings } from '../core/estimateConfig';
 import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
-import { Pipeline, PipelineEvent, PipelineSettings } from '../core/pipeline';
+import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
 import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatMessage, ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
@@ -18,6 +18,7 @@ import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
 import { askConversationLimit } from './conversationLimitPrompt';
+import { GatewayController } from './gateway';
 import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { OtlpExportController, OtlpExportStatus } from './otlpExport';
@@ -54,6 +55,8 @@ export interface RightsizeApi {
   /** Only in development/test mode: answer the next conversation-budget questions with these answers instead
    * of the notification (in order; the notification again when they run out). Returns the questions asked. */
   answerConversationLimitsForTesting?(answers: ConversationAnswer[]): ConversationLimitEvent[];
+  /** Only in development/test mode: start the gateway; its URL and token. */
+  startGatewayForTesting?(): Promise<{ url: string; token: string }>;
   /** Only in development/test mode: what OTLP export is doing. */
   exportStatusForTesting?(): OtlpExportStatus;
 }
@@ -125,7 +128,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     const st = registry.ollamaStatus;
     return st.state === 'ok' ? `running (v${st.version}, ${st.models} models)` : st.state === 'unreachable' ? st.message : 'not checked yet';
   };
-  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine() });
+  let gatewayLine = (): string | undefined => undefined;
+  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine(), gateway: gatewayLine() });
   if (gate.lines().length > 0) refreshMeter();
 
   const append = (record: UsageRecord) => {
@@ -164,7 +168,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push(learning);
   const gpuPower = new GpuPowerSampler();
   const hints = new SuggestionHints(settings);
-  pipeline = new Pipeline({
+  const pipelineDeps: PipelineDeps = {
     candidates: async () => {
       if (!baselineLoaded) await loadBaseline();
       return registry.candidates();
@@ -183,7 +187,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       if (c.energy.device !== 'auto' || c.energy.devicePowerW || !isLoopbackUrl(c.ollamaHost)) return Promise.resolve(undefined);
       return gpuPower.sample();
     },
-  });
+  };
+  pipeline = new Pipeline(pipelineDeps);
 
   const noModelsHelp = (): string => {
     const st = registry.ollamaStatus;
@@ -265,6 +270,12 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     editOtlpHeaders: () => otlp.editSecretHeaders(),
   };
   registerCommands(context, services);
+  const gateway = new GatewayController({
+    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps,
+    workspace: () => workspace, session: () => sessionId, log, onDidChangeStatus: () => refreshMeter(),
+  });
+  gatewayLine = () => gateway.statusLine();
+  context.subscriptions.push(gateway);
   context.subscriptions.push(new Imports({
     settings, secrets: context.secrets, ledger: getLedger, estimateSettings: () => estimateSettings, log,
     onDidRecord: recorded.event, onImported: (last) => recorded.fire(last),
@@ -286,6 +297,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       effectiveConfigForTesting: () => settings.value,
       refreshModelsForTesting: () => registry.refresh(),
       exportStatusForTesting: () => otlp.status(),
+      startGatewayForTesting: async () => ({ url: (await gateway.start()).url, token: await gateway.tokenForTesting() }),
       answerConversationLimitsForTesting: (answers: ConversationAnswer[]) => {
         scriptedAnswers = [...answers];
         askedForTesting = [];
