@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
   statusline: { load: async () => { const m = await import('./commands/statusline'); return { run: m.statuslineCommand }; }, summary: 'one line for a shell prompt or Claude Code: today\'s tokens, Wh, $ and budget' },
   export: { load: async () => { const m = await import('./commands/export'); return { run: m.exportCommand }; }, summary: 'the ledger\'s records as CSV or JSON, or to an OpenTelemetry collector (--otlp)' },
   import: { load: async () => { const m = await import('./commands/import'); return { run: m.importCommand }; }, summary: 'meter Claude Code\'s, Codex\'s or Copilot Chat\'s own usage logs' },
+  serve: { load: async () => { const m = await import('./commands/serve'); return { run: m.serveCommand }; }, summary: 'the loopback gateway for Claude Code, Codex, Cline, Continue and Aider (foreground; Ctrl-C stops it)' },
 };
 
 export function mainHelp(): string {

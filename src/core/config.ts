@@ -38,6 +38,17 @@ export interface ImportConfig {
   copilotReceiverPort: number;
 }
 
+/** The loopback gateway for terminal and IDE agents (user/machine settings only). */
+export interface GatewayConfig {
+  /** Start it when VS Code starts. */
+  autoStart: boolean;
+  port: number;
+  /** Put the gateway's environment variables into VS Code's integrated terminals. */
+  terminalEnv: boolean;
+  /** Model names that mean “route it”, besides `rightsize-auto`. */
+  autoModelAliases: string[];
+}
+
 export interface RightsizeConfig {
   mode: RoutingMode;
   objective: Objective;
@@ -65,6 +76,7 @@ export interface RightsizeConfig {
   imports: ImportConfig;
   /** OTLP export (user/machine settings only). */
   otlp: OtlpExportConfig;
+  gateway: GatewayConfig;
 }
 
 export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
@@ -93,6 +105,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   mutedTasks: [],
   imports: { background: [], intervalMinutes: 10, claudeDirectories: [], codexDirectory: '', copilotFile: '', copilotReceiver: false, copilotReceiverPort: 4328 },
   otlp: defaultOtlpConfig(),
+  gateway: { autoStart: false, port: 4242, terminalEnv: false, autoModelAliases: [] },
 } as RightsizeConfig);
 
 const IMPORT_SOURCE_IDS: readonly ImportSource[] = ['claude-code', 'codex', 'copilot-otel'];
@@ -163,6 +176,12 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
       copilotReceiverPort: Math.round(p.number('import.copilot.receiverPort', d.imports.copilotReceiverPort, 1024, 65535)),
     },
     otlp: parseOtlpSettings(otlpRaw, errors),
+    gateway: {
+      autoStart: p.bool('gateway.autoStart', d.gateway.autoStart),
+      port: Math.round(p.number('gateway.port', d.gateway.port, 1024, 65535)),
+      terminalEnv: p.bool('gateway.terminalEnv', d.gateway.terminalEnv),
+      autoModelAliases: p.stringArray('gateway.autoModelAliases', d.gateway.autoModelAliases),
+    },
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;

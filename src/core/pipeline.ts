@@ -126,11 +126,12 @@ export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   /** What Auto would decide for a request now, without sending it (the “Suggest a Model…” command and
-   * `rightsize route`): the same steps as `run` up to the choice, for Auto. */
-  async decide(request: ChatRequest): Promise<RouteDecision> {
+   * `rightsize route`, “Retry with a Bigger Model”): the same steps as `run` up to the choice, for Auto.
+   * `learned` replaces what the workspace learned (a retry's floor). */
+  async decide(request: ChatRequest, learned?: LearnedAdjustments): Promise<RouteDecision> {
     const p = await this.prepare(request);
     const state = this.conversationModels.get(p.turn.conversationId);
-    return decide(request, p.inputTokens, { ...p.options, prefer: state ? { model: state.model, provider: state.provider } : undefined });
+    return decide(request, p.inputTokens, { ...p.options, ...(learned ? { learned } : {}), prefer: state ? { model: state.model, provider: state.provider } : undefined });
   }
 
   /**
@@ -347,7 +348,11 @@ export class Pipeline {
       // The backend gets the tokens counted here (Ollama sizes its window with them; nothing counts twice).
       const sent = p.request.contextTokens === undefined ? { ...p.request, contextTokens: p.inputTokens } : p.request;
       for await (const part of this.deps.backendFor(model).stream(model, sent, signal)) {
-        if (part.type === 'usage') { usage = part.usage; continue; }
+        if (part.type === 'usage') {
+          usage = part.usage;
+          for (const w of usage.warnings ?? []) this.log(`${p.request.id} ${model.id}: ${w}`);
+          continue;
+        }
         if (part.type === 'toolCall' && !tools?.some((t) => t.name === part.name)) {
           throw new AnswerProblem(`${model.id} called a tool the request does not offer ("${part.name}")`, false);
         }

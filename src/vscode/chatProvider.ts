@@ -23,6 +23,8 @@ export interface ChatDoorDeps {
   noModelsHelp(): string;
   /** Events the rest of the extension reacts to (suggestions, notices, routing log). */
   onEvent(event: PipelineEvent, request: ChatRequest): void;
+  /** A line to show at the top of the answer for this event (e.g. a retry with a bigger model). */
+  responseNote?(event: PipelineEvent): string | undefined;
   /** `rightsize.chat.showModelLine`: start a turn's answer with the model Auto chose. */
   showModelLine?(): boolean;
   log: vscode.LogOutputChannel;
@@ -103,6 +105,8 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
     try {
       for await (const event of this.deps.pipeline.run(request, target, abort.signal)) {
         this.deps.onEvent(event, request);
+        const note = answered ? undefined : this.deps.responseNote?.(event);
+        if (note) progress.report(new vscode.LanguageModelTextPart(`*${note}*\n\n`));
         switch (event.type) {
           case 'decision':
             line = this.deps.showModelLine?.() === false ? undefined : modelLine(request, event.model, event.mode, event.decision.reason);

@@ -170,6 +170,19 @@ describe('budget/conversation: settings and texts', () => {
     assert.deepEqual(config.budget.limits, { day: { usd: 2 } });
   });
 
+  it('the manifest declares the settings where VS Code registers them, next to the period budgets, with the parser\'s defaults', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'));
+    const props = manifest.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string; enum?: string[] }>;
+    const keys = Object.keys(props);
+    const mine = keys.filter((k) => k.startsWith('rightsize.budget.conversation.'));
+    assert.deepEqual(mine, ['rightsize.budget.conversation.tokens', 'rightsize.budget.conversation.wh', 'rightsize.budget.conversation.usd', 'rightsize.budget.conversation.action']);
+    assert.equal(keys.indexOf(mine[0]), keys.indexOf('rightsize.budget.month.usd') + 1, 'right after the period budgets');
+    assert.deepEqual(props['rightsize.budget.conversation.action'].enum, ['ask', 'block']);
+    for (const k of mine) assert.equal(props[k].scope, 'resource', k);
+    const raw = Object.fromEntries(mine.map((k) => [k.slice('rightsize.budget.conversation.'.length), props[k].default]));
+    assert.deepEqual(parseConversationPolicy(raw), { policy: { limits: {}, action: 'ask' }, errors: [] });
+  });
+
   it('the notification says what was used, what is needed and what Continue allows; Raise… validates', () => {
     const e: ConversationLimitEvent = { conversationId: 'c', unit: 'usd', limit: 0.5, policyLimit: 0.5, used: 0.46, reserved: 0, needed: 0.08, location: 'cloud', requests: 7 };
     assert.equal(conversationLimitText(e),
