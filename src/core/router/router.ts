@@ -540,6 +540,7 @@ const SIGNAL_WORDS: Readonly<Record<string, string>> = {
   concurrency: 'concurrency',
   security: 'security',
   performance: 'performance',
+  distributed: 'distributed systems',
   manyCodeBlocks: 'several code blocks',
   codeBlocks: 'several code blocks',
   longHistory: 'long history',
