@@ -1,14 +1,16 @@
 // The router: the smallest capable model for a request.
 //
-//   1. Analyse the request (requirements.ts): task kind, required capability (base + difficulty signals),
-//      expected output tokens.
+// decide() is five named steps: analyse (requirements.ts, over the envelope: envelope.ts), filterCandidates,
+// scoreCandidates, rank, explain.
+//
+//   1. Analyse the request (requirements.ts): task kind from the user's instruction (the envelope reader
+//      separates it from host boilerplate and pasted context), required capability (base or fitted model +
+//      difficulty signals, raised to a learned floor; for an escalation, above the model that failed:
+//      RouteOptions.above), expected output tokens.
 //   2. Filter the candidates, in this order (the first failing filter is the candidate's reason):
-//        excluded ids (e.g. a backend that failed in this request)
+//        excluded ids (e.g. a model that just failed in this turn)
 //        policy:   workspace local-only -> no cloud (an Ollama model that runs remotely counts as cloud);
 //                  budget blockCloud     -> no cloud;
-//                  budget preferLocal    -> no cloud, unless no local model passes the hard filters below,
-//                                           in which case cloud models are allowed again and the decision
-//                                           says so (`localUnavailable`; BudgetGate.admit takes it)
 //        tools:    the request offers tools -> the model must support tools
 //        fim:      the request carries a fill-in-the-middle suffix -> an Ollama code model (supportsFim):
 //                  only the Ollama backend has a FIM endpoint (/api/generate with `suffix`), and only code
@@ -17,6 +19,10 @@
 //        context:  input tokens + expected output <= (1 - CONTEXT_SAFETY_MARGIN) x the model's window.
 //                  The margin (10%) covers tokenizer differences: input tokens are counted with one
 //                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
+//        budget:   the budget's constraints, given before routing (BudgetGate.constraints): preferLocal, or
+//                  under the preferLocal action a cloud estimate above what is left (cloudHeadroom) -> no
+//                  cloud, unless no local model passes the filters above, in which case cloud models are
+//                  allowed again and the decision says so (`localUnavailable`); nothing is routed twice
 //        capability: score >= required, where required is raised to the workspace's learned floor for the
 //                  task class when there is one (RouteOptions.learned, learning.ts; the reason says so).
 //   3. Choose the cheapest of the capable ones by the objective:
@@ -44,6 +50,8 @@
 //      Local preference (RouteOptions.localPreference, default DEFAULT_LOCAL_PREFERENCE, the setting's
 //      default too): when the cheapest capable model is cloud but a capable local model costs at most
 //      that many times as much by the objective, the local model is chosen and the reason says so.
+//      The conversation's model (RouteOptions.prefer, a follow-up turn): chosen when it is capable enough
+//      ("stays on …, this conversation's model"); when it is not, the choice says it "moves up from" it.
 //   4. When no candidate reaches the required score but some pass every other filter, the most capable of
 //      those is chosen (ties: cheapest by the objective) and the reason says so (`capabilityShortfall`):
 //      a request should not fail merely because every allowed model is weaker than ideal. When no candidate
