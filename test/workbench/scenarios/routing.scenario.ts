@@ -113,6 +113,7 @@ export const scenario: WorkbenchScenario = {
     const catalog = Catalog.builtIn();
     await statusBarItem(page, 'Rightsize', 90_000);
     await enterApiKey(page, 'OpenAI', KEY);
+    log('stored the OpenAI key with “Manage API Keys…”');
     assert.ok(await pickChatModel(page, 'Rightsize Auto'), '“Rightsize Auto” never appeared in the chat model picker');
     for (const mode of ['Agent', 'Ask'] as const) {
       await renameTurn(page, mode, log);
