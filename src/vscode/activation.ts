@@ -9,7 +9,7 @@ import { EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/est
 import { toEstimateSettings } from '../core/estimateConfig';
 import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
-import { Pipeline, PipelineEvent, PipelineSettings } from '../core/pipeline';
+import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
 import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatMessage, ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
@@ -18,11 +18,14 @@ import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
 import { askConversationLimit } from './conversationLimitPrompt';
+import { GatewayController } from './gateway';
 import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { OtlpExportController, OtlpExportStatus } from './otlpExport';
 import { RecordSink } from './recordSink';
 import { RoutingLearning } from './routingLearning';
+import { memoryNote } from '../core/router/residency';
+import type { RouteDecision } from '../core/router/router';
 import { requestCapture } from './requestCapture';
 import { manifestSettingKeys, Settings } from './settings';
 import { StatusMeter } from './statusMeter';
@@ -54,6 +57,8 @@ export interface RightsizeApi {
   /** Only in development/test mode: answer the next conversation-budget questions with these answers instead
    * of the notification (in order; the notification again when they run out). Returns the questions asked. */
   answerConversationLimitsForTesting?(answers: ConversationAnswer[]): ConversationLimitEvent[];
+  /** Only in development/test mode: start the gateway; its URL and token. */
+  startGatewayForTesting?(): Promise<{ url: string; token: string }>;
   /** Only in development/test mode: what OTLP export is doing. */
   exportStatusForTesting?(): OtlpExportStatus;
 }
@@ -125,11 +130,13 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     const st = registry.ollamaStatus;
     return st.state === 'ok' ? `running (v${st.version}, ${st.models} models)` : st.state === 'unreachable' ? st.message : 'not checked yet';
   };
-  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine() });
+  let gatewayLine = (): string | undefined => undefined;
+  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine(), gateway: gatewayLine() });
   if (gate.lines().length > 0) refreshMeter();
 
   const append = (record: UsageRecord) => {
     sink.append(record);
+    if (record.model.provider === 'ollama') registry.forgetSnapshot();
     if (record.session === sessionId) sessionRecords.push(record);
     refreshMeter();
     recorded.fire(record);
@@ -164,7 +171,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push(learning);
   const gpuPower = new GpuPowerSampler();
   const hints = new SuggestionHints(settings);
-  pipeline = new Pipeline({
+  const pipelineDeps: PipelineDeps = {
     candidates: async () => {
       if (!baselineLoaded) await loadBaseline();
       return registry.candidates();
@@ -176,6 +183,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     append,
     settings: pipelineSettings,
     learned: (r) => learning.learnedFor(r),
+    ollamaSnapshot: () => registry.ollamaSnapshot(),
     log: (line) => log.info(line),
     // Measured GPU power, when the settings leave the device to us and Ollama runs on this machine.
     samplePowerW: () => {
@@ -183,7 +191,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       if (c.energy.device !== 'auto' || c.energy.devicePowerW || !isLoopbackUrl(c.ollamaHost)) return Promise.resolve(undefined);
       return gpuPower.sample();
     },
-  });
+  };
+  pipeline = new Pipeline(pipelineDeps);
 
   const noModelsHelp = (): string => {
     const st = registry.ollamaStatus;
@@ -211,7 +220,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,
-    responseNote: (e) => learning.responseNote(e),
+    responseNote: (e) => learning.responseNote(e) ?? (e.type === 'decision' && e.mode === 'auto' ? memoryNote(e.model, (e.decision as Partial<RouteDecision>).load) : undefined),
     noModelsHelp,
     showModelLine: () => settings.value.chatShowModelLine,
     log,
@@ -265,6 +274,12 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     editOtlpHeaders: () => otlp.editSecretHeaders(),
   };
   registerCommands(context, services);
+  const gateway = new GatewayController({
+    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps,
+    workspace: () => workspace, session: () => sessionId, log, onDidChangeStatus: () => refreshMeter(),
+  });
+  gatewayLine = () => gateway.statusLine();
+  context.subscriptions.push(gateway);
   context.subscriptions.push(new Imports({
     settings, secrets: context.secrets, ledger: getLedger, estimateSettings: () => estimateSettings, log,
     onDidRecord: recorded.event, onImported: (last) => recorded.fire(last),
@@ -286,6 +301,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       effectiveConfigForTesting: () => settings.value,
       refreshModelsForTesting: () => registry.refresh(),
       exportStatusForTesting: () => otlp.status(),
+      startGatewayForTesting: async () => ({ url: (await gateway.start()).url, token: await gateway.tokenForTesting() }),
       answerConversationLimitsForTesting: (answers: ConversationAnswer[]) => {
         scriptedAnswers = [...answers];
         askedForTesting = [];

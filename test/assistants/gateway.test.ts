@@ -88,6 +88,23 @@ describe('real assistants through rightsize serve', function () {
     assert.deepEqual(fake.requestsTo(path_).map((s) => s.body.model), [recs[0].model.id, recs[0].model.id]);
   });
 
+  it('Claude Code keeping its own key (gateway token in x-rightsize-token): a local model answers, the key reaches no backend', async () => {
+    const own = 'sk-ant-api03-the-users-own-key-0123456789';
+    const before = ledgerRecords(serve.ledgerDir).length;
+    fakes.ollama.script({ text: 'Answered locally.' });
+    const env = { ...claudeEnv('qwen2.5-coder:7b'), ANTHROPIC_AUTH_TOKEN: undefined, ANTHROPIC_API_KEY: own, ANTHROPIC_CUSTOM_HEADERS: `x-rightsize-token: ${serve.token}` };
+    const r = await run(bins.claudeBin, ['-p', '--', 'say hello'], env, dir);
+    assert.equal(r.code, 0, r.err + r.out);
+    assert.match(r.out, /Answered locally\./);
+    assert.equal(fakes.ollama.requestsTo('/api/chat')[0].body.model, 'qwen2.5-coder:7b');
+    const seen = JSON.stringify([...fakes.ollama.requests, ...fakes.openai.requests, ...fakes.anthropic.requests].map((x) => [x.headers, x.rawBody]));
+    assert.ok(!seen.includes(own), 'the client\'s key reached a non-official origin');
+    const recs = await waitForLedger(serve.ledgerDir, before + 1).then(() => newRecords(before));
+    assert.ok(!JSON.stringify(recs).includes(own));
+    assert.ok(!serve.stderr().includes(own), 'never logged');
+    assert.equal(recs[0].client, 'claude-code');
+  });
+
   it('Codex CLI (codex exec, Responses API) with rightsize-auto: the exec_command loop on one model, recorded', async () => {
     const codexHome = path.join(dir, 'codex-home');
     fs.mkdirSync(codexHome, { recursive: true });

@@ -9,6 +9,8 @@ import type { WireFormat } from './wire';
 export { AUTO_MODEL, DEFAULT_AUTO_ALIASES, GatewayServer } from './gateway';
 export type { Gateway, GatewayDeps, GatewayOptions } from './gateway';
 export { OFFICIAL_ENDPOINTS } from './credentials';
+export { clientSettings, GATEWAY_CLIENTS, terminalEnvironment } from './clientSettings';
+export type { GatewayClient } from './clientSettings';
 
 /** Every wire format the gateway speaks, by name. */
 export const WIRE_FORMATS: Readonly<Record<string, WireFormat>> = {

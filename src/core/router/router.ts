@@ -25,6 +25,9 @@
 //                  allowed again and the decision says so (`localUnavailable`); nothing is routed twice
 //        capability: score >= required, where required is raised to the workspace's learned floor for the
 //                  task class when there is one (RouteOptions.learned, learning.ts; the reason says so).
+//      Local models Ollama has not loaded (RouteOptions.residency, from /api/ps) carry the load's energy and
+//      money in their estimate (residency.ts); the reason says when the chosen one must load first, and whom
+//      that unloads when memory is short.
 //   3. Choose the cheapest of the capable ones by the objective:
 //        energy:   central Wh estimate
 //        money:    USD estimate
@@ -66,6 +69,7 @@ import { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
 import type { Envelope } from './envelope';
 import { fmtRatio, fmtScore, fmtTokens, fmtUsd, fmtWh } from './format';
 import type { CapabilityFloor, LearnedAdjustments } from './learning';
+import { LoadCost, loadPhrase, Residency, withLoad } from './residency';
 import { analyseRequest, Requirements } from './requirements';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
@@ -99,6 +103,9 @@ export interface RouteOptions {
   above?: number;
   /** What this workspace taught the router (learning.ts): a floor under the required capability per task class. */
   learned?: LearnedAdjustments;
+  /** What Ollama has in memory now (residency.ts): a model that must load first carries its load's energy and
+   * money in the comparison; the reason says what it loads and unloads. Absent: residency unknown. */
+  residency?: Residency;
 }
 
 export { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
@@ -114,6 +121,8 @@ export interface RouteDecision extends Decision {
   referenceModel: string;
   /** A learned floor that raised the required capability for this request (learning.ts). */
   learned?: CapabilityFloor;
+  /** The chosen local model is not in memory: what loading it costs and whom it unloads (residency.ts). */
+  load?: LoadCost;
 }
 
 export type FilterName = 'excluded' | 'localOnly' | 'blockCloud' | 'preferLocal' | 'tools' | 'fim' | 'context' | 'capability';
@@ -216,7 +225,7 @@ function filterCandidates(req: Requirements, input: number, options: RouteOption
   const estimates = new Map<ModelSpec, Estimate>();
   const estimateOf = (m: ModelSpec): Estimate => {
     let e = estimates.get(m);
-    if (!e) estimates.set(m, (e = options.estimate(m, tokensFor(m, input, req.expectedOutputTokens))));
+    if (!e) estimates.set(m, (e = withLoad(options.estimate(m, tokensFor(m, input, req.expectedOutputTokens)), options.residency?.load(m))));
     return e;
   };
   // The budget: under preferLocal (or when a cloud request would overrun what is left), cloud models are
@@ -400,6 +409,11 @@ function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requir
   if (ranked.conversation && !ranked.conversation.kept) reason += `; moves up from ${ranked.conversation.model}, this conversation's model (${ranked.conversation.why})`;
   if (filtered.localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
   if (req.learned) reason += `; ${req.learned.reason}`;
+  const load = options.residency?.load(chosen.model);
+  if (load) reason += `; ${loadPhrase(chosen.model, load)}`;
+  else if (options.residency?.isLoaded(chosen.model) && pool.some((x) => x !== chosen && effectiveLocation(x.model) === 'local' && options.residency!.load(x.model))) {
+    reason += '; already loaded in Ollama (the load of a model not in memory counts against it)';
+  }
   if (ranked.localPreferred) reason += `; local preferred (within ${options.localPreference ?? DEFAULT_LOCAL_PREFERENCE}× of the cheapest cloud model by ${objective})`;
   const runnerUp = pickRunnerUp(pool, chosen, filtered.failures, options.candidates, required, objective, capabilityShortfall, ranked.nearTied);
   return {
@@ -419,6 +433,7 @@ function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requir
     expectedOutputTokens: req.expectedOutputTokens,
     referenceModel: reference.id,
     ...(req.learned ? { learned: req.learned } : {}),
+    ...(load ? { load } : {}),
   };
 }
 
