@@ -7,6 +7,8 @@ import { Catalog } from '../src/core/catalog/catalog';
 import { defaultEstimateSettings, estimate } from '../src/core/estimate';
 import { envelopeOf } from '../src/core/router/features';
 import { classifyTask, decide, RouteOptions } from '../src/core/router/router';
+import { emptyLearningState, learnedAdjustments, update as updateLearning } from '../src/core/router/learning';
+import { residency } from '../src/core/router/residency';
 import { sharedTokenCounter } from '../src/core/tokens';
 import type { ChatMessage, ChatRequest, ModelSpec, Objective } from '../src/core/types';
 import { loadEnvelope } from '../test/util/envelopeFixtures';
@@ -120,6 +122,15 @@ export const suite: BenchSuite = {
     const agentOps = opsPerSecond(() => { sink += decide(big.request, big.tokens, opts).requiredCapability; }, 1500);
     const envelope = envelopeOf(big.request);
     const agentOpsRead = opsPerSecond(() => { sink += decide(big.request, big.tokens, { ...opts, envelope }).requiredCapability; }, 1000);
+    // As the chat door routes with what the workspace learned (a floor for the class) and what Ollama has
+    // loaded (/api/ps: one model in memory, the others carry their load).
+    let learnedState = emptyLearningState();
+    learnedState = updateLearning(learnedState, { kind: 'escalation', workspace: big.request.workspace, task: decide(big.request, big.tokens, { ...opts, envelope }).task, from: { model: 'qwen2.5-coder:1.5b', score: 3.2 }, to: { model: 'gpt-5', score: 88 }, via: 'manualPick', at: new Date() }).state;
+    const learnedOpts: RouteOptions = {
+      ...opts, envelope, learned: learnedAdjustments(learnedState, big.request.workspace.id, new Date()),
+      residency: residency({ loaded: [{ id: 'qwen2.5-coder:7b', sizeBytes: 4.7e9, sizeVramBytes: 4.7e9 }], memoryGB: 24 }, defaultEstimateSettings()),
+    };
+    const agentOpsLearned = opsPerSecond(() => { sink += decide(big.request, big.tokens, learnedOpts).requiredCapability; }, 1000);
     // Baseline: tokenising the request's text once (a fresh string each time, so no cache answers).
     const allText = big.request.messages.map((m) => typeof m.content === 'string' ? m.content : m.content.map((p) => p.type === 'text' ? p.text : p.type === 'toolResult' ? p.content : '').join('\n')).join('\n');
     let salt = 0;
@@ -159,6 +170,14 @@ export const suite: BenchSuite = {
         target: { op: '>=', value: 20_000 },
         baseline: { name: 'envelope read per decision (above)', value: agentOps },
         note: 'as the pipeline routes: the envelope read once per request and handed to decide()',
+      },
+      {
+        name: 'router.agentRequest17k.decisionsPerSecond.learnedAndLoaded',
+        value: agentOpsLearned,
+        unit: 'decisions/s',
+        target: { op: '>=', value: 20_000 },
+        baseline: { name: 'envelope once, nothing learned, residency unknown (above)', value: agentOpsRead },
+        note: 'as the chat door routes: a learned floor for the class (learning.ts) and /api/ps residency with one model loaded (residency.ts)',
       },
       {
         name: 'router.decisionP99',
