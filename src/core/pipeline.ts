@@ -349,7 +349,9 @@ export class Pipeline {
     let powerSample: Promise<number | undefined> | undefined;
     const tools = p.request.tools;
     try {
-      for await (const part of this.deps.backendFor(model).stream(model, p.request, signal)) {
+      // The backend gets the tokens counted here (Ollama sizes its window with them; nothing counts twice).
+      const sent = p.request.contextTokens === undefined ? { ...p.request, contextTokens: p.inputTokens } : p.request;
+      for await (const part of this.deps.backendFor(model).stream(model, sent, signal)) {
         if (part.type === 'usage') {
           usage = part.usage;
           for (const w of usage.warnings ?? []) this.log(`${p.request.id} ${model.id}: ${w}`);

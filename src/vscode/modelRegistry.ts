@@ -10,6 +10,8 @@ import { Catalog } from '../core/catalog/catalog';
 import { describeOllamaModel } from '../core/catalog/ollamaModels';
 import { RightsizeConfig } from '../core/config';
 import { sharedTokenCounter } from '../core/tokens';
+import * as os from 'os';
+import { isLoopbackUrl } from '../core/energy/powerSampler';
 import type { OllamaSnapshot } from '../core/router/residency';
 import { Backend, BackendError, ModelSpec } from '../core/types';
 import { ApiKeys } from './apiKeys';
@@ -120,7 +122,12 @@ export class ModelRegistry implements vscode.Disposable {
     if (this.snapshot && now - this.snapshot.at < SNAPSHOT_TTL_MS) return this.snapshot.value;
     try {
       const running = await this.ollama.running(AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS));
-      const value: OllamaSnapshot = { loaded: running.map((r) => ({ id: r.tag, sizeBytes: r.sizeBytes, sizeVramBytes: r.sizeVramBytes })) };
+      const c = this.config();
+      const value: OllamaSnapshot = {
+        loaded: running.map((r) => ({ id: r.tag, sizeBytes: r.sizeBytes, sizeVramBytes: r.sizeVramBytes })),
+        ...(c.ollamaMemoryGiB !== undefined ? { memoryGB: (c.ollamaMemoryGiB * 2 ** 30) / 1e9 } : {}),
+        ...(isLoopbackUrl(c.ollamaHost) ? { hostMemoryGB: os.totalmem() / 1e9 } : {}),
+      };
       this.snapshot = { at: now, value };
       return value;
     } catch (e) {
