@@ -2,7 +2,7 @@
 // answered, what reached the backend, the stream's events and usage, tool loops kept on the turn's model,
 // budgets, token counting, and whose key paid.
 import * as assert from 'node:assert/strict';
-import { closeFakes, Fakes, GATEWAY_TOKEN, GatewayRig, post, sseEvents, startFakes, startRig, waitForRecords } from './rig';
+import { closeFakes, Fakes, GATEWAY_TOKEN, gatewaySuite, GatewayRig, post, sseEvents, startFakes, startRig, waitForRecords } from './rig';
 
 const CLAUDE_UA = 'claude-cli/2.1.332 (external, sdk-cli)';
 const H = { 'x-api-key': GATEWAY_TOKEN, 'anthropic-version': '2023-06-01', 'user-agent': CLAUDE_UA };
@@ -11,23 +11,10 @@ const READ_TOOL = { name: 'Read', description: 'Read a file', input_schema: { ty
 
 describe('gateway: Anthropic Messages', function () {
   this.timeout(20_000);
+  const suite = gatewaySuite();
   let fakes: Fakes;
   let rig: GatewayRig;
-
-  before(async () => {
-    fakes = await startFakes();
-    rig = await startRig(fakes);
-  });
-  after(async () => {
-    await rig?.close();
-    await closeFakes(fakes);
-  });
-  beforeEach(() => {
-    fakes.ollama.reset();
-    fakes.anthropic.reset();
-    fakes.openai.reset();
-    rig.records.length = 0;
-  });
+  beforeEach(() => ({ fakes, rig } = suite));
 
   it('rightsize-auto: a rename is answered by a small local model, in Anthropic\'s message shape, and recorded', async () => {
     fakes.ollama.script({ text: 'function sum(a) { let total = 0; … }' });

@@ -3,7 +3,7 @@
 // the backend and what the fake reported. The Ollama side uses the real `ollama` client library.
 import * as assert from 'node:assert/strict';
 import { Ollama } from 'ollama';
-import { closeFakes, Fakes, GATEWAY_TOKEN, GatewayRig, post, sseEvents, startFakes, startRig, waitForRecords } from './rig';
+import { Fakes, GATEWAY_TOKEN, gatewaySuite, GatewayRig, post, sseEvents, waitForRecords } from './rig';
 
 const BEARER = { authorization: `Bearer ${GATEWAY_TOKEN}` };
 const RENAME = 'Rename the variable `tmp` to `total` in this function:\n\nfunction sum(a) { let tmp = 0; for (const x of a) tmp += x; return tmp; }';
@@ -13,23 +13,10 @@ const READ_FN = { type: 'function', function: { name: 'read_file', description: 
 
 describe('gateway: OpenAI and Ollama formats, any backend', function () {
   this.timeout(20_000);
+  const suite = gatewaySuite();
   let fakes: Fakes;
   let rig: GatewayRig;
-
-  before(async () => {
-    fakes = await startFakes();
-    rig = await startRig(fakes);
-  });
-  after(async () => {
-    await rig?.close();
-    await closeFakes(fakes);
-  });
-  beforeEach(() => {
-    fakes.ollama.reset();
-    fakes.anthropic.reset();
-    fakes.openai.reset();
-    rig.records.length = 0;
-  });
+  beforeEach(() => ({ fakes, rig } = suite));
 
   it('Chat Completions served by Anthropic: streamed tool call, finish_reason, usage chunk; the tool result goes back as tool_result', async () => {
     fakes.anthropic.script({ text: 'Let me read it.', toolCalls: [{ name: 'read_file', arguments: { path: 'a.ts' } }], cachedTokens: 100, promptTokens: 500 });
