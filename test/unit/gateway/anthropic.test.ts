@@ -108,8 +108,8 @@ describe('gateway: Anthropic Messages', function () {
     const toolMsg = sent[1].body.messages.find((m: any) => m.role === 'tool');
     assert.ok(toolMsg && toolMsg.content.startsWith('// a.ts'), 'the tool result reached the backend as Ollama\'s tool message');
     await waitForRecords(rig.records, 2);
-    assert.match(rig.records[1].decision.reason, /Keeps this turn's model .*tool-loop continuation/);
-    assert.doesNotMatch(rig.records[0].decision.reason, /Keeps this turn/);
+    assert.match(rig.records[1].decision.reason, /Tool-loop continuation: stays on .*the model that started this turn/);
+    assert.doesNotMatch(rig.records[0].decision.reason, /Tool-loop continuation/);
     // A new user turn in the same conversation is routed again.
     fakes.anthropic.script({ text: 'Here is the design.' });
     fakes.ollama.script({ text: 'Here is the design.' });
@@ -119,7 +119,7 @@ describe('gateway: Anthropic Messages', function () {
     }, H);
     await next.json();
     await waitForRecords(rig.records, 3);
-    assert.doesNotMatch(rig.records[2].decision.reason, /Keeps this turn/);
+    assert.doesNotMatch(rig.records[2].decision.reason, /Tool-loop continuation/);
   });
 
   it('count_tokens counts with the real tokenizer; /v1/models lists rightsize-auto and the models in Anthropic\'s shape', async () => {
