@@ -10,6 +10,7 @@ import { buildRecord } from './meter';
 import { ConversationMemory, ConversationState, TurnInfo, turnOf } from './conversation';
 import type { Envelope } from './router/envelope';
 import type { LearnedAdjustments } from './router/learning';
+import { OllamaSnapshot, residency } from './router/residency';
 import { envelopeOf } from './router/features';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
@@ -52,6 +53,8 @@ export interface PipelineDeps {
   samplePowerW?(): Promise<number | undefined>;
   /** What the request's workspace taught the router (learning.ts); absent: nothing learned. */
   learned?(request: ChatRequest): LearnedAdjustments | undefined;
+  /** What Ollama has in memory now (/api/ps), read before routing; absent or undefined: unknown. */
+  ollamaSnapshot?(): Promise<OllamaSnapshot | undefined>;
   now?(): Date;
   newId?(): string;
 }
@@ -155,7 +158,7 @@ export class Pipeline {
   // 1. Read the request once: candidates, tokens, envelope, turn, the budget's constraints.
   private async prepare(request: ChatRequest): Promise<Prepared> {
     const settings = this.deps.settings();
-    const candidates = await this.deps.candidates();
+    const [candidates, snapshot] = await Promise.all([this.deps.candidates(), this.deps.ollamaSnapshot?.().catch(() => undefined)]);
     const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
     const envelope = envelopeOf(request);
     const options: RouteOptions = {
@@ -168,6 +171,7 @@ export class Pipeline {
       estimate: (m, t) => estimate(m, t, settings.estimate),
       envelope,
       learned: this.deps.learned?.(request),
+      residency: snapshot ? residency(snapshot, settings.estimate) : undefined,
     };
     return {
       request, settings, candidates, inputTokens, envelope, turn: turnOf(request, envelope), options,
@@ -350,8 +354,14 @@ export class Pipeline {
     let powerSample: Promise<number | undefined> | undefined;
     const tools = p.request.tools;
     try {
-      for await (const part of this.deps.backendFor(model).stream(model, p.request, signal)) {
-        if (part.type === 'usage') { usage = part.usage; continue; }
+      // The backend gets the tokens counted here (Ollama sizes its window with them; nothing counts twice).
+      const sent = p.request.contextTokens === undefined ? { ...p.request, contextTokens: p.inputTokens } : p.request;
+      for await (const part of this.deps.backendFor(model).stream(model, sent, signal)) {
+        if (part.type === 'usage') {
+          usage = part.usage;
+          for (const w of usage.warnings ?? []) this.log(`${p.request.id} ${model.id}: ${w}`);
+          continue;
+        }
         if (part.type === 'toolCall' && !tools?.some((t) => t.name === part.name)) {
           throw new AnswerProblem(`${model.id} called a tool the request does not offer ("${part.name}")`, false);
         }

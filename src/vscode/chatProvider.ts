@@ -3,7 +3,7 @@
 // meter, ledger).
 import * as vscode from 'vscode';
 import { conversationIdFromOptions } from '../core/budget/conversationBudget';
-import { modelLine } from '../core/chat/modelLine';
+import { ModelLineTurns } from '../core/chat/modelLine';
 import { encodeUsage, USAGE_MIME_TYPE } from '../core/chat/usagePart';
 import { traceContextOf } from '../core/export/traceContext';
 import { Pipeline, PipelineError, PipelineEvent, Target } from '../core/pipeline';
@@ -38,6 +38,7 @@ let requestCounter = 0;
 
 export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<RightsizeModelInfo> {
   readonly onDidChangeLanguageModelChatInformation: vscode.Event<void>;
+  private readonly lines = new ModelLineTurns();
 
   constructor(private readonly deps: ChatDoorDeps) {
     this.onDidChangeLanguageModelChatInformation = deps.onDidChangeModels;
@@ -96,12 +97,8 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     let answered = false;
-    /** The model line, said before the answer's first part (after a fallback: the model that answers). */
-    let line: string | undefined;
-    const answer = (): void => {
-      if (!answered && line) progress.report(new vscode.LanguageModelTextPart(line));
-      answered = true;
-    };
+    /** The model line, said before the turn's first text (after a fallback: for the model that answers). */
+    let line: { line: string; turnId: string } | undefined;
     try {
       for await (const event of this.deps.pipeline.run(request, target, abort.signal)) {
         this.deps.onEvent(event, request);
@@ -109,14 +106,19 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
         if (note) progress.report(new vscode.LanguageModelTextPart(`*${note}*\n\n`));
         switch (event.type) {
           case 'decision':
-            line = this.deps.showModelLine?.() === false ? undefined : modelLine(request, event.model, event.mode, event.decision.reason);
+            line = this.deps.showModelLine?.() === false ? undefined : this.lines.lineFor(request, event.model, event.mode, event.decision.reason);
             break;
           case 'text':
-            answer();
+            answered = true;
+            if (line && event.text.trim()) {
+              progress.report(new vscode.LanguageModelTextPart(line.line));
+              this.lines.markShown(line.turnId);
+              line = undefined;
+            }
             progress.report(new vscode.LanguageModelTextPart(event.text));
             break;
           case 'toolCall':
-            answer();
+            answered = true;
             progress.report(new vscode.LanguageModelToolCallPart(event.callId, event.name, event.input));
             break;
           case 'done':
@@ -126,7 +128,7 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
             if (event.inResponse && !answered) progress.report(new vscode.LanguageModelTextPart(`*${event.message}*\n\n`));
             break;
           case 'blocked':
-            progress.report(new vscode.LanguageModelTextPart(`**Rightsize blocked this request.** ${event.message}`));
+            progress.report(new vscode.LanguageModelTextPart(blockedLine(event.message)));
             break;
           default:
             break;
@@ -154,6 +156,13 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
 function reportUsage(progress: vscode.Progress<vscode.LanguageModelResponsePart>, tokens: TokenCounts): void {
   if (typeof vscode.LanguageModelDataPart !== 'function') return;
   progress.report(new vscode.LanguageModelDataPart(encodeUsage(tokens), USAGE_MIME_TYPE));
+}
+
+/** The answer's line for a refused request: a message that already says what Rightsize did gets its first clause in bold. */
+export function blockedLine(message: string): string {
+  if (!message.startsWith('Rightsize ')) return `**Rightsize blocked this request.** ${message}`;
+  const colon = message.indexOf(': ');
+  return colon > 0 ? `**${message.slice(0, colon + 1)}** ${message.slice(colon + 2)}` : `**${message}**`;
 }
 
 /** The picker's id of a model: unique per vendor, so Copilot's models get a prefix (they reuse their makers' ids). */

@@ -19,6 +19,10 @@
 //   preferLocal -> `downgrade` (the caller re-routes local-only) unless the caller says no local model can
 //                  take the request (admit's `noLocalAlternative`), in which case it is admitted;
 //   block       -> `block`, with a message naming the limit, its use and how to raise it.
+// Unknown amounts (NaN, ±Infinity: a bug upstream, never a number to trust) are never counted as zero: an
+// estimate that is unknown in a unit with a limit is over budget (blocked or downgraded under those actions;
+// reserved as 0 under `warn`); an actual amount that is unknown settles at the reservation's estimate;
+// `record` refuses one (RangeError). Negative amounts count as 0.
 // Local decisions are always admitted, under every action: they cost no cloud spend, and refusing them
 // would stop all work. Their Wh and tokens still count against every line, so Wh and token limits still
 // warn, reach `exceeded`, and then stop *cloud* requests under `block` / `preferLocal`.
@@ -33,6 +37,7 @@
 import type { BudgetLevel, BudgetLine, BudgetPeriod, BudgetPolicy, BudgetUnit, Location } from '../types';
 import { BUDGET_PERIODS, BUDGET_UNITS, DEFAULT_SETTING_PREFIX } from './budgetConfig';
 import { CALENDAR_PERIODS, CalendarPeriod, periodKey } from './periods';
+import { formatCount, formatUsd, formatWh } from '../format';
 
 export interface UsageAmount { tokens: number; wh: number; usd: number }
 export interface Reservation { readonly id: number; readonly amount: UsageAmount; readonly cloud: boolean }
@@ -72,8 +77,19 @@ function clean(n: number): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+const unknown = (n: number): boolean => typeof n !== 'number' || !Number.isFinite(n);
+
 function cleanAmount(a: UsageAmount | undefined): UsageAmount {
   return a ? { tokens: clean(a.tokens), wh: clean(a.wh), usd: clean(a.usd) } : zero();
+}
+
+/** `actual` with each unknown unit replaced by `fallback`'s. */
+function knownOr(actual: UsageAmount, fallback: UsageAmount): UsageAmount {
+  return {
+    tokens: unknown(actual.tokens) ? fallback.tokens : clean(actual.tokens),
+    wh: unknown(actual.wh) ? fallback.wh : clean(actual.wh),
+    usd: unknown(actual.usd) ? fallback.usd : clean(actual.usd),
+  };
 }
 
 function addTo(target: UsageAmount, a: UsageAmount): void {
@@ -152,11 +168,16 @@ export class BudgetGate {
       wh: clean(e.energy.wh),
       usd: clean(e.cost.usd),
     };
+    const unknownUnits = new Set<BudgetUnit>([
+      ...(unknown(e.tokens.input) || unknown(e.tokens.output) ? ['tokens' as const] : []),
+      ...(unknown(e.energy.wh) ? ['wh' as const] : []),
+      ...(unknown(e.cost.usd) ? ['usd' as const] : []),
+    ]);
     const cloud = decision.location === 'cloud';
     const action = this.policy.action;
     if (cloud && action !== 'warn') {
       const lines = this.computeLines();
-      const over = this.worstProjected(lines, amount);
+      const over = lines.find((l) => unknownUnits.has(l.unit)) ?? this.worstProjected(lines, amount);
       if (over) {
         if (action === 'block') return { verdict: 'block', message: this.blockMessage(over, amount), lines };
         if (!opts.noLocalAlternative) return { verdict: 'downgrade', reason: this.downgradeReason(over, amount), lines };
@@ -172,8 +193,9 @@ export class BudgetGate {
    * reservation was already settled or released. */
   settle(reservation: Reservation, actual: UsageAmount): boolean {
     this.roll();
-    if (!this.unreserve(reservation)) return false;
-    this.addUsage(cleanAmount(actual), this.now());
+    const mine = this.active.get(reservation.id);
+    if (!mine || !this.unreserve(reservation)) return false;
+    this.addUsage(knownOr(actual, mine.amount), this.now());
     this.checkLevels();
     return true;
   }
@@ -187,6 +209,9 @@ export class BudgetGate {
   /** Usage that did not go through admit (e.g. imported from another tool's logs). It counts in each
    * period whose current instance contains `at` (the session: when `at` is not before the session began). */
   record(actual: UsageAmount, at?: Date): void {
+    if (unknown(actual.tokens) || unknown(actual.wh) || unknown(actual.usd)) {
+      throw new RangeError(`BudgetGate.record: unknown amount (tokens ${actual.tokens}, wh ${actual.wh}, usd ${actual.usd}); it would count as nothing`);
+    }
     this.roll();
     this.addUsage(cleanAmount(actual), at ?? this.now());
     this.checkLevels();
@@ -357,9 +382,9 @@ export function unitNoun(u: BudgetUnit): string {
 }
 
 export function fmtAmount(u: BudgetUnit, v: number): string {
-  if (u === 'usd') return v >= 100 ? `$${Math.round(v)}` : v >= 0.01 || v === 0 ? `$${v.toFixed(2)}` : `$${Number(v.toPrecision(2))}`;
-  if (u === 'wh') return v >= 100 ? `${Math.round(v)} Wh` : `${Number(v.toPrecision(3))} Wh`;
-  return `${Math.round(v).toLocaleString('en-US')} tokens`;
+  if (u === 'usd') return formatUsd(v);
+  if (u === 'wh') return formatWh(v);
+  return `${formatCount(v)} tokens`; // budgets are set in exact tokens: show them exactly
 }
 
 function capitalise(s: string): string {

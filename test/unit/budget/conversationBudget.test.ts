@@ -46,8 +46,20 @@ describe('budget/conversation: which conversation a request belongs to', () => {
     assert.notEqual(conversationIdOf(first), 'client:abc');
   });
 
+  it('the real captures: Copilot names each Agent/Ask/Plan conversation, the same id through the tool loop and follow-up', () => {
+    const loop = providerRequests('vscode-agent-rename-toolloop.json').map(conversationIdOf);
+    assert.equal(loop.length, 3);
+    assert.equal(new Set(loop).size, 1, loop.join(' '));
+    assert.match(loop[0], /^client:[0-9a-f-]{36}$/, 'Copilot Chat 0.67 passes modelOptions._conversationId');
+    const others = ['vscode-agent-design.json', 'vscode-ask-rename.json', 'vscode-plan-rename.json'].map((f) => conversationIdOf(providerRequests(f)[0]));
+    assert.equal(new Set([loop[0], ...others]).size, 4, 'four chats, four conversations');
+    const [inline] = providerRequests('vscode-inline-rename.json');
+    assert.equal(inline.conversationId, undefined, 'inline chat passes none: the content id is used');
+    assert.match(conversationIdOf(inline), /^c\./);
+  });
+
   it('without a client id: the captured Agent tool loop and its follow-up are one conversation', () => {
-    const loop = providerRequests('vscode-agent-rename-toolloop.json');
+    const loop = providerRequests('vscode-agent-rename-toolloop.json').map((r) => ({ ...r, conversationId: undefined }));
     assert.equal(loop.length, 3);
     const ids = loop.map(conversationIdOf);
     assert.equal(new Set(ids).size, 1, ids.join(' '));
