@@ -123,10 +123,15 @@ class AnswerProblem extends Error {
 }
 
 export class Pipeline {
-  /** Which model each recent conversation is on (turn stickiness, follow-up preference). */
-  readonly conversationModels = new ConversationMemory();
+  /**
+   * Which model each recent conversation is on (turn stickiness, follow-up preference). A door that builds
+   * a Pipeline per request (the gateway, for a client's own credential) passes one memory to all of them.
+   */
+  readonly conversationModels: ConversationMemory;
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps, conversationModels?: ConversationMemory) {
+    this.conversationModels = conversationModels ?? new ConversationMemory();
+  }
 
   /** What Auto would decide for a request now, without sending it (the “Suggest a Model…” command and
    * `rightsize route`, “Retry with a Bigger Model”): the same steps as `run` up to the choice, for Auto.

@@ -276,7 +276,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   };
   registerCommands(context, services);
   const gateway = new GatewayController({
-    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps,
+    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps, conversationModels: pipeline.conversationModels,
     workspace: () => workspace, session: () => sessionId, log, onDidChangeStatus: () => refreshMeter(),
   });
   gatewayLine = () => gateway.statusLine();

@@ -159,9 +159,11 @@ export async function serveFault(ctx: RequestContext, fault: FakeFault, framing:
 /** Writes `bytes` bytes of `fill` in 64 KiB pieces, respecting backpressure; stops when the client goes. */
 async function writeFiller(ctx: RequestContext, bytes: number, fill: string): Promise<void> {
   const piece = Buffer.alloc(64 * 1024, fill);
+  ctx.record.faultBytesSent = 0;
   for (let left = bytes; left > 0 && !ctx.gone && !ctx.res.destroyed;) {
     const n = Math.min(left, piece.length);
     left -= n;
+    ctx.record.faultBytesSent += n;
     if (!ctx.res.write(n === piece.length ? piece : piece.subarray(0, n))) {
       await Promise.race([new Promise((r) => ctx.res.once('drain', r)), ctx.goneSignal]);
     }
@@ -188,6 +190,8 @@ export interface RecordedRequest {
   truncated?: { sentTokens: number; numCtx: number };
   /** True when the response was completed normally. */
   completed: boolean;
+  /** Bytes of filler a fault wrote (`hugeErrorBody`, `longLine`) before the client went or it was done. */
+  faultBytesSent?: number;
 }
 
 export interface RequestContext {

@@ -37,6 +37,7 @@
 import type { BudgetLevel, BudgetLine, BudgetPeriod, BudgetPolicy, BudgetUnit, Location } from '../types';
 import { BUDGET_PERIODS, BUDGET_UNITS, DEFAULT_SETTING_PREFIX } from './budgetConfig';
 import { CALENDAR_PERIODS, CalendarPeriod, periodKey } from './periods';
+import { formatCount, formatUsd, formatWh } from '../format';
 
 export interface UsageAmount { tokens: number; wh: number; usd: number }
 export interface Reservation { readonly id: number; readonly amount: UsageAmount; readonly cloud: boolean }
@@ -381,9 +382,9 @@ export function unitNoun(u: BudgetUnit): string {
 }
 
 export function fmtAmount(u: BudgetUnit, v: number): string {
-  if (u === 'usd') return v >= 100 ? `$${Math.round(v)}` : v >= 0.01 || v === 0 ? `$${v.toFixed(2)}` : `$${Number(v.toPrecision(2))}`;
-  if (u === 'wh') return v >= 100 ? `${Math.round(v)} Wh` : `${Number(v.toPrecision(3))} Wh`;
-  return `${Math.round(v).toLocaleString('en-US')} tokens`;
+  if (u === 'usd') return formatUsd(v);
+  if (u === 'wh') return formatWh(v);
+  return `${formatCount(v)} tokens`; // budgets are set in exact tokens: show them exactly
 }
 
 function capitalise(s: string): string {
