@@ -77,6 +77,8 @@ export interface RightsizeConfig {
   useCopilotModels: boolean;
   /** The chat answer's first line names the model Auto chose and why. */
   chatShowModelLine: boolean;
+  /** The window Rightsize Auto advertises to the chat (core/chat/autoWindow.ts). */
+  chatAutoWindow: 'local' | 'largest';
   budget: BudgetPolicy;
   /** Limits for one chat conversation (`rightsize.budget.conversation.*`). */
   conversationBudget: ConversationPolicy;
@@ -103,6 +105,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   referenceModel: '',
   useCopilotModels: true,
   chatShowModelLine: true,
+  chatAutoWindow: 'largest',
   budget: { limits: {}, warnAt: 0.8, action: 'warn' },
   conversationBudget: defaultConversationPolicy(),
   energy: {
@@ -163,6 +166,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     referenceModel: p.string('referenceModel', d.referenceModel),
     useCopilotModels: p.bool('useCopilotModels', d.useCopilotModels),
     chatShowModelLine: p.bool('chat.showModelLine', d.chatShowModelLine),
+    chatAutoWindow: p.oneOf('chat.autoWindow', ['local', 'largest'] as const, d.chatAutoWindow),
     budget: budget.policy,
     conversationBudget: conversationBudget.policy,
     energy: {

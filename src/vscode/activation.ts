@@ -233,6 +233,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     responseNote: (e) => learning.responseNote(e) ?? (e.type === 'decision' && e.mode === 'auto' ? memoryNote(e.model, (e.decision as Partial<RouteDecision>).load) : undefined),
     noModelsHelp,
     showModelLine: () => settings.value.chatShowModelLine,
+    autoWindow: () => settings.value.chatAutoWindow,
     log,
   });
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));

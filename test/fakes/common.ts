@@ -71,6 +71,9 @@ export interface FakeReply {
   cacheCreationTokens?: number;
   /** Only consume this reply for requests to this model. */
   model?: string;
+  /** Only consume this reply for requests that offer tools (true) or offer none (false), e.g. so a chat's
+   * own tool-less side requests (a conversation title) cannot take an agent's scripted tool call. */
+  withTools?: boolean;
   /** Misbehave instead of answering (fault injection; see FakeFault). */
   fault?: FakeFault;
   /**
@@ -291,8 +294,9 @@ export abstract class FakeServerBase {
   }
 
   /** Takes the first queued reply that applies to `model`. */
-  protected takeReply(model: string | undefined): FakeReply | undefined {
-    const i = this.queue.findIndex((r) => r.model === undefined || r.model === model);
+  protected takeReply(model: string | undefined, offersTools?: boolean): FakeReply | undefined {
+    const i = this.queue.findIndex((r) => (r.model === undefined || r.model === model)
+      && (r.withTools === undefined || offersTools === undefined || r.withTools === offersTools));
     if (i < 0) return undefined;
     return this.queue.splice(i, 1)[0];
   }

@@ -98,7 +98,7 @@ export class FakeAnthropic extends FakeServerBase {
       }
     }
 
-    const reply = this.takeReply(body.model);
+    const reply = this.takeReply(body.model, Array.isArray(body.tools) && body.tools.length > 0);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return;
     if (reply?.fault) return serveFault(ctx, reply.fault, FRAMING);

@@ -279,7 +279,7 @@ export class FakeOllama extends FakeServerBase {
       return;
     }
 
-    const reply = this.takeReply(body.model);
+    const reply = this.takeReply(body.model, Array.isArray(body.tools) && body.tools.length > 0);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return;
     if (reply?.fault) return serveFault(ctx, reply.fault, ndjsonFraming(kind, body.model));

@@ -221,7 +221,8 @@ export class FakeOpenAI extends FakeServerBase {
 
   /** The next scripted reply for `model`, after its delay; `answered` when it was an error or a fault (sent) or the client left. */
   private async scriptedReply(ctx: RequestContext, model: string, framing: FaultFraming): Promise<{ reply: FakeReply | undefined; answered: boolean }> {
-    const reply = this.takeReply(model);
+    const tools = ctx.record.body?.tools;
+    const reply = this.takeReply(model, Array.isArray(tools) && tools.length > 0);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return { reply, answered: true };
     if (reply?.fault) {

@@ -179,6 +179,24 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     }
   });
 
+  it('Auto advertises the largest window (default), or with rightsize.chat.autoWindow `local` the largest local one', async () => {
+    const all = async () => vscode.lm.selectChatModels({ vendor: 'rightsize' });
+    const input = (ms: vscode.LanguageModelChat[], pred: (m: vscode.LanguageModelChat) => boolean) => Math.max(...ms.filter(pred).map((m) => m.maxInputTokens));
+    const locals = new Set(ollama.getModels().map((m) => m.name));
+    let models = await all();
+    const auto = () => models.find((m) => m.id === api.autoModelId)!;
+    assert.equal(auto().maxInputTokens, input(models, (m) => m.id !== api.autoModelId), 'the largest of all');
+    const largestLocal = input(models, (m) => locals.has(m.id));
+    assert.ok(auto().maxInputTokens > largestLocal, `${auto().maxInputTokens} vs local ${largestLocal}`);
+    await user().update('chat.autoWindow', 'local', vscode.ConfigurationTarget.Global);
+    try {
+      await until(async () => { models = await all(); return auto().maxInputTokens === largestLocal; }, 'Auto to advertise the largest local window');
+    } finally {
+      await user().update('chat.autoWindow', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until(async () => { models = await all(); return auto().maxInputTokens > largestLocal; }, 'the default to come back');
+  });
+
   it('Auto routes a multi-file design request to a strong cloud model', async () => {
     const recorded = nextRecord();
     await send(await model(api.autoModelId), [vscode.LanguageModelChatMessage.User(DESIGN)]);
