@@ -223,7 +223,9 @@ export class BudgetGate {
   /** Runs `fn` with the other windows' spending fresh (under the shared lock), then publishes this gate's
    * requests in flight. Without a shared view: just runs it. */
   private withOthers<T>(fn: () => T): T {
-    if (!this.shared || this.inShared) return fn(); // (a level listener calling back in: already under the lock)
+    // No limits: nothing to coordinate (the workspace's windows share its settings). A level listener calling
+    // back in is already under the lock.
+    if (!this.shared || this.inShared || !hasLimits(this.policy)) return fn();
     this.inShared = true;
     try {
       return this.shared.exclusive((others) => {
@@ -271,7 +273,7 @@ export class BudgetGate {
 
   lines(): BudgetLine[] {
     this.roll();
-    if (this.shared) this.others = this.shared.peek();
+    if (this.shared && hasLimits(this.policy)) this.others = this.shared.peek();
     return this.computeLines();
   }
 
@@ -419,6 +421,10 @@ export class BudgetGate {
       }
     }
   }
+}
+
+function hasLimits(policy: BudgetPolicy): boolean {
+  return Object.values(policy.limits).some((l) => l && Object.values(l).some((v) => typeof v === 'number' && v > 0));
 }
 
 function periodPhrase(p: BudgetPeriod): string {
