@@ -7,6 +7,7 @@ import { AnthropicBackend } from '../backends/anthropicBackend';
 import { OllamaBackend } from '../backends/ollamaBackend';
 import { OpenAICompatibleBackend } from '../backends/openaiBackend';
 import { BudgetGate } from '../budget/budgetGate';
+import { SharedBudget } from '../budget/sharedBudget';
 import { Catalog } from '../catalog/catalog';
 import { describeOllamaModel } from '../catalog/ollamaModels';
 import type { RightsizeConfig } from '../config';
@@ -45,11 +46,14 @@ export interface StandaloneHost {
 export function standaloneHost(o: StandaloneHostOptions): StandaloneHost {
   const c = o.config;
   const catalog = Catalog.builtIn();
-  const ollama = new OllamaBackend({ host: c.ollamaHost });
-  const openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: async () => o.keys.openai, provider: 'openai' });
-  const anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: async () => o.keys.anthropic });
+  const ollama = new OllamaBackend({ host: c.ollamaHost, limits: c.network });
+  const openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: async () => o.keys.openai, provider: 'openai', limits: c.network });
+  const anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: async () => o.keys.anthropic, limits: c.network });
   const estimate = toEstimateSettings(c.energy, process.platform, process.arch);
-  const gate = new BudgetGate(c.budget);
+  // The windows and other processes on this ledger see this gateway's spending and requests in flight, and it theirs.
+  const ownSessions = new Set([o.session]);
+  const shared = new SharedBudget({ ledgerDir: o.ledger.dir, workspaceId: o.workspace.id, ownSessions: () => ownSessions, onWarning: (m) => o.log?.(`budget: ${m}`) });
+  const gate = new BudgetGate(c.budget, { shared });
   const ttl = o.discoveryTtlMs ?? 30_000;
   let ollamaMessage = 'not checked yet';
   let cached: { at: number; models: Promise<ModelSpec[]> } | undefined;
@@ -83,9 +87,13 @@ export function standaloneHost(o: StandaloneHostOptions): StandaloneHost {
     }
     return cached.models;
   };
-  const loadBaseline = (): Promise<void> => (baseline ??= periodTotals(o.ledger, o.workspace.id, new Date(), undefined)
-    .then((t) => gate.setBaseline({ day: t.day, week: t.week, month: t.month }, new Date()))
+  const loadBaseline = (): Promise<void> => {
+    if (baseline) return baseline;
+    const tailFromHere = shared.beginBaseline();
+    return (baseline = periodTotals(o.ledger, o.workspace.id, new Date(), undefined)
+    .then((t) => { gate.setBaseline({ day: t.day, week: t.week, month: t.month }, new Date()); tailFromHere(); })
     .catch((e: unknown) => o.log?.(`could not read budget usage from the ledger: ${e instanceof Error ? e.message : String(e)}`)));
+  };
   const power = new GpuPowerSampler();
 
   const backendFor = (m: ModelSpec): Backend => {
