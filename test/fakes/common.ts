@@ -77,6 +77,12 @@ export interface FakeReply {
   /** Misbehave instead of answering (fault injection; see FakeFault). */
   fault?: FakeFault;
   /**
+   * Like the real servers, the fakes stop the answer at the request's output cap (`max_tokens`,
+   * `max_completion_tokens`, Ollama `num_predict`) with the provider's "length" reason, and report at
+   * most that many output tokens. `ignoreMaxTokens` makes this reply go on regardless (a broken server).
+   */
+  ignoreMaxTokens?: boolean;
+  /**
    * Usage fields sent as given, over the counted ones, in the provider's own names (OpenAI `prompt_tokens`,
    * Anthropic `output_tokens`, Ollama `eval_count`, …): poison values such as `"abc"`, `1e308` or `-5`.
    */
@@ -458,6 +464,24 @@ let idCounter = 0;
 export function fakeId(prefix: string): string {
   idCounter++;
   return `${prefix}${Date.now().toString(36)}${idCounter.toString(36).padStart(4, '0')}`;
+}
+
+/**
+ * Chunks cut to at most `maxTokens` tokens of text (common.ts's rule), the way a server stops at the
+ * request's output cap; `cut` when something was left out. No cap (undefined), or a reply that ignores it:
+ * unchanged.
+ */
+export function capChunks(chunks: string[], maxTokens: unknown, reply: FakeReply | undefined): { chunks: string[]; cut: boolean; cap?: number } {
+  if (typeof maxTokens !== 'number' || !(maxTokens > 0) || reply?.ignoreMaxTokens) return { chunks, cut: false };
+  const out: string[] = [];
+  let chars = 0;
+  for (const c of chunks) {
+    if (Math.ceil((chars + c.length) / 4) <= maxTokens) { out.push(c); chars += c.length; continue; }
+    const room = maxTokens * 4 - chars;
+    if (room > 0) out.push(c.slice(0, room));
+    return { chunks: out, cut: true, cap: maxTokens };
+  }
+  return { chunks: out, cut: false, cap: maxTokens };
 }
 
 export function textChunks(reply: FakeReply | undefined, fallback: string): string[] {
