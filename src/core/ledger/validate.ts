@@ -70,6 +70,9 @@ function rangeProblem(x: Obj): string | undefined {
     const n = t[k] as number;
     if (n < 0 || n > MAX_RECORD_TOKENS) return `tokens.${k} ${n} is outside 0–${MAX_RECORD_TOKENS}`;
   }
+  const cacheWrite = typeof t.cacheWrite === 'number' ? t.cacheWrite : 0;
+  if (cacheWrite < 0 || (t.cachedInput as number) + cacheWrite > (t.input as number)) return 'tokens.cachedInput + tokens.cacheWrite exceed tokens.input (input includes them)';
+  if ((t.reasoning as number) > (t.output as number)) return 'tokens.reasoning exceeds tokens.output (output includes it)';
   if ((x.durationMs as number) < 0) return 'durationMs is negative';
   const e = x.energy as Obj;
   const [wh, low, high] = [e.wh as number, e.low as number, e.high as number];
