@@ -129,11 +129,13 @@ describe('Chat door: Rightsize models in a real extension host', function () {
 
   it('Auto\'s answer opens with the model line (once per turn; the setting turns it off) and ends with the usage part', async () => {
     const auto = await model(api.autoModelId);
+    // Its own words: turns are told apart by their history, so an earlier test's RENAME turn must not be this one.
+    const RENAME_LINE = `${RENAME}\n\n(model line test)`;
     const tools: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
     // 1. The turn opens with a tool call only: no text, so no line yet (VS Code folds these steps away).
     ollama.script({ chunks: [], toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] });
     let recorded = nextRecord();
-    const first = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME)], { tools });
+    const first = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME_LINE)], { tools });
     let rec = await recorded;
     const kinds = first.parts.map((p) => (p as object).constructor.name);
     const call = first.parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
@@ -149,7 +151,7 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     assert.equal(u.total_tokens, rec.tokens.input + rec.tokens.output);
     // 2. The tool-loop continuation writes the answer: the line heads it, naming the turn's model.
     const history = [
-      vscode.LanguageModelChatMessage.User(RENAME),
+      vscode.LanguageModelChatMessage.User(RENAME_LINE),
       vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)]),
       vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('function sum(a) {}')])]),
     ];
