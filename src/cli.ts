@@ -1,5 +1,9 @@
 // `rightsize` command-line tool over the same core as the extension.
+import { quietOnEpipe } from './cli/io';
 import { runCli } from './cli/main';
+
+quietOnEpipe(process.stdout);
+quietOnEpipe(process.stderr);
 
 runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
   .then((code) => { process.exitCode = code; })

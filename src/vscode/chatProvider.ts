@@ -3,6 +3,7 @@
 // meter, ledger).
 import * as vscode from 'vscode';
 import { conversationIdFromOptions } from '../core/budget/conversationBudget';
+import { AutoWindowChoice, autoWindow, inputTokensOf } from '../core/chat/autoWindow';
 import { ModelLineTurns } from '../core/chat/modelLine';
 import { encodeUsage, USAGE_MIME_TYPE } from '../core/chat/usagePart';
 import { traceContextOf } from '../core/export/traceContext';
@@ -10,6 +11,7 @@ import { Pipeline, PipelineError, PipelineEvent, Target } from '../core/pipeline
 import { ChatMessage, ChatRequest, MessagePart, ModelSpec, TokenCounts, ToolDefinition, WorkspaceRef } from '../core/types';
 
 export const AUTO_MODEL_ID = 'rightsize-auto';
+const DEFAULT_AUTO_WINDOW: AutoWindowChoice = 'largest';
 
 export interface ChatDoorDeps {
   pipeline: Pipeline;
@@ -25,6 +27,8 @@ export interface ChatDoorDeps {
   onEvent(event: PipelineEvent, request: ChatRequest): void;
   /** A line to show at the top of the answer for this event (e.g. a retry with a bigger model). */
   responseNote?(event: PipelineEvent): string | undefined;
+  /** `rightsize.chat.autoWindow`: the window Auto advertises (core/chat/autoWindow.ts). */
+  autoWindow?(): AutoWindowChoice;
   /** `rightsize.chat.showModelLine`: start a turn's answer with the model Auto chose. */
   showModelLine?(): boolean;
   log: vscode.LogOutputChannel;
@@ -58,8 +62,7 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
       version: '1',
       detail: models.length ? `routes among ${models.length} models` : 'no models yet: start Ollama or add an API key',
       tooltip: 'Routes each request to the smallest capable model (local Ollama or cloud) and meters its tokens, Wh and USD.',
-      maxInputTokens: Math.max(8192, ...models.map((m) => m.contextTokens - Math.min(m.maxOutputTokens, m.contextTokens / 4))),
-      maxOutputTokens: Math.max(4096, ...models.map((m) => m.maxOutputTokens)),
+      ...autoWindow(models, this.deps.autoWindow?.() ?? DEFAULT_AUTO_WINDOW),
       capabilities: { toolCalling: models.some((m) => m.tools) || models.length === 0, imageInput: models.some((m) => m.vision === true) },
     };
     return [auto, ...models.map((m) => toInfo(m))];
@@ -180,7 +183,7 @@ function toInfo(m: ModelSpec): RightsizeModelInfo {
     version: '1',
     detail: `Rightsize · ${where}`,
     tooltip: `${m.displayName} (${where}, ${params}, ${Math.round(m.contextTokens / 1000)}k context${m.tools ? ', tools' : ''}). Metered and budgeted by Rightsize.`,
-    maxInputTokens: Math.max(1, m.contextTokens - Math.min(m.maxOutputTokens, Math.floor(m.contextTokens / 4))),
+    maxInputTokens: inputTokensOf(m),
     maxOutputTokens: m.maxOutputTokens,
     capabilities: { toolCalling: m.tools, imageInput: m.vision === true },
     spec: m,

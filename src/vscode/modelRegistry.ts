@@ -46,8 +46,8 @@ export class ModelRegistry implements vscode.Disposable {
   ) {
     const c = config();
     this.ollama = this.ollamaBackend(c);
-    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => keys.get('openai'), provider: 'openai' });
-    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => keys.get('anthropic') });
+    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => keys.get('openai'), provider: 'openai', limits: c.network });
+    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => keys.get('anthropic'), limits: c.network });
     this.disposables.push(
       keys.onDidChange(() => this.invalidate('API keys changed')),
       vscode.lm.onDidChangeChatModels(() => { if (this.config().useCopilotModels) this.invalidate('Copilot models changed'); }),
@@ -59,8 +59,8 @@ export class ModelRegistry implements vscode.Disposable {
   reconfigure(): void {
     const c = this.config();
     this.ollama = this.ollamaBackend(c);
-    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => this.keys.get('openai'), provider: 'openai' });
-    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => this.keys.get('anthropic') });
+    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => this.keys.get('openai'), provider: 'openai', limits: c.network });
+    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => this.keys.get('anthropic'), limits: c.network });
     this.invalidate('settings changed');
   }
 
@@ -68,6 +68,7 @@ export class ModelRegistry implements vscode.Disposable {
   private ollamaBackend(c: RightsizeConfig): OllamaBackend {
     return new OllamaBackend({
       host: c.ollamaHost,
+      limits: c.network,
       memoryBytes: c.ollamaMemoryGiB !== undefined ? c.ollamaMemoryGiB * 2 ** 30 : 'auto',
       countPromptTokens: (r) => sharedTokenCounter().countMessages(r.messages, r.tools),
       onWarning: (m) => {

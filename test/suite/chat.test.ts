@@ -129,13 +129,12 @@ describe('Chat door: Rightsize models in a real extension host', function () {
 
   it('Auto\'s answer opens with the model line (once per turn; the setting turns it off) and ends with the usage part', async () => {
     const auto = await model(api.autoModelId);
-    // Its own words: turns are told apart by their history, so an earlier test's RENAME turn must not be this one.
-    const RENAME_LINE = `${RENAME}\n\n(model line test)`;
+    const ask = `${RENAME}\n(and keep the function's name)`; // words no other test opens a turn with
     const tools: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
     // 1. The turn opens with a tool call only: no text, so no line yet (VS Code folds these steps away).
     ollama.script({ chunks: [], toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] });
     let recorded = nextRecord();
-    const first = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME_LINE)], { tools });
+    const first = await send(auto, [vscode.LanguageModelChatMessage.User(ask)], { tools });
     let rec = await recorded;
     const kinds = first.parts.map((p) => (p as object).constructor.name);
     const call = first.parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
@@ -151,7 +150,7 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     assert.equal(u.total_tokens, rec.tokens.input + rec.tokens.output);
     // 2. The tool-loop continuation writes the answer: the line heads it, naming the turn's model.
     const history = [
-      vscode.LanguageModelChatMessage.User(RENAME_LINE),
+      vscode.LanguageModelChatMessage.User(ask),
       vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)]),
       vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('function sum(a) {}')])]),
     ];
@@ -172,13 +171,31 @@ describe('Chat door: Rightsize models in a real extension host', function () {
       await until(() => api.effectiveConfigForTesting!().chatShowModelLine === false, 'the setting to take effect');
       ollama.script({ text: 'Plain answer.' });
       recorded = nextRecord();
-      const off = await send(auto, [vscode.LanguageModelChatMessage.User(`${RENAME} (again)`)]);
+      const off = await send(auto, [vscode.LanguageModelChatMessage.User(`${ask} (again)`)]);
       rec = await recorded;
       assert.equal(off.text, 'Plain answer.');
       assert.equal(rec.decision.mode, 'auto');
     } finally {
       await user().update('chat.showModelLine', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('Auto advertises the largest window (default), or with rightsize.chat.autoWindow `local` the largest local one', async () => {
+    const all = async () => vscode.lm.selectChatModels({ vendor: 'rightsize' });
+    const input = (ms: vscode.LanguageModelChat[], pred: (m: vscode.LanguageModelChat) => boolean) => Math.max(...ms.filter(pred).map((m) => m.maxInputTokens));
+    const locals = new Set(ollama.getModels().map((m) => m.name));
+    let models = await all();
+    const auto = () => models.find((m) => m.id === api.autoModelId)!;
+    assert.equal(auto().maxInputTokens, input(models, (m) => m.id !== api.autoModelId), 'the largest of all');
+    const largestLocal = input(models, (m) => locals.has(m.id));
+    assert.ok(auto().maxInputTokens > largestLocal, `${auto().maxInputTokens} vs local ${largestLocal}`);
+    await user().update('chat.autoWindow', 'local', vscode.ConfigurationTarget.Global);
+    try {
+      await until(async () => { models = await all(); return auto().maxInputTokens === largestLocal; }, 'Auto to advertise the largest local window');
+    } finally {
+      await user().update('chat.autoWindow', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until(async () => { models = await all(); return auto().maxInputTokens > largestLocal; }, 'the default to come back');
   });
 
   it('Auto routes a multi-file design request to a strong cloud model', async () => {

@@ -9,13 +9,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { firstClause } from '../../../src/core/chat/modelLine';
 import type { ModelSpec, UsageRecord } from '../../../src/core/types';
 import { pickChatModel, sendChatPrompt, useFakeOllama } from '../chatPicker';
 import { chooseChatMode, newChatSession, openFileInEditor, waitForChatAnswer } from '../chatModes';
 import { modelsOf, QWEN_CODER_LADDER, ReceivedRequest, resetFake, scriptReadFileLoop, scriptReplies, waitForGenerations } from '../fakeControl';
-import { runCommand, statusBarItem, WorkbenchScenario } from '../scenario';
+import { statusBarItem, WorkbenchScenario } from '../scenario';
+import { setSettingInUi } from '../settingsUi';
 
 const APP_JS = 'const t = 1 + 2;\nconsole.log(t);\nmodule.exports = t;\n';
 const RENAME = 'Rename the variable t to total in app.js';
@@ -37,24 +38,6 @@ function records(): UsageRecord[] {
 /** The rendered Markdown of a chat response, paragraph by paragraph. */
 async function paragraphs(response: Locator): Promise<string[]> {
   return (await response.locator('.rendered-markdown p, .rendered-markdown li').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
-}
-
-/** Unticks “Show Model Line” in the Settings editor, as a user does, and waits until the user settings say so. */
-async function turnOffModelLine(page: Page): Promise<void> {
-  await runCommand(page, 'Preferences: Open Settings (UI)');
-  const search = page.locator('.settings-editor .suggest-input-container .monaco-editor').first();
-  await search.waitFor({ state: 'visible', timeout: 30_000 });
-  await search.click();
-  await page.keyboard.type('rightsize.chat.showModelLine');
-  const item = page.locator('.settings-editor .setting-item-bool', { hasText: 'Show Model Line' }).first();
-  await item.waitFor({ state: 'visible', timeout: 30_000 });
-  const box = item.locator('.setting-value-checkbox').first();
-  assert.equal(await box.getAttribute('aria-checked'), 'true', 'the setting starts on');
-  await box.click();
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline && !/"rightsize\.chat\.showModelLine":\s*false/.test(fs.readFileSync(userSettingsFile, 'utf8'))) await page.waitForTimeout(250);
-  assert.match(fs.readFileSync(userSettingsFile, 'utf8'), /"rightsize\.chat\.showModelLine":\s*false/, 'the Settings editor wrote the setting');
-  await page.keyboard.press('Control+W');
 }
 
 function checkWindows(chats: ReceivedRequest[]): number {
@@ -124,7 +107,7 @@ export const scenario: WorkbenchScenario = {
     }
 
     // 2. Ask mode, a new chat, the model line turned off in the user settings.
-    await turnOffModelLine(page);
+    await setSettingInUi(page, userSettingsFile, 'rightsize.chat.showModelLine', false);
     await newChatSession(page);
     await chooseChatMode(page, 'Ask');
     await resetFake(ollamaUrl);
