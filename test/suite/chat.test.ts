@@ -129,11 +129,12 @@ describe('Chat door: Rightsize models in a real extension host', function () {
 
   it('Auto\'s answer opens with the model line (once per turn; the setting turns it off) and ends with the usage part', async () => {
     const auto = await model(api.autoModelId);
+    const ask = `${RENAME}\n(and keep the function's name)`; // words no other test opens a turn with
     const tools: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
     // 1. The turn opens with a tool call only: no text, so no line yet (VS Code folds these steps away).
     ollama.script({ chunks: [], toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] });
     let recorded = nextRecord();
-    const first = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME)], { tools });
+    const first = await send(auto, [vscode.LanguageModelChatMessage.User(ask)], { tools });
     let rec = await recorded;
     const kinds = first.parts.map((p) => (p as object).constructor.name);
     const call = first.parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
@@ -149,7 +150,7 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     assert.equal(u.total_tokens, rec.tokens.input + rec.tokens.output);
     // 2. The tool-loop continuation writes the answer: the line heads it, naming the turn's model.
     const history = [
-      vscode.LanguageModelChatMessage.User(RENAME),
+      vscode.LanguageModelChatMessage.User(ask),
       vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)]),
       vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('function sum(a) {}')])]),
     ];
@@ -170,7 +171,7 @@ describe('Chat door: Rightsize models in a real extension host', function () {
       await until(() => api.effectiveConfigForTesting!().chatShowModelLine === false, 'the setting to take effect');
       ollama.script({ text: 'Plain answer.' });
       recorded = nextRecord();
-      const off = await send(auto, [vscode.LanguageModelChatMessage.User(`${RENAME} (again)`)]);
+      const off = await send(auto, [vscode.LanguageModelChatMessage.User(`${ask} (again)`)]);
       rec = await recorded;
       assert.equal(off.text, 'Plain answer.');
       assert.equal(rec.decision.mode, 'auto');

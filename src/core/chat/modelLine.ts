@@ -41,7 +41,10 @@ export class ModelLineTurns {
 
   /** The line to put before this request's first text, or undefined (not due, or its turn said it). */
   lineFor(request: ChatRequest, model: ModelSpec, mode: DecisionMode, reason: string): { line: string; turnId: string } | undefined {
-    const { turnId, continuation } = turnInfo(request);
+    const info = turnInfo(request);
+    const continuation = info.continuation;
+    // The client's conversation id first: the same words opening two chats are two turns.
+    const turnId = `${request.conversationId ?? ''}|${info.turnId}`;
     const known = this.turns.get(turnId);
     if (known?.shown) return undefined;
     if (known && continuation && known.modelId === model.id) return { line: known.line, turnId };

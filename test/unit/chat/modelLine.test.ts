@@ -34,6 +34,8 @@ describe('chat: the model line', () => {
     assert.equal(turns.lineFor(opening, local, 'auto', reason), undefined);
     const c = turns.lineFor(followUp, local, 'auto', reason);
     assert.ok(c && c.turnId !== a.turnId, 'the follow-up turn has its own line');
+    // The same words opening another chat (Copilot gives each chat its own _conversationId) are another turn.
+    assert.ok(turns.lineFor({ ...opening, conversationId: 'chat-2' }, local, 'auto', reason), 'a new chat with the same words shows its line');
   });
 
   it('only for models the router chose', () => {
