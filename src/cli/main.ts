@@ -60,7 +60,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const command = await entry.load();
     return await command.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    // By name as well: each command is its own bundle, with its own copy of the UsageError class.
+    if (e instanceof UsageError || (e instanceof Error && e.name === 'UsageError')) {
       io.stderr.write(`rightsize ${name}: ${e.message}\nRun \`rightsize ${name} --help\` for usage.\n`);
       return 2;
     }

@@ -229,6 +229,9 @@ describe('cli: the bundled dist/cli.js', () => {
       assert.equal(r.status, 0, `${name} --help: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`rightsize ${name}`), `${name} --help prints its usage`);
     }
+    const bad = spawnSync(process.execPath, [path.join(shipped, 'cli.js'), 'report', 'daily', '--since', '2026-02-30'], { encoding: 'utf8', cwd: os.tmpdir() });
+    assert.equal(bad.status, 2, 'a usage error from a command bundle is a usage error');
+    assert.match(bad.stderr, /is not a calendar date\nRun `rightsize report --help` for usage/);
     const led = fs.mkdtempSync(path.join(os.tmpdir(), 'rightsize-vsix-ledger-'));
     made.push(led);
     const sl = spawnSync(process.execPath, [path.join(shipped, 'cli.js'), 'statusline', '--all', '--ledger', led], { encoding: 'utf8', cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
