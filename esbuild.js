@@ -70,7 +70,7 @@ const nodeCommon = {
 };
 
 /** The commands of src/cli/main.ts (each src/cli/commands/<name>.ts exports `<name>Command`). */
-const CLI_COMMANDS = ['estimate', 'route', 'record', 'report', 'statusline', 'export', 'import'];
+const CLI_COMMANDS = ['estimate', 'route', 'record', 'report', 'statusline', 'export', 'import', 'serve'];
 
 async function main() {
   copyTokenizerAssets();

@@ -4,9 +4,17 @@
 //   2. compile    tsc -p .            (a type error fails the run; tsc still emits, so tiers still run)
 //                 and tsc --noEmit -p src/webview/tsconfig.json when it exists
 //   3. unit       mocha over out/test/unit/**/*.test.js
+//   3a. router-eval  the router evaluation (out/eval/router/run.js, `npm run eval:router`) as a regression
+//                 check: under/over-routing, energy and the SWE-bench outcome view against the thresholds in
+//                 eval/router/run.ts, on shared/router-data found beside the repository (eval/router/data.ts:
+//                 $RIGHTSIZE_ROUTER_DATA, <repo>/../shared/router-data, or a worktree's main checkout's).
+//                 Missing data fails the run under CI (CI=true; CI has shared/ beside its clone) and is
+//                 reported as skipped elsewhere.
 //   3b. imports   mocha over out/test/imports/**/*.test.js: logs written by the real Claude Code and Codex CLI
 //                 (installed by scripts/assistants-setup.js, cached outside the repository) imported and
 //                 compared with ccusage
+//   3c. assistants mocha over out/test/assistants/**/*.test.js: the real Claude Code, Codex CLI and the openai /
+//                 @anthropic-ai/sdk SDKs through `rightsize serve` (the gateway) to the fake servers
 //   4. browser    mocha over out/test/browser/**/*.test.js (plain Node tests driving headless Chromium)
 //   5. host       the in-host suite in a real VS Code extension host (out/test/host/runSuite.js)
 //   6. workbench  the workbench scenarios (out/test/workbench/run.js)
@@ -17,7 +25,7 @@
 // installed on demand) and a successful build; the imports tier installs the assistants' CLIs on demand
 // (scripts/assistants-setup.js).
 //
-// Usage: node scripts/test-all.js [--only unit,imports,browser,host,workbench] [--no-build]
+// Usage: node scripts/test-all.js [--only unit,router-eval,imports,assistants,browser,host,workbench] [--no-build]
 // Env: RIGHTSIZE_TEST_GREP (mocha grep for unit, browser and host), RIGHTSIZE_WORKBENCH_GREP.
 // Each tier's results: .test-output/<tier>/results.json. The last line is `N passed, N failed`, where
 // failed counts failed tests plus failed steps (build, compile) and crashed tiers.
@@ -28,7 +36,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.test-output');
-const TIERS = ['unit', 'imports', 'browser', 'host', 'workbench'];
+const TIERS = ['unit', 'router-eval', 'imports', 'assistants', 'browser', 'host', 'workbench'];
 const NODE = process.execPath;
 
 function parseArgs(argv) {
@@ -47,7 +55,7 @@ function parseArgs(argv) {
     } else if (a === '--no-build') {
       opts.build = false;
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/test-all.js [--only unit,imports,browser,host,workbench] [--no-build]');
+      console.log('usage: node scripts/test-all.js [--only unit,router-eval,imports,assistants,browser,host,workbench] [--no-build]');
       process.exit(0);
     } else {
       console.error(`unknown argument ${a}`);
@@ -174,8 +182,27 @@ async function main() {
   if (opts.only.has('unit')) {
     await tier('unit', NODE, ['--enable-source-maps', tierScript, 'out/test/unit', path.join(OUT, 'unit', 'results.json'), '20000'], path.join(OUT, 'unit', 'results.json'));
   }
+  if (opts.only.has('router-eval')) {
+    // Exit 3: the data is not there (outside CI): skipped, with the places looked in printed above.
+    const resultsFile = path.join(OUT, 'router-eval', 'results.json');
+    banner('router-eval');
+    fs.rmSync(resultsFile, { force: true });
+    const started = Date.now();
+    const { code } = await run(NODE, ['--enable-source-maps', 'out/eval/router/run.js', '--json', resultsFile]);
+    const ms = Date.now() - started;
+    const r = readResults(resultsFile);
+    if (code === 3) skip('router-eval', 'router data not found (see above)');
+    else if (!r) rows.push({ name: 'router-eval', status: 'CRASHED', passed: 0, failed: 1, pending: 0, ms, note: `exit code ${code}, no results` });
+    else {
+      const failed = r.failed + (code !== 0 && r.failed === 0 ? 1 : 0);
+      rows.push({ name: 'router-eval', status: failed > 0 ? 'FAILED' : 'ok', passed: r.passed, failed, pending: 0, ms, note: code !== 0 && r.failed === 0 ? `exit code ${code}` : '' });
+    }
+  }
   if (opts.only.has('imports')) {
     await tier('imports', NODE, ['--enable-source-maps', tierScript, 'out/test/imports', path.join(OUT, 'imports', 'results.json'), '300000'], path.join(OUT, 'imports', 'results.json'));
+  }
+  if (opts.only.has('assistants')) {
+    await tier('assistants', NODE, ['--enable-source-maps', tierScript, 'out/test/assistants', path.join(OUT, 'assistants', 'results.json'), '300000'], path.join(OUT, 'assistants', 'results.json'));
   }
   if (opts.only.has('browser') && missingFor.has('browser')) skip('browser', missingNote);
   else if (opts.only.has('browser') && !built) skip('browser', 'the build failed');

@@ -1,7 +1,7 @@
 // Runs the in-host suite (test/suite) in a desktop VS Code downloaded by @vscode/test-electron.
 // Needs a machine that can download VS Code (and a display, or xvfb-run on Linux).
 // Usage: npm run test:electron            (VS Code "stable")
-//        RIGHTSIZE_VSCODE_VERSION=1.104.0 npm run test:electron
+//        RIGHTSIZE_VSCODE_VERSION=1.106.0 npm run test:electron
 // Where VS Code cannot be downloaded use `npm run test:host` (VS Code server + headless Chromium).
 import * as fs from 'fs';
 import * as os from 'os';

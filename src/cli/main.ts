@@ -19,7 +19,7 @@ function bundled<T>(name: string): T {
 }
 
 type Commands = typeof import('./commands/estimate') & typeof import('./commands/route') & typeof import('./commands/record') & typeof import('./commands/report')
-  & typeof import('./commands/statusline') & typeof import('./commands/export') & typeof import('./commands/import');
+  & typeof import('./commands/statusline') & typeof import('./commands/export') & typeof import('./commands/import') & typeof import('./commands/serve');
 
 const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: string }> = {
   estimate: { load: async () => { const m = process.env.RIGHTSIZE_BUNDLED ? bundled<Commands>('estimate') : await import('./commands/estimate'); return { run: m.estimateCommand }; }, summary: 'Wh (low/mid/high), USD and gCO2e of one request' },
@@ -29,6 +29,7 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
   statusline: { load: async () => { const m = process.env.RIGHTSIZE_BUNDLED ? bundled<Commands>('statusline') : await import('./commands/statusline'); return { run: m.statuslineCommand }; }, summary: 'one line for a shell prompt or Claude Code: today\'s tokens, Wh, $ and budget' },
   export: { load: async () => { const m = process.env.RIGHTSIZE_BUNDLED ? bundled<Commands>('export') : await import('./commands/export'); return { run: m.exportCommand }; }, summary: 'the ledger\'s records as CSV or JSON, or to an OpenTelemetry collector (--otlp)' },
   import: { load: async () => { const m = process.env.RIGHTSIZE_BUNDLED ? bundled<Commands>('import') : await import('./commands/import'); return { run: m.importCommand }; }, summary: 'meter Claude Code\'s, Codex\'s or Copilot Chat\'s own usage logs' },
+  serve: { load: async () => { const m = process.env.RIGHTSIZE_BUNDLED ? bundled<Commands>('serve') : await import('./commands/serve'); return { run: m.serveCommand }; }, summary: 'the loopback gateway for Claude Code, Codex, Cline, Continue and Aider (foreground; Ctrl-C stops it)' },
 };
 
 /** The command names, for the build (one bundle each). */

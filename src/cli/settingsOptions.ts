@@ -6,7 +6,7 @@ import { numberOption, OptionSpec, ParsedArgs, stringOption, UsageError } from '
 
 export const SETTINGS_OPTIONS: Record<string, OptionSpec> = {
   device: { value: true, placeholder: 'ID', description: 'Local device power profile (default: auto)' },
-  'electricity-usd-per-kwh': { value: true, placeholder: 'USD', description: 'Electricity price for local models (default 0.17)' },
+  'electricity-usd-per-kwh': { value: true, placeholder: 'USD', description: 'Electricity price for local models (default 0.165)' },
   'grid-g-per-kwh': { value: true, placeholder: 'G', description: 'Your grid\'s carbon intensity, for local models (default 473, world average)' },
   'cloud-grid-g-per-kwh': { value: true, placeholder: 'G', description: 'Carbon intensity for cloud models (default: the provider\'s data-centre region)' },
   'include-embodied': { description: 'Add embodied (hardware manufacturing) emissions to the CO2e' },

@@ -2,6 +2,7 @@
 // adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
 import { parseBudgetPolicy } from './budget/budgetConfig';
+import { DEFAULT_ELECTRICITY_USD_PER_KWH, DEFAULT_LOCAL_PREFERENCE } from './defaults';
 import { ConversationPolicy, defaultConversationPolicy, parseConversationPolicy } from './budget/conversationBudgetConfig';
 import { OtlpExportConfig, defaultOtlpConfig, parseOtlpSettings } from './export/otlpConfig';
 import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
@@ -37,6 +38,17 @@ export interface ImportConfig {
   copilotReceiverPort: number;
 }
 
+/** The loopback gateway for terminal and IDE agents (user/machine settings only). */
+export interface GatewayConfig {
+  /** Start it when VS Code starts. */
+  autoStart: boolean;
+  port: number;
+  /** Put the gateway's environment variables into VS Code's integrated terminals. */
+  terminalEnv: boolean;
+  /** Model names that mean “route it”, besides `rightsize-auto`. */
+  autoModelAliases: string[];
+}
+
 export interface RightsizeConfig {
   mode: RoutingMode;
   objective: Objective;
@@ -52,6 +64,8 @@ export interface RightsizeConfig {
   /** Empty: the most capable configured model. */
   referenceModel: string;
   useCopilotModels: boolean;
+  /** The chat answer's first line names the model Auto chose and why. */
+  chatShowModelLine: boolean;
   budget: BudgetPolicy;
   /** Limits for one chat conversation (`rightsize.budget.conversation.*`). */
   conversationBudget: ConversationPolicy;
@@ -62,24 +76,26 @@ export interface RightsizeConfig {
   imports: ImportConfig;
   /** OTLP export (user/machine settings only). */
   otlp: OtlpExportConfig;
+  gateway: GatewayConfig;
 }
 
 export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   mode: 'suggest',
   objective: 'balanced',
   localOnly: false,
-  localPreference: 3,
+  localPreference: DEFAULT_LOCAL_PREFERENCE,
   ollamaHost: 'http://127.0.0.1:11434',
   openaiBaseUrl: 'https://api.openai.com/v1',
   anthropicBaseUrl: 'https://api.anthropic.com',
   cloudModels: ['gpt-5-mini', 'gpt-5', 'claude-sonnet-4-5', 'claude-haiku-4-5'],
   referenceModel: '',
   useCopilotModels: true,
+  chatShowModelLine: true,
   budget: { limits: {}, warnAt: 0.8, action: 'warn' },
   conversationBudget: defaultConversationPolicy(),
   energy: {
     device: 'auto',
-    electricityUsdPerKwh: 0.17,
+    electricityUsdPerKwh: DEFAULT_ELECTRICITY_USD_PER_KWH,
     hardwarePriceUsd: 0,
     hardwareLifetimeHours: 8000,
     gridGPerKwh: 473,
@@ -89,6 +105,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   mutedTasks: [],
   imports: { background: [], intervalMinutes: 10, claudeDirectories: [], codexDirectory: '', copilotFile: '', copilotReceiver: false, copilotReceiverPort: 4328 },
   otlp: defaultOtlpConfig(),
+  gateway: { autoStart: false, port: 4242, terminalEnv: false, autoModelAliases: [] },
 } as RightsizeConfig);
 
 const IMPORT_SOURCE_IDS: readonly ImportSource[] = ['claude-code', 'codex', 'copilot-otel'];
@@ -128,6 +145,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     cloudModels: p.stringArray('cloudModels', d.cloudModels),
     referenceModel: p.string('referenceModel', d.referenceModel),
     useCopilotModels: p.bool('useCopilotModels', d.useCopilotModels),
+    chatShowModelLine: p.bool('chat.showModelLine', d.chatShowModelLine),
     budget: budget.policy,
     conversationBudget: conversationBudget.policy,
     energy: {
@@ -158,6 +176,12 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
       copilotReceiverPort: Math.round(p.number('import.copilot.receiverPort', d.imports.copilotReceiverPort, 1024, 65535)),
     },
     otlp: parseOtlpSettings(otlpRaw, errors),
+    gateway: {
+      autoStart: p.bool('gateway.autoStart', d.gateway.autoStart),
+      port: Math.round(p.number('gateway.port', d.gateway.port, 1024, 65535)),
+      terminalEnv: p.bool('gateway.terminalEnv', d.gateway.terminalEnv),
+      autoModelAliases: p.stringArray('gateway.autoModelAliases', d.gateway.autoModelAliases),
+    },
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;

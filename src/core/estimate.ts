@@ -11,6 +11,7 @@ import { cloudCostUsd, localCostUsd } from './cost/money';
 import { resolvePrice } from './cost/prices';
 import { carbonGrams, dataCentreRegion, WORLD_G_PER_KWH } from './cost/carbon';
 import { copilotFacts } from './catalog/specExtensions';
+import { DEFAULT_ELECTRICITY_USD_PER_KWH } from './defaults';
 
 export type { DeviceProfile } from './energy/devices';
 export { listDeviceProfiles } from './energy/devices';
@@ -34,9 +35,7 @@ export interface EstimateSettings {
 /** Ollama's durations for a finished request (prompt_eval_duration, eval_duration, load_duration), in ms. */
 export interface LocalTiming { promptEvalMs: number; evalMs: number; loadMs?: number }
 
-/** US residential average retail price of electricity, 2024 (EIA Electric Power Monthly: 15.45-16.88 c/kWh
- *  monthly in early 2024; 16.00 c/kWh annual 2023), rounded. */
-export const DEFAULT_ELECTRICITY_USD_PER_KWH = 0.165;
+export { DEFAULT_ELECTRICITY_USD_PER_KWH } from './defaults';
 export const DEFAULT_DEVICE_ID = 'generic';
 
 export function defaultEstimateSettings(): EstimateSettings {

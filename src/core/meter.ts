@@ -1,7 +1,7 @@
 // Meter: turns a finished (or cancelled, failed, blocked) request into a UsageRecord (ledger schema v1).
 import { estimate, EstimateSettings, LocalTiming } from './estimate';
 import {
-  BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Outcome, TaskClass, TokenCounts, TokenSource, UsageRecord,
+  BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Outcome, TaskClass, TokenCounts, TokenSource, TurnRef, UsageRecord,
 } from './types';
 
 export interface MeterInput {
@@ -24,6 +24,8 @@ export interface MeterInput {
   error?: string;
   settings: EstimateSettings;
   reference?: ModelSpec;
+  /** The request's conversation turn (conversation.ts). */
+  turn?: TurnRef;
 }
 
 const ZERO_TOKENS: TokenCounts = { input: 0, cachedInput: 0, output: 0, reasoning: 0 };
@@ -69,6 +71,7 @@ export function buildRecord(m: MeterInput): UsageRecord {
   if (m.usage?.ttftMs !== undefined) record.ttftMs = Math.round(m.usage.ttftMs);
   if (m.error) record.error = m.error;
   if (m.request.trace) record.trace = m.request.trace;
+  if (m.turn) record.turn = m.turn;
   const ollama = m.usage?.ollama;
   if (ollama?.numCtx !== undefined) {
     record.ollama = { numCtx: ollama.numCtx, sentTokens: ollama.sentTokens ?? m.countedInputTokens, evaluatedTokens: tokens.input };

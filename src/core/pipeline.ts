@@ -1,20 +1,28 @@
 // The one pipeline every door uses:
-//   ChatRequest -> Router.decide -> BudgetGate.admit -> Backend.stream -> Meter -> Ledger
-// A door (chat provider, CLI, tests) calls `run` and forwards the events it cares about.
+//   ChatRequest -> prepare (envelope, turn, budget constraints) -> choose (turn's model / Router.decide)
+//     -> BudgetGate.admit -> Backend.stream (escalating once on failure) -> Meter -> Ledger
+// A door (chat provider, CLI, tests) calls `run` (or `decide`, to route without sending) and forwards the
+// events it cares about.
 import { BudgetGate, Reservation } from './budget/budgetGate';
 import { ConversationBudget, ConversationTicket, conversationIdOf } from './budget/conversationBudget';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
+import { ConversationMemory, ConversationState, TurnInfo, turnOf } from './conversation';
+import type { Envelope } from './router/envelope';
 import type { LearnedAdjustments } from './router/learning';
-import { decide, pickReference, requiredCapability, RouteDecision, RouteOptions } from './router/router';
+import { envelopeOf } from './router/features';
+import {
+  CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
+} from './router/router';
 import {
   Backend, BackendError, BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Objective, Outcome, Provider,
-  RoutingMode, StreamPart, TaskClass, UsageRecord,
+  RoutingMode, StreamPart, TurnRef, UsageRecord,
 } from './types';
 
 /**
  * What the door asks for. `pinned`: use this model even in auto mode (the gateway: a client that names a
- * model, or a tool-loop continuation that keeps its turn's model), recorded with `mode` and `reason`.
+ * model), recorded with `mode` and `reason`. Tool-loop continuations need no pin: the pipeline keeps a
+ * turn's model itself (conversation.ts).
  */
 export type Target = { kind: 'auto' } | { kind: 'model'; modelId: string; provider?: Provider; pinned?: { mode: DecisionMode; reason: string } };
 
@@ -42,14 +50,14 @@ export interface PipelineDeps {
   log?(line: string): void;
   /** Measures the local GPU's power draw (watts) while a local model generates; absent: profile only. */
   samplePowerW?(): Promise<number | undefined>;
-  now?(): Date;
-  newId?(): string;
   /** What the request's workspace taught the router (learning.ts); absent: nothing learned. */
   learned?(request: ChatRequest): LearnedAdjustments | undefined;
+  now?(): Date;
+  newId?(): string;
 }
 
 export type PipelineEvent =
-  | { type: 'decision'; decision: Decision; model: ModelSpec; mode: DecisionMode; suggestion?: Decision }
+  | { type: 'decision'; decision: Decision; model: ModelSpec; mode: DecisionMode; suggestion?: Decision; turn?: TurnRef }
   /** Something the user should know (fallback, downgrade). `inResponse`: say it in the answer itself. */
   | { type: 'notice'; level: 'info' | 'warning'; message: string; inResponse: boolean }
   | Extract<StreamPart, { type: 'text' | 'toolCall' }>
@@ -71,30 +79,59 @@ function defaultId(): string {
   return `${Date.now().toString(36)}-${process.pid.toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** Everything about one request that every step reads, computed once: the envelope and the token count
+ * are read here and nowhere else. */
+interface Prepared {
+  request: ChatRequest;
+  settings: PipelineSettings;
+  candidates: ModelSpec[];
+  inputTokens: number;
+  envelope: Envelope;
+  turn: TurnInfo;
+  /** The router's options with the budget's constraints as they are now. */
+  options: RouteOptions;
+  reference: ModelSpec | undefined;
+}
+
+/** The model a request goes to, and why. */
+interface Choice {
+  decision: Decision;
+  model: ModelSpec;
+  mode: DecisionMode;
+  reason: string;
+  suggestion?: Decision;
+  localUnavailable: boolean;
+  /** Routed by the router (auto), so a failure may escalate. */
+  routed: boolean;
+}
+
+/** An admitted choice: the gate's reservation and, with per-conversation limits, the conversation's ticket. */
+interface Admitted { choice: Choice; reservation: Reservation; ticket?: ConversationTicket }
+
+/** One attempt at streaming the answer. */
+interface Attempt { usage?: BackendUsage; emitted: boolean; outcome: Outcome; failure?: unknown; measuredW?: number }
+
+/** An answer that is no use although the backend did not fail: nothing at all, or a tool call the request does
+ * not offer. Worth one escalation; without one, an empty answer stands (outcome ok) and a bad tool call fails. */
+class AnswerProblem extends Error {
+  constructor(message: string, readonly empty: boolean) {
+    super(message);
+  }
+}
+
 export class Pipeline {
+  /** Which model each recent conversation is on (turn stickiness, follow-up preference). */
+  readonly conversationModels = new ConversationMemory();
+
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** The router's options for these settings, candidates and the budget's current state. */
-  private routeOptions(settings: PipelineSettings, candidates: ModelSpec[], request?: ChatRequest, preferLocal = false, exclude?: ReadonlySet<string>): RouteOptions {
-    const state = this.deps.gate.routingState();
-    return {
-      learned: request ? this.deps.learned?.(request) : undefined,
-      candidates,
-      objective: settings.objective,
-      localOnly: settings.localOnly,
-      localPreference: settings.localPreference,
-      budget: { preferLocal: state.preferLocal || preferLocal, blockCloud: state.blockCloud },
-      reference: settings.referenceModel ? candidates.find((m) => m.id === settings.referenceModel) : undefined,
-      estimate: (m, t) => estimate(m, t, settings.estimate),
-      exclude,
-    };
-  }
-
-  /** What Auto would decide for a request now, without sending it (the “Suggest a Model…” command). */
-  async decide(request: ChatRequest): Promise<RouteDecision> {
-    const candidates = await this.deps.candidates();
-    const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
-    return decide(request, inputTokens, this.routeOptions(this.deps.settings(), candidates, request));
+  /** What Auto would decide for a request now, without sending it (the “Suggest a Model…” command and
+   * `rightsize route`, “Retry with a Bigger Model”): the same steps as `run` up to the choice, for Auto.
+   * `learned` replaces what the workspace learned (a retry's floor). */
+  async decide(request: ChatRequest, learned?: LearnedAdjustments): Promise<RouteDecision> {
+    const p = await this.prepare(request);
+    const state = this.conversationModels.get(p.turn.conversationId);
+    return decide(request, p.inputTokens, { ...p.options, ...(learned ? { learned } : {}), prefer: state ? { model: state.model, provider: state.provider } : undefined });
   }
 
   /**
@@ -102,174 +139,259 @@ export class Pipeline {
    * Errors are recorded, then thrown as PipelineError; cancellation is recorded as `cancelled`.
    */
   async *run(request: ChatRequest, target: Target, signal: AbortSignal): AsyncGenerator<PipelineEvent, void, void> {
-    const deps = this.deps;
-    const settings = deps.settings();
-    const now = deps.now ?? (() => new Date());
-    const newId = deps.newId ?? defaultId;
-    const log = deps.log ?? (() => undefined);
-    const candidates = await deps.candidates();
-    const inputTokens = request.contextTokens ?? deps.countInputTokens(request);
-    const exclude = new Set<string>();
-    /** Routes; `preferLocal` forces the budget's prefer-local rule (after a downgrade). */
-    const route = (preferLocal: boolean): RouteDecision => decide(request, inputTokens, this.routeOptions(settings, candidates, request, preferLocal, exclude));
-    const options = this.routeOptions(settings, candidates);
-    const estimator = options.estimate;
-    const reference = options.reference ?? pickReference(candidates);
+    const p = await this.prepare(request);
+    const choice = this.choose(p, target);
+    const admitted = yield* this.admit(p, choice, signal);
+    if (!admitted) return;
+    this.remember(p, admitted.choice, false);
+    yield* this.serve(p, admitted, signal);
+  }
 
-    // 1. Decide.
-    let mode: DecisionMode;
-    let model: ModelSpec;
-    let decision: Decision | undefined;
-    let localUnavailable = false;
-    let suggestion: Decision | undefined;
-    let reason: string;
-    const picked = target.kind === 'model' ? candidates.find((m) => m.id === target.modelId && (!target.provider || m.provider === target.provider)) : undefined;
+  // 1. Read the request once: candidates, tokens, envelope, turn, the budget's constraints.
+  private async prepare(request: ChatRequest): Promise<Prepared> {
+    const settings = this.deps.settings();
+    const candidates = await this.deps.candidates();
+    const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
+    const envelope = envelopeOf(request);
+    const options: RouteOptions = {
+      candidates,
+      objective: settings.objective,
+      localOnly: settings.localOnly,
+      localPreference: settings.localPreference,
+      budget: this.deps.gate.constraints(),
+      reference: settings.referenceModel ? candidates.find((m) => m.id === settings.referenceModel) : undefined,
+      estimate: (m, t) => estimate(m, t, settings.estimate),
+      envelope,
+      learned: this.deps.learned?.(request),
+    };
+    return {
+      request, settings, candidates, inputTokens, envelope, turn: turnOf(request, envelope), options,
+      reference: options.reference ?? pickReference(candidates),
+    };
+  }
+
+  // 2. Choose: a tool-loop continuation keeps its turn's model; Auto routes (preferring the conversation's
+  //    model); a manual pick is used as picked (suggest mode adds what Auto would have chosen).
+  private choose(p: Prepared, target: Target): Choice {
+    const picked = target.kind === 'model' ? p.candidates.find((m) => m.id === target.modelId && (!target.provider || m.provider === target.provider)) : undefined;
     if (target.kind === 'model' && !picked) {
       throw new PipelineError(`Rightsize has no model "${target.modelId}" available right now. Run “Rightsize: Refresh Models”, or check that its backend is running and has a key.`, undefined);
     }
     const pinned = target.kind === 'model' ? target.pinned : undefined;
-    if (target.kind === 'auto' || (settings.mode === 'auto' && !pinned)) {
-      const routed = route(false);
-      decision = routed;
-      localUnavailable = routed.localUnavailable;
-      mode = 'auto';
-      model = byId(candidates, decision);
-      reason = picked && picked.id !== model.id ? `${decision.reason} (auto mode; you picked ${picked.id})` : decision.reason;
-    } else {
-      model = picked!;
-      mode = pinned && pinned.mode !== 'suggest' ? pinned.mode : settings.mode === 'suggest' ? 'suggest' : 'manual';
-      if (mode === 'suggest') {
-        try { suggestion = route(false); } catch (e) { log(`suggestion unavailable: ${errorText(e)}`); }
-      }
-      const needs = requiredCapability(request, inputTokens);
-      decision = {
-        model: model.id,
-        provider: model.provider,
-        location: model.location,
-        task: needs.task,
-        requiredCapability: needs.required,
-        reason: pinned?.reason ?? `You picked ${model.id}`,
-        estimate: estimator(model, { input: inputTokens, cachedInput: 0, output: needs.expectedOutputTokens, reasoning: 0 }),
-        alternatives: [],
-        signals: suggestion?.signals ?? [],
-      };
-      const picking = pinned?.reason ?? `You picked ${model.id}`;
-      reason = suggestion && suggestion.model !== model.id ? `${picking}; ${suggestion.reason}` : picking;
+    if (target.kind === 'auto' || (p.settings.mode === 'auto' && !pinned)) {
+      const state = this.conversationModels.get(p.turn.conversationId);
+      const kept = p.turn.continuation && state?.turnId === p.turn.turnId ? this.keepTurnModel(p, state) : undefined;
+      if (kept) return kept;
+      const routed = decide(p.request, p.inputTokens, { ...p.options, prefer: state ? { model: state.model, provider: state.provider } : undefined });
+      const model = byId(p.candidates, routed);
+      const reason = picked && picked.id !== model.id ? `${routed.reason} (auto mode; you picked ${picked.id})` : routed.reason;
+      return { decision: routed, model, mode: 'auto', reason, localUnavailable: routed.localUnavailable, routed: true };
     }
+    const model = picked!;
+    const mode: DecisionMode = pinned && pinned.mode !== 'suggest' ? pinned.mode : p.settings.mode === 'suggest' ? 'suggest' : 'manual';
+    let suggestion: Decision | undefined;
+    if (mode === 'suggest') {
+      try { suggestion = decide(p.request, p.inputTokens, p.options); } catch (e) { this.log(`suggestion unavailable: ${errorText(e)}`); }
+    }
+    const picking = pinned?.reason ?? `You picked ${model.id}`;
+    const reason = suggestion && suggestion.model !== model.id ? `${picking}; ${suggestion.reason}` : picking;
+    return { decision: this.pinned(p, model, picking, suggestion?.signals), model, mode, reason, suggestion, localUnavailable: false, routed: false };
+  }
 
-    // 2. Admit against budgets (reserving the estimate so parallel requests cannot overshoot).
-    let admission = deps.gate.admit(decision, { noLocalAlternative: localUnavailable });
+  /** The turn's model for a continuation, if it is still available and the request still fits its window. */
+  private keepTurnModel(p: Prepared, state: ConversationState): Choice | undefined {
+    const model = p.candidates.find((m) => m.id === state.model && m.provider === state.provider);
+    if (!model) return undefined;
+    const decision = this.pinned(p, model, '', undefined, state.required);
+    const need = p.inputTokens + decision.estimate.tokens.output;
+    if (need > Math.floor(model.contextTokens * (1 - CONTEXT_SAFETY_MARGIN))) return undefined;
+    decision.reason = `Tool-loop continuation: stays on ${model.id} (${effectiveLocation(model)}), the model that started this turn`;
+    decision.signals = ['continuation'];
+    return { decision, model, mode: 'auto', reason: decision.reason, localUnavailable: false, routed: true };
+  }
+
+  /** A decision for a model chosen without routing (a manual pick, a continuation). */
+  private pinned(p: Prepared, model: ModelSpec, reason: string, signals?: string[], required?: number): Decision {
+    const needs = requiredCapability(p.request, p.inputTokens, p.envelope);
+    const output = model.maxOutputTokens > 0 ? Math.min(model.maxOutputTokens, needs.expectedOutputTokens) : needs.expectedOutputTokens;
+    return {
+      model: model.id,
+      provider: model.provider,
+      location: model.location,
+      task: needs.task,
+      requiredCapability: required ?? needs.required,
+      reason,
+      estimate: p.options.estimate(model, { input: p.inputTokens, cachedInput: 0, output, reasoning: 0 }),
+      alternatives: [],
+      signals: signals ?? [],
+    };
+  }
+
+  // 3. Admit against the budget (reserving the estimate so parallel requests cannot overshoot). Auto
+  //    decisions already respect the budget's constraints; a manual cloud pick the budget refuses under
+  //    preferLocal is routed once to a local model, and the answer says so.
+  private async *admit(p: Prepared, choice: Choice, signal: AbortSignal): AsyncGenerator<PipelineEvent, Admitted | undefined, void> {
+    const gate = this.deps.gate;
+    let admission = gate.admit(choice.decision, { noLocalAlternative: choice.routed || choice.localUnavailable });
     if (admission.verdict === 'downgrade') {
-      const from = model.id;
+      const from = choice.model.id;
+      let routed: RouteDecision;
       try {
-        const routed = route(true);
-        decision = routed;
-        localUnavailable = routed.localUnavailable;
+        routed = decide(p.request, p.inputTokens, { ...p.options, budget: { ...p.options.budget, preferLocal: true } });
       } catch (e) {
-        const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, admission.reason);
-        deps.append(record);
-        const message = `${admission.reason} No local model can take this request: ${errorText(e)}`;
-        yield { type: 'blocked', message, record };
-        return;
+        yield this.blocked(p, choice, `${admission.reason} No local model can take this request: ${errorText(e)}`, admission.reason);
+        return undefined;
       }
-      model = byId(candidates, decision);
-      mode = 'auto';
-      reason = localUnavailable
+      const model = byId(p.candidates, routed);
+      const reason = routed.localUnavailable
         ? `${admission.reason} No local model can take this request, so it stays on ${model.id}.`
         : `${admission.reason} Routed to local ${model.id} instead of ${from}.`;
+      choice = { ...choice, decision: routed, model, mode: 'auto', reason, localUnavailable: routed.localUnavailable, routed: true };
       yield { type: 'notice', level: 'warning', message: reason, inResponse: true };
-      admission = deps.gate.admit(decision, { noLocalAlternative: localUnavailable });
+      admission = gate.admit(routed, { noLocalAlternative: true });
     }
     if (admission.verdict === 'block') {
-      const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, admission.message);
-      deps.append(record);
-      log(`blocked ${model.id}: ${admission.message}`);
-      yield { type: 'blocked', message: admission.message, record };
-      return;
+      this.log(`blocked ${choice.model.id}: ${admission.message}`);
+      yield this.blocked(p, choice, admission.message, admission.message);
+      return undefined;
     }
-    if (admission.verdict !== 'admit') throw new Error('unreachable');
-    let reservation: Reservation = admission.reservation;
+    if (admission.verdict !== 'admit') throw new Error('unreachable: admitted with noLocalAlternative');
     let ticket: ConversationTicket | undefined;
-    if (deps.conversations?.active) {
-      const c = await deps.conversations.admit({ conversationId: conversationIdOf(request), location: model.location, estimate: decision.estimate }, signal);
+    const conversations = this.deps.conversations;
+    if (conversations?.active) {
+      const c = await conversations.admit({ conversationId: conversationIdOf(p.request), location: choice.model.location, estimate: choice.decision.estimate }, signal);
       if (c.verdict !== 'admit') {
-        deps.gate.release(reservation);
-        if (c.verdict === 'cancelled') return;
-        const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, undefined, inputTokens, 'blocked', settings, reference, candidates, c.message);
-        deps.append(record);
-        log(`stopped ${model.id}: ${c.message}`);
-        yield { type: 'blocked', message: c.message, record };
-        return;
+        gate.release(admission.reservation);
+        if (c.verdict === 'cancelled') return undefined;
+        this.log(`stopped ${choice.model.id}: ${c.message}`);
+        yield this.blocked(p, choice, c.message, c.message);
+        return undefined;
       }
       ticket = c.ticket;
     }
-    yield { type: 'decision', decision, model, mode, suggestion };
-    log(`${request.id} ${decision.task} -> ${model.id} (${mode}): ${reason}`);
+    yield { type: 'decision', decision: choice.decision, model: choice.model, mode: choice.mode, suggestion: choice.suggestion, turn: this.turnRef(p, 1) };
+    this.log(`${p.request.id} ${choice.decision.task} -> ${choice.model.id} (${choice.mode}): ${choice.reason}`);
+    return { choice, reservation: admission.reservation, ticket };
+  }
 
-    // 3. Stream, falling back to the next allowed candidate in auto mode while nothing was emitted.
-    for (;;) {
-      let usage: BackendUsage | undefined;
-      let emitted = false;
-      let outcome: Outcome = 'ok';
-      let failure: unknown;
-      let powerSample: Promise<number | undefined> | undefined;
-      try {
-        for await (const part of deps.backendFor(model).stream(model, request, signal)) {
-          if (part.type === 'usage') { usage = part.usage; continue; }
-          if (!emitted && model.location === 'local' && deps.samplePowerW) powerSample = deps.samplePowerW().catch(() => undefined);
-          emitted = true;
-          yield part;
-        }
-      } catch (e) {
-        failure = e;
-        outcome = signal.aborted || (e instanceof BackendError && e.kind === 'cancelled') ? 'cancelled' : 'error';
-      }
-      if (outcome === 'error' && !emitted && mode === 'auto' && !signal.aborted) {
-        exclude.add(model.id);
-        let next: Decision | undefined;
-        try { next = route(false); } catch { next = undefined; }
+  private blocked(p: Prepared, choice: Choice, message: string, error: string): PipelineEvent {
+    const record = this.record(p, choice, undefined, 'blocked', 1, error);
+    this.deps.append(record);
+    return { type: 'blocked', message, record };
+  }
+
+  // 4. Stream the answer. If the turn's routed model fails before answering (backend error, a malformed
+  //    tool call, an empty answer), escalate once to the next more capable model, say so in the answer,
+  //    and record both attempts.
+  private async *serve(p: Prepared, admitted: Admitted, signal: AbortSignal): AsyncGenerator<PipelineEvent, void, void> {
+    let { choice, reservation } = admitted;
+    const { ticket } = admitted;
+    const conversations = this.deps.conversations;
+    for (let attemptNo = 1; ; attemptNo++) {
+      const attempt = yield* this.attempt(p, choice.model, signal);
+      if (attempt.outcome === 'error' && !attempt.emitted && choice.routed && attemptNo === 1 && !signal.aborted) {
+        const next = this.escalation(p, choice.model);
         if (next) {
-          const failed = model.id;
-          deps.gate.release(reservation);
-          const failedRecord = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, 'error', settings, reference, candidates, errorText(failure));
-          deps.append(failedRecord);
-          const nextAdmission = deps.gate.admit(next);
-          if (nextAdmission.verdict === 'admit') {
-            decision = next;
-            model = byId(candidates, next);
-            reservation = nextAdmission.reservation;
-            reason = `${failed} failed (${errorText(failure)}); fell back to ${model.id}. ${next.reason}`;
-            yield { type: 'notice', level: 'warning', message: `Rightsize: ${failed} failed — ${errorText(failure)} Using ${model.id} instead.`, inResponse: false };
-            yield { type: 'decision', decision, model, mode, suggestion };
-            log(`${request.id} fallback -> ${model.id}`);
-            continue;
+          const failed = choice.model.id;
+          this.deps.gate.release(reservation);
+          const failedRecord = this.record(p, choice, attempt.usage, 'error', attemptNo, errorText(attempt.failure));
+          this.deps.append(failedRecord);
+          const admission = this.deps.gate.admit(next, { noLocalAlternative: true });
+          if (admission.verdict !== 'admit') {
+            if (ticket) conversations?.release(ticket);
+            throw new PipelineError(errorText(attempt.failure), failedRecord, attempt.failure);
           }
-          if (ticket) deps.conversations?.release(ticket);
-          throw new PipelineError(errorText(failure), failedRecord, failure);
+          const model = byId(p.candidates, next);
+          const reason = `${failed} failed (${errorText(attempt.failure)}); escalated to ${model.id}. ${next.reason}`;
+          choice = { ...choice, decision: next, model, reason, localUnavailable: next.localUnavailable };
+          reservation = admission.reservation;
+          this.remember(p, choice, true);
+          yield { type: 'notice', level: 'warning', message: `Rightsize: ${failed} failed (${errorText(attempt.failure)}), so this answer comes from ${model.id}.`, inResponse: true };
+          yield { type: 'decision', decision: next, model, mode: choice.mode, suggestion: choice.suggestion, turn: this.turnRef(p, attemptNo + 1) };
+          this.log(`${p.request.id} escalated ${failed} -> ${model.id}`);
+          continue;
         }
       }
-      const measuredW = powerSample ? await powerSample : undefined;
-      const recordSettings = measuredW ? { ...settings, estimate: { ...settings.estimate, measuredPowerW: measuredW } } : settings;
-      const record = this.record(request, newId(), now(), decision.task, suggestion, mode, reason, model, usage, inputTokens, outcome, recordSettings, reference, candidates, failure === undefined ? undefined : errorText(failure));
-      deps.append(record);
+      if (attempt.failure instanceof AnswerProblem && attempt.failure.empty) {
+        attempt.outcome = 'ok';
+        attempt.failure = undefined;
+      }
+      const settings = attempt.measuredW ? { ...p.settings, estimate: { ...p.settings.estimate, measuredPowerW: attempt.measuredW } } : p.settings;
+      const record = this.record(p, choice, attempt.usage, attempt.outcome, attemptNo, attempt.failure === undefined ? undefined : errorText(attempt.failure), settings);
+      this.deps.append(record);
       const spent = { tokens: record.tokens.input + record.tokens.output, wh: record.energy.wh, usd: record.cost.usd };
-      deps.gate.settle(reservation, spent);
-      if (ticket) deps.conversations?.settle(ticket, spent);
-      if (outcome === 'error') throw new PipelineError(errorText(failure), record, failure);
-      yield { type: 'done', record, ...(usage?.doneReason ? { doneReason: usage.doneReason } : {}) };
+      this.deps.gate.settle(reservation, spent);
+      if (ticket) conversations?.settle(ticket, spent);
+      if (attempt.outcome === 'error') throw new PipelineError(errorText(attempt.failure), record, attempt.failure);
+      yield { type: 'done', record, ...(attempt.usage?.doneReason ? { doneReason: attempt.usage.doneReason } : {}) };
       return;
     }
   }
 
-  private record(
-    request: ChatRequest, id: string, now: Date, task: TaskClass, suggestion: Decision | undefined, mode: DecisionMode,
-    reason: string, model: ModelSpec, usage: BackendUsage | undefined, inputTokens: number, outcome: Outcome,
-    settings: PipelineSettings, reference: ModelSpec | undefined, candidates: ModelSpec[], error?: string,
-  ): UsageRecord {
-    const suggestedModel = suggestion ? candidates.find((m) => m.id === suggestion.model && (!suggestion.provider || m.provider === suggestion.provider)) : undefined;
+  /** The next more capable model after `failed`, routed with the same constraints; none: no escalation. */
+  private escalation(p: Prepared, failed: ModelSpec): RouteDecision | undefined {
+    try {
+      const next = decide(p.request, p.inputTokens, { ...p.options, exclude: new Set([failed.id]), above: failed.capability.score });
+      return next.capabilityShortfall && byId(p.candidates, next).capability.score <= failed.capability.score ? undefined : next;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async *attempt(p: Prepared, model: ModelSpec, signal: AbortSignal): AsyncGenerator<PipelineEvent, Attempt, void> {
+    let usage: BackendUsage | undefined;
+    let emitted = false;
+    let answered = false;
+    let powerSample: Promise<number | undefined> | undefined;
+    const tools = p.request.tools;
+    try {
+      for await (const part of this.deps.backendFor(model).stream(model, p.request, signal)) {
+        if (part.type === 'usage') {
+          usage = part.usage;
+          for (const w of usage.warnings ?? []) this.log(`${p.request.id} ${model.id}: ${w}`);
+          continue;
+        }
+        if (part.type === 'toolCall' && !tools?.some((t) => t.name === part.name)) {
+          throw new AnswerProblem(`${model.id} called a tool the request does not offer ("${part.name}")`, false);
+        }
+        if (!emitted && model.location === 'local' && this.deps.samplePowerW) powerSample = this.deps.samplePowerW().catch(() => undefined);
+        emitted = true;
+        if (part.type === 'toolCall' || part.text.trim().length > 0) answered = true;
+        yield part;
+      }
+      if (!answered) throw new AnswerProblem(`${model.id} returned an empty answer`, true);
+    } catch (e) {
+      const cancelled = signal.aborted || (e instanceof BackendError && e.kind === 'cancelled');
+      const measuredW = powerSample ? await powerSample : undefined;
+      // An empty answer after whitespace was shown cannot be taken back: it stands as answered.
+      if (e instanceof AnswerProblem && emitted && !cancelled) return { usage, emitted, outcome: 'ok', measuredW };
+      return { usage, emitted, outcome: cancelled ? 'cancelled' : 'error', failure: e, measuredW };
+    }
+    return { usage, emitted, outcome: 'ok', measuredW: powerSample ? await powerSample : undefined };
+  }
+
+  /** The conversation now runs on this choice's model (from this turn on). */
+  private remember(p: Prepared, choice: Choice, escalated: boolean): void {
+    this.conversationModels.set(p.turn.conversationId, {
+      turnId: p.turn.turnId, model: choice.model.id, provider: choice.model.provider, required: choice.decision.requiredCapability, escalated,
+    });
+  }
+
+  private turnRef(p: Prepared, attempt: number): TurnRef {
+    return { conversation: p.turn.conversationId, id: p.turn.turnId, continuation: p.turn.continuation, attempt };
+  }
+
+  private log(line: string): void {
+    this.deps.log?.(line);
+  }
+
+  private record(p: Prepared, choice: Choice, usage: BackendUsage | undefined, outcome: Outcome, attempt: number, error?: string, settings = p.settings): UsageRecord {
+    const suggestion = choice.suggestion;
+    const suggestedModel = suggestion ? p.candidates.find((m) => m.id === suggestion.model && (!suggestion.provider || m.provider === suggestion.provider)) : undefined;
     return buildRecord({
-      id, now, request, task, suggested: suggestion, suggestedModel, mode, reason, model, usage,
-      countedInputTokens: inputTokens, outcome, error, settings: settings.estimate, reference,
+      id: (this.deps.newId ?? defaultId)(), now: (this.deps.now ?? (() => new Date()))(), request: p.request, task: choice.decision.task,
+      suggested: suggestion, suggestedModel, mode: choice.mode, reason: choice.reason, model: choice.model, usage,
+      countedInputTokens: p.inputTokens, outcome, error, settings: settings.estimate, reference: p.reference, turn: this.turnRef(p, attempt),
     });
   }
 }

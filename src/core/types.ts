@@ -234,6 +234,8 @@ export interface BackendUsage {
    */
   ollama?: { promptEvalNs: number; evalNs: number; loadNs: number; totalNs: number; numCtx?: number; sentTokens?: number; warning?: string };
   doneReason?: string;
+  /** What was wrong with what the server reported (e.g. an unusable token count, estimated instead), for the log. */
+  warnings?: string[];
 }
 
 export type StreamPart =
@@ -247,18 +249,9 @@ export interface Backend {
   stream(model: ModelSpec, request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamPart>;
 }
 
-/** An error a backend raises, already phrased for a human. */
-export class BackendError extends Error {
-  constructor(
-    message: string,
-    readonly backend: Provider,
-    readonly kind: 'unreachable' | 'auth' | 'rateLimit' | 'notFound' | 'badRequest' | 'server' | 'cancelled',
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'BackendError';
-  }
-}
+// BackendError (and its kinds) lives with the backends; re-exported here for the modules that use the contract.
+export { BackendError } from './backends/types';
+export type { BackendErrorKind } from './backends/types';
 
 // ---------------------------------------------------------------------------------------------
 // The usage record (ledger schema v1, DESIGN.md)
@@ -306,6 +299,19 @@ export interface UsageRecord {
   ollama?: { numCtx: number; sentTokens: number; evaluatedTokens: number; warning?: string };
   /** The client program that sent it (gateway), see ChatRequest.client. */
   client?: string;
+  /** The conversation turn this request belongs to (conversation.ts): hashed ids, no text. `attempt` 2 is
+   * the escalation after the turn's model failed (the failed attempt has its own record, outcome `error`). */
+  turn?: TurnRef;
+}
+
+/** A request's place in its conversation (UsageRecord.turn). */
+export interface TurnRef {
+  conversation: string;
+  id: string;
+  /** A tool-loop continuation (kept on the turn's model, not routed). */
+  continuation: boolean;
+  /** 1, or 2 after an escalation within the turn. */
+  attempt: number;
 }
 
 /** Usage Rightsize did not route but imported: Claude Code's and Codex's logs, Copilot Chat's OpenTelemetry. */

@@ -9,7 +9,7 @@ import { EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/est
 import { toEstimateSettings } from '../core/estimateConfig';
 import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
-import { Pipeline, PipelineEvent, PipelineSettings } from '../core/pipeline';
+import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
 import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatMessage, ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
@@ -18,10 +18,12 @@ import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
 import { askConversationLimit } from './conversationLimitPrompt';
+import { GatewayController } from './gateway';
 import { Imports } from './imports';
 import { ModelRegistry } from './modelRegistry';
 import { OtlpExportController, OtlpExportStatus } from './otlpExport';
 import { RecordSink } from './recordSink';
+import { RoutingLearning } from './routingLearning';
 import { requestCapture } from './requestCapture';
 import { manifestSettingKeys, Settings } from './settings';
 import { StatusMeter } from './statusMeter';
@@ -53,6 +55,8 @@ export interface RightsizeApi {
   /** Only in development/test mode: answer the next conversation-budget questions with these answers instead
    * of the notification (in order; the notification again when they run out). Returns the questions asked. */
   answerConversationLimitsForTesting?(answers: ConversationAnswer[]): ConversationLimitEvent[];
+  /** Only in development/test mode: start the gateway; its URL and token. */
+  startGatewayForTesting?(): Promise<{ url: string; token: string }>;
   /** Only in development/test mode: what OTLP export is doing. */
   exportStatusForTesting?(): OtlpExportStatus;
 }
@@ -63,6 +67,7 @@ export interface Services {
   keys: ApiKeys;
   registry: ModelRegistry;
   pipeline: Pipeline;
+  learning: RoutingLearning;
   log: vscode.LogOutputChannel;
   workspace(): WorkspaceRef;
   session(): string;
@@ -123,7 +128,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     const st = registry.ollamaStatus;
     return st.state === 'ok' ? `running (v${st.version}, ${st.models} models)` : st.state === 'unreachable' ? st.message : 'not checked yet';
   };
-  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine() });
+  let gatewayLine = (): string | undefined => undefined;
+  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine(), gateway: gatewayLine() });
   if (gate.lines().length > 0) refreshMeter();
 
   const append = (record: UsageRecord) => {
@@ -156,9 +162,13 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
   context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
 
+  // What routing learned from the user (a file in globalStorage: this machine only, never synced).
+  let pipeline: Pipeline;
+  const learning = new RoutingLearning(context.globalStorageUri, { pipeline: () => pipeline, candidates: () => registry.candidates(), workspace: () => workspace, log, autoModelId: AUTO_MODEL_ID });
+  context.subscriptions.push(learning);
   const gpuPower = new GpuPowerSampler();
-  const hints = new SuggestionHints(() => settings.value.mutedTasks);
-  const pipeline = new Pipeline({
+  const hints = new SuggestionHints(settings);
+  const pipelineDeps: PipelineDeps = {
     candidates: async () => {
       if (!baselineLoaded) await loadBaseline();
       return registry.candidates();
@@ -169,6 +179,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     conversations,
     append,
     settings: pipelineSettings,
+    learned: (r) => learning.learnedFor(r),
     log: (line) => log.info(line),
     // Measured GPU power, when the settings leave the device to us and Ollama runs on this machine.
     samplePowerW: () => {
@@ -176,7 +187,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       if (c.energy.device !== 'auto' || c.energy.devicePowerW || !isLoopbackUrl(c.ollamaHost)) return Promise.resolve(undefined);
       return gpuPower.sample();
     },
-  });
+  };
+  pipeline = new Pipeline(pipelineDeps);
 
   const noModelsHelp = (): string => {
     const st = registry.ollamaStatus;
@@ -188,6 +200,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   const capture = requestCapture(process.env, context.extensionMode !== vscode.ExtensionMode.Production);
   const onEvent = (event: PipelineEvent, request: ChatRequest) => {
+    learning.observe(event, request);
     if (event.type === 'decision') capture?.(request);
     if (event.type === 'decision' && event.mode === 'suggest') hints.consider(event.model, event.decision.estimate, event.suggestion);
     else if (event.type === 'notice' && !event.inResponse) void vscode.window.showWarningMessage(event.message);
@@ -203,7 +216,9 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,
+    responseNote: (e) => learning.responseNote(e),
     noModelsHelp,
+    showModelLine: () => settings.value.chatShowModelLine,
     log,
   });
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
@@ -228,6 +243,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     budgets: () => gate.lines(),
     onDidRecord: recorded.event,
     log,
+    learned: () => learning.describe().map((l) => ({ summary: l.summary, above: l.above, escalations: l.escalations, accepted: l.accepted, holdFor: l.holdFor, lapses: l.lapses })),
+    onDidChangeLearning: learning.onDidChange,
   });
   context.subscriptions.push(panel);
 
@@ -237,7 +254,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   void otlp.reconfigure();
 
   const services: Services = {
-    settings, keys, registry, pipeline, log, noModelsHelp,
+    settings, keys, registry, pipeline, learning, log, noModelsHelp,
     workspace: () => workspace,
     session: () => sessionId,
     resetSession: () => {
@@ -253,6 +270,12 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     editOtlpHeaders: () => otlp.editSecretHeaders(),
   };
   registerCommands(context, services);
+  const gateway = new GatewayController({
+    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps,
+    workspace: () => workspace, session: () => sessionId, log, onDidChangeStatus: () => refreshMeter(),
+  });
+  gatewayLine = () => gateway.statusLine();
+  context.subscriptions.push(gateway);
   context.subscriptions.push(new Imports({
     settings, secrets: context.secrets, ledger: getLedger, estimateSettings: () => estimateSettings, log,
     onDidRecord: recorded.event, onImported: (last) => recorded.fire(last),
@@ -274,6 +297,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       effectiveConfigForTesting: () => settings.value,
       refreshModelsForTesting: () => registry.refresh(),
       exportStatusForTesting: () => otlp.status(),
+      startGatewayForTesting: async () => ({ url: (await gateway.start()).url, token: await gateway.tokenForTesting() }),
       answerConversationLimitsForTesting: (answers: ConversationAnswer[]) => {
         scriptedAnswers = [...answers];
         askedForTesting = [];

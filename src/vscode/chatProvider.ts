@@ -3,9 +3,11 @@
 // meter, ledger).
 import * as vscode from 'vscode';
 import { conversationIdFromOptions } from '../core/budget/conversationBudget';
+import { modelLine } from '../core/chat/modelLine';
+import { encodeUsage, USAGE_MIME_TYPE } from '../core/chat/usagePart';
 import { traceContextOf } from '../core/export/traceContext';
 import { Pipeline, PipelineError, PipelineEvent, Target } from '../core/pipeline';
-import { ChatMessage, ChatRequest, MessagePart, ModelSpec, ToolDefinition, WorkspaceRef } from '../core/types';
+import { ChatMessage, ChatRequest, MessagePart, ModelSpec, TokenCounts, ToolDefinition, WorkspaceRef } from '../core/types';
 
 export const AUTO_MODEL_ID = 'rightsize-auto';
 
@@ -21,6 +23,10 @@ export interface ChatDoorDeps {
   noModelsHelp(): string;
   /** Events the rest of the extension reacts to (suggestions, notices, routing log). */
   onEvent(event: PipelineEvent, request: ChatRequest): void;
+  /** A line to show at the top of the answer for this event (e.g. a retry with a bigger model). */
+  responseNote?(event: PipelineEvent): string | undefined;
+  /** `rightsize.chat.showModelLine`: start a turn's answer with the model Auto chose. */
+  showModelLine?(): boolean;
   log: vscode.LogOutputChannel;
 }
 
@@ -90,17 +96,31 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     let answered = false;
+    /** The model line, said before the answer's first part (after a fallback: the model that answers). */
+    let line: string | undefined;
+    const answer = (): void => {
+      if (!answered && line) progress.report(new vscode.LanguageModelTextPart(line));
+      answered = true;
+    };
     try {
       for await (const event of this.deps.pipeline.run(request, target, abort.signal)) {
         this.deps.onEvent(event, request);
+        const note = answered ? undefined : this.deps.responseNote?.(event);
+        if (note) progress.report(new vscode.LanguageModelTextPart(`*${note}*\n\n`));
         switch (event.type) {
+          case 'decision':
+            line = this.deps.showModelLine?.() === false ? undefined : modelLine(request, event.model, event.mode, event.decision.reason);
+            break;
           case 'text':
-            answered = true;
+            answer();
             progress.report(new vscode.LanguageModelTextPart(event.text));
             break;
           case 'toolCall':
-            answered = true;
+            answer();
             progress.report(new vscode.LanguageModelToolCallPart(event.callId, event.name, event.input));
+            break;
+          case 'done':
+            reportUsage(progress, event.record.tokens);
             break;
           case 'notice':
             if (event.inResponse && !answered) progress.report(new vscode.LanguageModelTextPart(`*${event.message}*\n\n`));
@@ -125,6 +145,15 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
   async provideTokenCount(model: RightsizeModelInfo, text: string | vscode.LanguageModelChatRequestMessage, _token: vscode.CancellationToken): Promise<number> {
     return this.deps.countTokens(typeof text === 'string' ? text : fromVsMessage(text), model.spec);
   }
+}
+
+/**
+ * Ends the response with the usage part VS Code's chat reads (MIME type `usage`; core/chat/usagePart.ts), so
+ * Copilot's context gauge and its telemetry see the real tokens. Hosts without LanguageModelDataPart skip it.
+ */
+function reportUsage(progress: vscode.Progress<vscode.LanguageModelResponsePart>, tokens: TokenCounts): void {
+  if (typeof vscode.LanguageModelDataPart !== 'function') return;
+  progress.report(new vscode.LanguageModelDataPart(encodeUsage(tokens), USAGE_MIME_TYPE));
 }
 
 /** The picker's id of a model: unique per vendor, so Copilot's models get a prefix (they reuse their makers' ids). */

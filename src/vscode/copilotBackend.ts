@@ -1,8 +1,10 @@
 // GitHub Copilot's models through VS Code's language-model API, for users who have Copilot.
-// Copilot reports no usage, so tokens are counted (`countTokens`) and marked `counted`.
+// Copilot Chat (0.67+) ends each response with a usage data part (MIME type `usage`, core/chat/usagePart.ts):
+// its tokens are `reported`. Without one (older Copilot), tokens are counted (`countTokens`), `counted`.
 import * as vscode from 'vscode';
 import { Catalog } from '../core/catalog/catalog';
-import { Backend, BackendError, ChatMessage, ChatRequest, ModelSpec, StreamPart } from '../core/types';
+import { decodeUsage, USAGE_MIME_TYPE } from '../core/chat/usagePart';
+import { Backend, BackendError, ChatMessage, ChatRequest, ModelSpec, StreamPart, TokenCounts } from '../core/types';
 
 const VENDOR = 'copilot';
 
@@ -40,6 +42,7 @@ export class CopilotBackend implements Backend {
     const started = Date.now();
     let ttftMs: number | undefined;
     let outputText = '';
+    let reported: TokenCounts | undefined;
     const messages = request.messages.map(toVsMessage);
     try {
       const response = await chat.sendRequest(messages, {
@@ -55,6 +58,8 @@ export class CopilotBackend implements Backend {
         } else if (part instanceof vscode.LanguageModelToolCallPart) {
           outputText += part.name + JSON.stringify(part.input);
           yield { type: 'toolCall', callId: part.callId, name: part.name, input: part.input as Record<string, unknown> };
+        } else if (part instanceof vscode.LanguageModelDataPart && part.mimeType === USAGE_MIME_TYPE) {
+          reported = decodeUsage(part.data) ?? reported;
         }
       }
     } catch (e) {
@@ -71,7 +76,9 @@ export class CopilotBackend implements Backend {
       signal.removeEventListener('abort', onAbort);
       source.dispose();
     }
-    yield await usage(chat, messages, outputText, started, ttftMs, 'counted');
+    yield reported
+      ? { type: 'usage', usage: { tokens: reported, source: 'reported', durationMs: Date.now() - started, ttftMs } }
+      : await usage(chat, messages, outputText, started, ttftMs, 'counted');
     if (signal.aborted) throw new BackendError('Request cancelled.', 'copilot', 'cancelled');
   }
 }

@@ -14,7 +14,36 @@ export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
   'import.copilot.receiver', 'import.copilot.receiverPort',
   // OTLP export: a cloned repository must not turn it on or send your usage elsewhere.
   'export.otlp.enabled', 'export.otlp.endpoint', 'export.otlp.protocol', 'export.otlp.headers', 'export.otlp.resourceAttributes',
+  // The gateway: a cloned repository must not start a listener or put variables into your terminals.
+  'gateway.autoStart', 'gateway.port', 'gateway.terminalEnv', 'gateway.autoModelAliases',
 ]);
+
+/** Where the value in force comes from. */
+export type SettingSource = 'workspaceFolder' | 'workspace' | 'user' | 'default';
+
+/** One setting as Rightsize applies it: the value in force, its source, and a workspace value it ignores. */
+export interface SettingInForce {
+  /** The value in force (undefined: the built-in default). */
+  readonly value: unknown;
+  readonly source: SettingSource;
+  /** A workspace value that is set but ignored (untrusted workspace, or a user-only key). */
+  readonly ignoredWorkspaceValue?: unknown;
+}
+
+type Inspected = { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown };
+
+/** The trust filter: which of a setting's values Rightsize applies (the pipeline and every command use it). */
+export function settingInForce(key: string, info: Inspected, trusted: boolean): SettingInForce {
+  const folder = info.workspaceFolderValue;
+  const workspace = folder ?? info.workspaceValue;
+  const user: SettingInForce = info.globalValue !== undefined ? { value: info.globalValue, source: 'user' } : { value: undefined, source: 'default' };
+  if (USER_ONLY_KEYS.has(key) || !trusted) {
+    // Untrusted workspaces: workspace budget/routing settings are ignored (manifest says so).
+    return workspace !== undefined ? { ...user, ignoredWorkspaceValue: workspace } : user;
+  }
+  if (workspace !== undefined) return { value: workspace, source: folder !== undefined ? 'workspaceFolder' : 'workspace' };
+  return user;
+}
 
 export class Settings implements vscode.Disposable {
   private current: RightsizeConfig;
@@ -44,20 +73,24 @@ export class Settings implements vscode.Disposable {
     return this.lastErrors;
   }
 
+  /** Whether the workspace's own settings apply (VS Code's workspace trust). */
+  get trusted(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  /** One setting (relative to `rightsize.`) through the same trust filter as `value`. */
+  inForce(key: string): SettingInForce {
+    const info = vscode.workspace.getConfiguration('rightsize').inspect(key);
+    return info ? settingInForce(key, info, this.trusted) : { value: undefined, source: 'default' };
+  }
+
   private read(): RightsizeConfig {
     const cfg = vscode.workspace.getConfiguration('rightsize');
     const trusted = vscode.workspace.isTrusted;
     const raw: Record<string, unknown> = {};
     for (const key of this.keys) {
       const info = cfg.inspect(key);
-      if (!info) continue;
-      const userValue = info.globalValue;
-      if (USER_ONLY_KEYS.has(key) || !trusted) {
-        // Untrusted workspaces: workspace budget/routing settings are ignored (manifest says so).
-        raw[key] = userValue;
-      } else {
-        raw[key] = info.workspaceFolderValue ?? info.workspaceValue ?? userValue;
-      }
+      if (info) raw[key] = settingInForce(key, info, trusted).value;
     }
     const { config, errors } = parseConfig(raw);
     const changed = errors.join('\n') !== this.lastErrors.join('\n');

@@ -8,6 +8,8 @@ export interface MeterState {
   session: UsageReport;
   budgets: BudgetLine[];
   ollama: string;
+  /** The gateway's line (URL, or how to start it). */
+  gateway?: string;
 }
 
 export class StatusMeter implements vscode.Disposable {
@@ -86,6 +88,7 @@ function tooltip(state: MeterState): vscode.MarkdownString {
     }
   }
   md.appendMarkdown(`Ollama: ${escapeMd(state.ollama)}\n\n`);
+  if (state.gateway) md.appendMarkdown(`${escapeMd(state.gateway)}\n\n`);
   md.appendMarkdown(`[Open usage](command:rightsize.openUsage) · [Set budget](command:rightsize.setBudget) · [Routing log](command:rightsize.showRoutingLog) · [Reset session](command:rightsize.resetSession)`);
   return md;
 }

@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import { formatUsd, formatWh } from '../core/format';
 import { Decision, Estimate, ModelSpec, TaskClass } from '../core/types';
+import type { Settings } from './settings';
+import { showWriteMessage, writeMessage, writeSetting } from './workspaceSettings';
 
 const COOLDOWN_MS = 5 * 60_000;
 
@@ -16,7 +18,11 @@ export class SuggestionHints {
   private showing = false;
   private readonly lastShown = new Map<TaskClass, number>();
 
-  constructor(private readonly mutedTasks: () => readonly TaskClass[], private readonly now: () => number = Date.now) {}
+  constructor(private readonly settings: Settings, private readonly now: () => number = Date.now) {}
+
+  private mutedTasks(): readonly TaskClass[] {
+    return this.settings.value.mutedTasks;
+  }
 
   /** Called for each decision in suggest mode. Returns whether a hint was shown. */
   consider(chosen: ModelSpec, chosenEstimate: Estimate, suggestion: Decision | undefined): boolean {
@@ -35,16 +41,15 @@ export class SuggestionHints {
     const text = `Rightsize: ${where}${suggestion.model} would have sufficed for this (${suggestion.reason}) — about ${diff} less than ${chosen.id} per request like it.`;
     void vscode.window.showInformationMessage(text, 'Use Rightsize Auto in this workspace', 'Don\'t suggest for this kind of request').then(async (choice) => {
       this.showing = false;
-      const cfg = vscode.workspace.getConfiguration('rightsize');
-      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+      const trusted = this.settings.trusted;
       if (choice === 'Use Rightsize Auto in this workspace') {
-        await cfg.update('mode', 'auto', target);
-        void vscode.window.showInformationMessage('Rightsize: auto mode is on for this workspace — requests are routed to the smallest capable model. Pick “Rightsize Auto” in the chat\'s model picker to see every decision.');
+        const w = await writeSetting(this.settings, 'mode', 'auto');
+        showWriteMessage(w, trusted, writeMessage(w, trusted, 'auto mode is on for this workspace — requests are routed to the smallest capable model. Pick “Rightsize Auto” in the chat\'s model picker to see every decision.', (v) => `mode ${String(v ?? 'suggest')}`));
       } else if (choice === 'Don\'t suggest for this kind of request') {
         const muted = new Set(this.mutedTasks());
         muted.add(task);
-        await cfg.update('suggestions.mutedTasks', [...muted], target);
-        void vscode.window.showInformationMessage(`Rightsize: no more suggestions for ${TASK_WORDS[task]} in this workspace.`);
+        const w = await writeSetting(this.settings, 'suggestions.mutedTasks', [...muted]);
+        showWriteMessage(w, trusted, writeMessage(w, trusted, `no more suggestions for ${TASK_WORDS[task]} in this workspace.`, (v) => `muted suggestions ${Array.isArray(v) && v.length ? v.join(', ') : 'none'}`));
       }
     });
     return true;

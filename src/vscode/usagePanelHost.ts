@@ -6,7 +6,7 @@ import { buildReport } from '../core/report';
 import { BudgetLine, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { exportFileName, exportReport } from './usagePanel/exportReport';
 import { projectBudgetLines } from './usagePanel/projection';
-import { ExportFormat, PanelFilter, PanelState } from './usagePanel/protocol';
+import { ExportFormat, LearnedRow, PanelFilter, PanelState } from './usagePanel/protocol';
 import { PanelDataSource, UsagePanel } from './usagePanel/usagePanel';
 
 export interface UsagePanelHostDeps {
@@ -16,6 +16,9 @@ export interface UsagePanelHostDeps {
   budgets(): BudgetLine[];
   onDidRecord: vscode.Event<UsageRecord>;
   log: vscode.LogOutputChannel;
+  /** What routing learned in this workspace, and when that changes. */
+  learned?(): LearnedRow[];
+  onDidChangeLearning?: vscode.Event<void>;
 }
 
 export class UsagePanelHost implements PanelDataSource, vscode.Disposable {
@@ -39,11 +42,14 @@ export class UsagePanelHost implements PanelDataSource, vscode.Disposable {
       filter,
       updatedAt: new Date().toISOString(),
       workspaceName: ws.name,
+      ...(this.deps.learned ? { learned: this.deps.learned() } : {}),
     };
   }
 
   onDidChange(listener: () => void): vscode.Disposable {
-    return this.deps.onDidRecord(() => listener());
+    const subs = [this.deps.onDidRecord(() => listener())];
+    if (this.deps.onDidChangeLearning) subs.push(this.deps.onDidChangeLearning(() => listener()));
+    return vscode.Disposable.from(...subs);
   }
 
   exportReport(report: UsageReport, format: ExportFormat): string {

@@ -1,6 +1,6 @@
 // Builds the panel's content from a PanelState. Everything the charts show is also in a table.
 import type { BudgetUnit, DayRow, ModelRow, Totals, TopRequest, UsageReport } from '../core/types';
-import type { PanelState, ProjectedBudgetLine, WebviewMessage } from '../vscode/usagePanel/protocol';
+import type { LearnedRow, PanelState, ProjectedBudgetLine, WebviewMessage } from '../vscode/usagePanel/protocol';
 import { budgetBar, dailyChart, splitBar } from './charts';
 import { h, num } from './dom';
 import {
@@ -42,6 +42,7 @@ export function renderState(root: HTMLElement, state: PanelState, ctx: RenderCon
     sections.push(periodSection(state));
   }
   sections.push(budgetSection(state.budgets, ctx));
+  if (state.learned) sections.push(learnedSection(state.learned, ctx));
   if (!empty && report.totals.requests > 0) {
     days = fillDays(report);
     series = buildSeries(days, report.models, ctx.ui.stackBy);
@@ -180,6 +181,28 @@ function budgetSection(lines: ProjectedBudgetLine[], ctx: RenderContext): HTMLEl
     tableOf('Budget use', ['Budget', 'Used', 'Limit', 'Share used', 'Projected by period end', 'Status', 'Meter'], [1, 2, 3, 4], rows, undefined, 'budget-table'),
     h('p', { class: 'muted small' }, 'Projection: linear — the use so far divided by the fraction of the period elapsed (at least 5% of it is assumed, so the first minutes of a period do not explode). The light bar is the projection, the mark is the limit.'),
     buttons);
+  return section;
+}
+
+/** “Learned here”: the floors routing learned from the user's escalations in this workspace, and Reset. */
+function learnedSection(rows: LearnedRow[], ctx: RenderContext): HTMLElement {
+  const section = h('section', { class: 'card-section', 'aria-labelledby': 'learned-h', id: 'learned' },
+    h('h2', { id: 'learned-h' }, 'Learned here ', h('span', { class: 'muted heading-note' }, 'from your escalations, this workspace')));
+  if (rows.length === 0) {
+    section.append(h('p', { class: 'muted', 'data-field': 'learned.none' }, 'Nothing learned yet. When you pick a bigger model after a Rightsize Auto answer, or run “Rightsize: Retry with a Bigger Model”, Auto asks more of the next models for that kind of request here — and relaxes again after answers you accept.'));
+    return section;
+  }
+  const list = h('ul', { class: 'learned-list' }, ...rows.map((r) => {
+    const left = Math.max(0, r.holdFor - r.accepted);
+    return h('li', { 'data-learned': r.summary },
+      h('strong', {}, `learned here: ${r.summary}`), ' ',
+      h('span', { class: 'muted' },
+        `above ${r.above} · escalated ${r.escalations === 1 ? 'once' : `${fmtCount(r.escalations)}×`} · relaxes after ${fmtCount(left)} more accepted ${left === 1 ? 'answer' : 'answers'} · lapses ${fmtDay(localDayKey(new Date(r.lapses)))}`));
+  }));
+  section.append(list,
+    h('div', { class: 'button-row' },
+      button('Reset what routing learned here', () => ctx.post({ type: 'resetLearned' }), 'reset-learned', 'Run "Rightsize: Reset What Routing Learned…" for this workspace', 'secondary')),
+    h('p', { class: 'muted small' }, 'Kept on this machine only (never synced). Each decision it changes says so in the routing log.'));
   return section;
 }
 

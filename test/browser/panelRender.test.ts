@@ -13,6 +13,7 @@ import { projectBudgetLines } from '../../src/vscode/usagePanel/projection';
 import type { ExtensionMessage, PanelState, PersistedWebviewState } from '../../src/vscode/usagePanel/protocol';
 import { buildPanelBundle, PanelServer, repoRoot } from './panelServer';
 import { aggregate } from '../../src/core/report';
+import { describeLearning, emptyLearningState, update as updateLearning } from '../../src/core/router/learning';
 import { DEFAULT_MODELS, generateHistory, type FactoryModel } from '../util/recordFactory';
 import { chromiumPath } from '../host/server';
 
@@ -400,6 +401,41 @@ describe('usage panel in headless Chromium', function () {
       await p.waitForFunction(() => document.getElementById('content')?.dataset.renders === '2');
       await assertFields(p, periodFields(grown));
       assert.equal(await p.locator('img').count(), 0);
+      await assertClean(o);
+    } finally {
+      await o.page.context().close();
+    }
+  });
+
+  it('“Learned here” shows what routing learned in this workspace; Reset posts resetLearned; a state without it shows nothing learned', async () => {
+    // The rows as the extension builds them: real escalation signals through the real learning state.
+    const at = new Date(NOW.getTime() - 3_600_000);
+    const escalate = (task: 'test' | 'fix', from: [string, number], to: [string, number]) => ({ kind: 'escalation' as const, workspace: WORKSPACE, task, from: { model: from[0], score: from[1] }, to: { model: to[0], score: to[1] }, via: 'manualPick' as const, at });
+    let ls = emptyLearningState();
+    for (const sig of [escalate('test', ['qwen2.5-coder:7b', 9.5], ['gpt-5', 88]), escalate('test', ['qwen2.5-coder:7b', 9.5], ['gpt-5', 88]), escalate('fix', ['qwen2.5-coder:14b', 12.2], ['claude-sonnet-4-5', 77.2])]) ls = updateLearning(ls, sig).state;
+    const learned = describeLearning(ls, WORKSPACE.id, NOW).map((l) => ({ summary: l.summary, above: l.above, escalations: l.escalations, accepted: l.accepted, holdFor: l.holdFor, lapses: l.lapses }));
+    assert.equal(learned.length, 2);
+    const o = await open('learned', 'dark', state(week, { range: 'week', workspace: 'this' }, { learned }));
+    try {
+      const p = o.page;
+      const items = await p.evaluate(() => [...document.querySelectorAll('#learned li')].map((li) => li.textContent ?? ''));
+      assert.equal(items.length, 2);
+      assert.match(items.find((t) => t.includes('tests'))!, /^learned here: tests need ≥ 9\.6 above qwen2\.5-coder:7b · escalated 2× · relaxes after 10 more accepted answers · lapses /);
+      assert.match(items.find((t) => t.includes('bug fixes'))!, /^learned here: bug fixes need ≥ 12\.3 above qwen2\.5-coder:14b · escalated once · relaxes after 5 more accepted answers/);
+      await p.locator('#learned').screenshot({ path: path.join(outDir, 'panel-learned-dark.png') });
+      await p.focus('#reset-learned');
+      await p.keyboard.press('Enter');
+      assert.deepEqual((await posted(p)).slice(1), [{ type: 'resetLearned' }]);
+      // What the extension sends after the reset: the same state with nothing learned.
+      await send(p, { type: 'state', state: state(week, { range: 'week', workspace: 'this' }, { learned: [] }) });
+      await p.waitForFunction(() => document.getElementById('content')?.dataset.renders === '2');
+      assert.equal(await p.locator('#learned li').count(), 0);
+      assert.match(await p.textContent('#learned') ?? '', /Nothing learned yet\. When you pick a bigger model after a Rightsize Auto answer/);
+      assert.equal(await p.locator('#reset-learned').count(), 0);
+      // A state with a malformed learned list is rejected, not half-drawn.
+      await send(p, { type: 'state', state: state(week, { range: 'week', workspace: 'this' }, { learned: [{ summary: 1 }] as never }) });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(await p.evaluate(() => document.getElementById('content')?.dataset.renders), '2');
       await assertClean(o);
     } finally {
       await o.page.context().close();

@@ -71,6 +71,98 @@ export interface FakeReply {
   cacheCreationTokens?: number;
   /** Only consume this reply for requests to this model. */
   model?: string;
+  /** Misbehave instead of answering (fault injection; see FakeFault). */
+  fault?: FakeFault;
+  /**
+   * Usage fields sent as given, over the counted ones, in the provider's own names (OpenAI `prompt_tokens`,
+   * Anthropic `output_tokens`, Ollama `eval_count`, …): poison values such as `"abc"`, `1e308` or `-5`.
+   */
+  usage?: Record<string, unknown>;
+}
+
+/**
+ * How a fake misbehaves (fault injection). Every fake applies it after the scripted delay, in place of the
+ * answer:
+ *  - `redirect`: the status with `location` (absolute, or relative to the fake) and nothing else;
+ *  - `silent`: reads the request and never answers (no status line) until the client goes;
+ *  - `headersOnly`: sends `200` and the streaming headers, then nothing, until the client goes;
+ *  - `endless`: `200`, then answer text chunks (the provider's framing) every `intervalMs` (default 5) forever;
+ *  - `hugeErrorBody`: `status` (default 500) with a `bytes`-long body, written in 64 KiB pieces;
+ *  - `longLine`: `200`, then one `data:` line (Ollama: one JSON line) of `bytes` bytes that never ends,
+ *    then the connection closes.
+ */
+export type FakeFault =
+  | { kind: 'redirect'; status: 301 | 302 | 303 | 307 | 308; location: string }
+  | { kind: 'silent' }
+  | { kind: 'headersOnly' }
+  | { kind: 'endless'; intervalMs?: number }
+  | { kind: 'hugeErrorBody'; status?: number; bytes: number }
+  | { kind: 'longLine'; bytes: number };
+
+/** The wire framing a fake uses for faults: its streaming content type and one text chunk. */
+export interface FaultFraming {
+  contentType: string;
+  /** One answer chunk carrying `text`, framed as the provider streams it. */
+  chunk(text: string): string;
+  /** The start of a line that `longLine` then extends without end. */
+  lineStart: string;
+}
+
+/** Plays `fault` on the response (see FakeFault). Resolves when the response is over. */
+export async function serveFault(ctx: RequestContext, fault: FakeFault, framing: FaultFraming): Promise<void> {
+  const { res } = ctx;
+  switch (fault.kind) {
+    case 'redirect':
+      ctx.record.status = fault.status;
+      res.writeHead(fault.status, { location: fault.location, 'content-length': '0' }).end();
+      return;
+    case 'silent':
+      await ctx.goneSignal;
+      return;
+    case 'headersOnly':
+      ctx.record.status = 200;
+      res.writeHead(200, { 'content-type': framing.contentType, 'cache-control': 'no-cache' });
+      res.flushHeaders();
+      await ctx.goneSignal;
+      return;
+    case 'endless': {
+      ctx.record.status = 200;
+      res.writeHead(200, { 'content-type': framing.contentType, 'cache-control': 'no-cache' });
+      for (let i = 0; !ctx.gone; i++) {
+        if (!write(ctx, framing.chunk(`tok${i} `))) return;
+        await pace(ctx, fault.intervalMs ?? 5);
+      }
+      return;
+    }
+    case 'hugeErrorBody': {
+      const status = fault.status ?? 500;
+      ctx.record.status = status;
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(fault.bytes) });
+      await writeFiller(ctx, fault.bytes, 'x');
+      if (!ctx.gone) res.end();
+      return;
+    }
+    case 'longLine': {
+      ctx.record.status = 200;
+      res.writeHead(200, { 'content-type': framing.contentType, 'cache-control': 'no-cache' });
+      if (!write(ctx, framing.lineStart)) return;
+      await writeFiller(ctx, fault.bytes, 'a');
+      if (!ctx.gone) res.end();
+      return;
+    }
+  }
+}
+
+/** Writes `bytes` bytes of `fill` in 64 KiB pieces, respecting backpressure; stops when the client goes. */
+async function writeFiller(ctx: RequestContext, bytes: number, fill: string): Promise<void> {
+  const piece = Buffer.alloc(64 * 1024, fill);
+  for (let left = bytes; left > 0 && !ctx.gone && !ctx.res.destroyed;) {
+    const n = Math.min(left, piece.length);
+    left -= n;
+    if (!ctx.res.write(n === piece.length ? piece : piece.subarray(0, n))) {
+      await Promise.race([new Promise((r) => ctx.res.once('drain', r)), ctx.goneSignal]);
+    }
+  }
 }
 
 /** A request as the fake saw it. */

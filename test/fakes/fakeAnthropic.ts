@@ -6,8 +6,8 @@
 // content_block_stop, message_delta (stop_reason, usage.output_tokens), message_stop.
 // As in the real API, `input_tokens` excludes cache reads and cache writes. Token counts follow common.ts.
 import {
-  FakeReply, FakeServerBase, RequestContext, approxTokens, contentText, countImages, echoOf, fakeId, msFor, pace,
-  sendJson, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
+  FakeReply, FakeServerBase, FaultFraming, RequestContext, approxTokens, contentText, countImages, echoOf, fakeId, msFor, pace,
+  sendJson, serveFault, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
 } from './common';
 
 export interface FakeAnthropicOptions {
@@ -101,6 +101,7 @@ export class FakeAnthropic extends FakeServerBase {
     const reply = this.takeReply(body.model);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return;
+    if (reply?.fault) return serveFault(ctx, reply.fault, FRAMING);
     if (reply?.status && reply.status >= 400) {
       this.scriptedError(ctx, reply);
       return;
@@ -127,8 +128,9 @@ export class FakeAnthropic extends FakeServerBase {
       cache_creation_input_tokens: cacheWrite,
       cache_read_input_tokens: cacheRead,
       cache_creation: { ephemeral_5m_input_tokens: cacheWrite, ephemeral_1h_input_tokens: 0 },
-      output_tokens: output,
+      output_tokens: output as unknown,
       service_tier: 'standard',
+      ...reply?.usage,
     };
     ctx.record.reported = { ...usage };
     const id = fakeId('msg_');
@@ -200,7 +202,7 @@ export class FakeAnthropic extends FakeServerBase {
     }
     if (!write(ctx, event('message_delta', {
       delta: { stop_reason: stopReason, stop_sequence: null },
-      usage: { output_tokens: output },
+      usage: { output_tokens: usage.output_tokens },
     }))) return;
     if (!write(ctx, event('message_stop', {}))) return;
     ctx.res.end();
@@ -229,6 +231,12 @@ export class FakeAnthropic extends FakeServerBase {
     ctx.res.end();
   }
 }
+
+const FRAMING: FaultFraming = {
+  contentType: 'text/event-stream; charset=utf-8',
+  chunk: (text) => `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`,
+  lineStart: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"',
+};
 
 export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const fake = new FakeAnthropic(opts);

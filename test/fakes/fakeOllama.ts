@@ -14,7 +14,7 @@
 // the window, and the request's record says `truncated: { sentTokens, numCtx }`. Nothing else tells the
 // client, as with the real server.
 import {
-  FakeServerBase, RequestContext, approxTokens, echoOf, msFor, pace, sendJson, sleep, textChunks, write,
+  FakeServerBase, FaultFraming, RequestContext, approxTokens, echoOf, msFor, pace, sendJson, serveFault, sleep, textChunks, write,
   MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
 } from './common';
 
@@ -282,6 +282,7 @@ export class FakeOllama extends FakeServerBase {
     const reply = this.takeReply(body.model);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return;
+    if (reply?.fault) return serveFault(ctx, reply.fault, ndjsonFraming(kind, body.model));
     if (reply?.status && reply.status >= 400) {
       sendJson(ctx, reply.status, { error: reply.error ?? 'fake server error' },
         undefined, reply.retryAfterSeconds !== undefined ? { 'retry-after': String(reply.retryAfterSeconds) } : {});
@@ -355,6 +356,7 @@ export class FakeOllama extends FakeServerBase {
         prompt_eval_duration: promptNs,
         eval_count: evalCount,
         eval_duration: evalNs,
+        ...reply?.usage,
       };
       ctx.record.reported = { ...stats };
       return stats;
@@ -430,6 +432,18 @@ export class FakeOllama extends FakeServerBase {
     this.loaded.set(key, Date.now() + 5 * 60_000);
     return was;
   }
+}
+
+/** Ollama's NDJSON framing, for faults. */
+function ndjsonFraming(kind: 'chat' | 'generate', model: string): FaultFraming {
+  const piece = (content: string): Record<string, unknown> => (kind === 'chat'
+    ? { model, created_at: nowIso(), message: { role: 'assistant', content }, done: false }
+    : { model, created_at: nowIso(), response: content, done: false });
+  return {
+    contentType: 'application/x-ndjson',
+    chunk: (text) => JSON.stringify(piece(text)) + '\n',
+    lineStart: `{"model":${JSON.stringify(model)},"created_at":"${nowIso()}",${kind === 'chat' ? '"message":{"role":"assistant","content":"' : '"response":"'}`,
+  };
 }
 
 /** Starts a fake Ollama on 127.0.0.1 with an OS-assigned port. */

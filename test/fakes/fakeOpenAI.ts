@@ -5,8 +5,8 @@
 // with `finish_reason`, then — when `stream_options.include_usage` — a chunk with `choices: []` and
 // `usage`, then `data: [DONE]`. Token counts follow the rule in common.ts.
 import {
-  FakeReply, FakeServerBase, RequestContext, approxTokens, contentText, countImages, echoOf, fakeId, msFor, pace,
-  sendJson, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
+  FakeReply, FakeServerBase, FaultFraming, RequestContext, approxTokens, contentText, countImages, echoOf, fakeId, msFor, pace,
+  sendJson, serveFault, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
 } from './common';
 import { serveResponses } from './fakeOpenAIResponses';
 
@@ -106,7 +106,7 @@ export class FakeOpenAI extends FakeServerBase {
       }
     }
 
-    const { reply, answered } = await this.scriptedReply(ctx, body.model);
+    const { reply, answered } = await this.scriptedReply(ctx, body.model, CHAT_FRAMING);
     if (answered) return;
 
     let promptTokens = 0;
@@ -133,6 +133,7 @@ export class FakeOpenAI extends FakeServerBase {
       total_tokens: promptTokens + completion,
       prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      ...reply?.usage,
     };
     ctx.record.reported = { ...usage };
     const id = fakeId('chatcmpl-');
@@ -213,15 +214,19 @@ export class FakeOpenAI extends FakeServerBase {
       sendJson(ctx, 400, openaiError(`The requested model '${body.model}' does not exist.`, 'invalid_request_error', 'model_not_found', 'model'));
       return;
     }
-    const { reply, answered } = await this.scriptedReply(ctx, body.model);
+    const { reply, answered } = await this.scriptedReply(ctx, body.model, RESPONSES_FRAMING);
     if (!answered) await serveResponses(ctx, reply, this.tokensPerSecond);
   }
 
-  /** The next scripted reply for `model`, after its delay; `answered` when it was an error (sent) or the client left. */
-  private async scriptedReply(ctx: RequestContext, model: string): Promise<{ reply: FakeReply | undefined; answered: boolean }> {
+  /** The next scripted reply for `model`, after its delay; `answered` when it was an error or a fault (sent) or the client left. */
+  private async scriptedReply(ctx: RequestContext, model: string, framing: FaultFraming): Promise<{ reply: FakeReply | undefined; answered: boolean }> {
     const reply = this.takeReply(model);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return { reply, answered: true };
+    if (reply?.fault) {
+      await serveFault(ctx, reply.fault, framing);
+      return { reply, answered: true };
+    }
     if (reply?.status && reply.status >= 400) {
       this.scriptedError(ctx, reply, model);
       return { reply, answered: true };
@@ -250,6 +255,18 @@ export class FakeOpenAI extends FakeServerBase {
     ctx.res.end();
   }
 }
+
+const sse = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
+const CHAT_FRAMING: FaultFraming = {
+  contentType: 'text/event-stream; charset=utf-8',
+  chunk: (text) => sse({ id: 'chatcmpl-fault', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] }),
+  lineStart: 'data: {"choices":[{"index":0,"delta":{"content":"',
+};
+const RESPONSES_FRAMING: FaultFraming = {
+  contentType: 'text/event-stream; charset=utf-8',
+  chunk: (text) => `event: response.output_text.delta\n${sse({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: text })}`,
+  lineStart: 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"',
+};
 
 export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const fake = new FakeOpenAI(opts);

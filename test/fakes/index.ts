@@ -3,3 +3,4 @@ export * from './common';
 export * from './fakeOllama';
 export * from './fakeOpenAI';
 export * from './fakeAnthropic';
+export * from './catcher';

@@ -218,6 +218,8 @@ export interface ServerOptions {
   /** Parent folder for the server's extensions and data folders. */
   readonly tempDir: string;
   readonly startTimeoutMs?: number;
+  /** Keep VS Code's workspace trust on (the folder then opens untrusted unless trusted before). Default off. */
+  readonly workspaceTrust?: boolean;
 }
 
 export interface RunningServer {
@@ -261,7 +263,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     '--accept-server-license-terms',
     '--disable-telemetry',
     '--enable-smoke-test-driver',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--extensions-dir', extensionsDir,
     '--server-data-dir', serverDataDir,
     '--user-data-dir', userDataDir,

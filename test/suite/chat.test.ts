@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RightsizeApi } from '../../src/vscode/activation';
 import type { UsageRecord } from '../../src/core/types';
+import { Ledger } from '../../src/core/ledger';
 import { FakeAnthropic, FakeOllama, FakeOpenAI, startFakeAnthropic, startFakeOllama, startFakeOpenAI } from '../fakes';
 
 const EXTENSION_ID = 'rightsize-dev.rightsize';
@@ -124,6 +125,51 @@ describe('Chat door: Rightsize models in a real extension host', function () {
     // The meter is updated before the record event fires: no timer, no delay.
     assert.equal(barAtRecord, bar.text, 'the status bar already showed the request when it was recorded');
     assert.ok(bar.tooltip.includes('this session'));
+  });
+
+  it('Auto\'s answer opens with the model line (once per turn; the setting turns it off) and ends with the usage part', async () => {
+    const auto = await model(api.autoModelId);
+    const tools: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
+    // 1. The turn opens: the model calls a tool. The line comes before the call.
+    ollama.script({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] });
+    let recorded = nextRecord();
+    const first = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME)], { tools });
+    let rec = await recorded;
+    assert.ok(first.parts[0] instanceof vscode.LanguageModelTextPart, 'the first part is text');
+    assert.ok(first.text.startsWith(`*${rec.model.id} · ${rec.model.location}`), `first line: ${JSON.stringify(first.text.split('\n')[0])}`);
+    const kinds = first.parts.map((p) => (p as object).constructor.name);
+    const callAt = first.parts.findIndex((p) => p instanceof vscode.LanguageModelToolCallPart);
+    assert.ok(callAt > 0 && first.parts.slice(0, callAt).every((p) => p instanceof vscode.LanguageModelTextPart), `then the tool call: ${kinds.join(', ')}`);
+    // The usage part, last: the record's tokens, as VS Code's chat reads them.
+    const usage = first.parts.at(-1) as vscode.LanguageModelDataPart;
+    assert.ok(usage instanceof vscode.LanguageModelDataPart && usage.mimeType === 'usage', `last part: ${String(usage?.constructor?.name)}`);
+    const u = JSON.parse(new TextDecoder().decode(usage.data)) as { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+    assert.equal(u.prompt_tokens, rec.tokens.input);
+    assert.ok(u.prompt_tokens > 0);
+    assert.equal(u.completion_tokens, rec.tokens.output);
+    assert.equal(u.total_tokens, rec.tokens.input + rec.tokens.output);
+    // 2. The tool-loop continuation keeps the turn: no second line.
+    const call = first.parts[callAt] as vscode.LanguageModelToolCallPart;
+    ollama.script({ text: 'Renamed tmp to total.' });
+    const cont = await send(auto, [
+      vscode.LanguageModelChatMessage.User(RENAME),
+      vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)]),
+      vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('function sum(a) {}')])]),
+    ], { tools });
+    assert.equal(cont.text, 'Renamed tmp to total.');
+    // 3. With rightsize.chat.showModelLine off, the answer is the model's alone.
+    await user().update('chat.showModelLine', false, vscode.ConfigurationTarget.Global);
+    try {
+      await until(() => api.effectiveConfigForTesting!().chatShowModelLine === false, 'the setting to take effect');
+      ollama.script({ text: 'Plain answer.' });
+      recorded = nextRecord();
+      const off = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME)]);
+      rec = await recorded;
+      assert.equal(off.text, 'Plain answer.');
+      assert.equal(rec.model.location, 'local');
+    } finally {
+      await user().update('chat.showModelLine', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('Auto routes a multi-file design request to a strong cloud model', async () => {
@@ -250,6 +296,93 @@ describe('Chat door: Rightsize models in a real extension host', function () {
       await until(() => api.effectiveConfigForTesting!().ollamaHost === ollama.url, 'Ollama host restored');
       await until(async () => (await api.refreshModelsForTesting!()).some((m) => m.id === 'gpt-5'), 'models restored');
     }
+  });
+
+  // A runaway agent loop: the fake answers every request with another tool call, as a confused agent does;
+  // the test drives the tool loop the way Copilot's Agent mode does (tool call -> tool result -> send again,
+  // same `modelOptions._conversationId`). The per-conversation budget must stop it at the limit.
+  const FILE = 'export const line = "some code that the agent keeps reading";\n'.repeat(40);
+  const READ_FILE: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
+
+  async function runawayLoop(m: vscode.LanguageModelChat, conversationId: string, maxRounds: number) {
+    const messages = [vscode.LanguageModelChatMessage.User('Find every use of `line` in this project and rename it.')];
+    const ids: string[] = [];
+    const sub = api.onDidRecord((r) => ids.push(r.id));
+    let last = '';
+    let rounds = 0;
+    try {
+      for (; rounds < maxRounds; rounds++) {
+        const { text, parts } = await send(m, messages, { tools: READ_FILE, modelOptions: { _conversationId: conversationId } });
+        last = text;
+        const call = parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
+        if (!call) break;
+        messages.push(vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)]));
+        messages.push(vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart(FILE)])]));
+      }
+    } finally {
+      sub.dispose();
+    }
+    // What the ledger on disk holds for these requests.
+    const wanted = new Set(ids);
+    const inLedger: UsageRecord[] = [];
+    for await (const r of new Ledger(api.ledgerDir, { repairOnOpen: false }).records({ session: api.sessionId })) if (wanted.has(r.id)) inLedger.push(r);
+    const ok = inLedger.filter((r) => r.outcome === 'ok');
+    return { last, rounds, ok, blocked: inLedger.filter((r) => r.outcome === 'blocked'), tokens: ok.reduce((n, r) => n + r.tokens.input + r.tokens.output, 0) };
+  }
+
+  async function withWorkspaceSettings(values: Record<string, unknown>, body: () => Promise<void>): Promise<void> {
+    const W = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    for (const [k, v] of Object.entries(values)) await user().update(k, v, W);
+    try {
+      await until(() => Object.entries(values).every(([k, v]) => k !== 'budget.conversation.tokens' || api.effectiveConfigForTesting!().conversationBudget.limits.tokens === v), 'the conversation budget to take effect');
+      await body();
+    } finally {
+      for (const k of Object.keys(values)) await user().update(k, undefined, W);
+    }
+  }
+
+  it('a per-conversation `block` budget stops a runaway cloud tool loop at the limit', async () => {
+    const LIMIT = 12_000;
+    await withWorkspaceSettings({ 'budget.conversation.tokens': LIMIT, 'budget.conversation.action': 'block' }, async () => {
+      openai.script(...Array.from({ length: 40 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
+      const run = await runawayLoop(await model('gpt-5-mini'), 'host-runaway-block', 40);
+      const sent = openai.requestsTo('/v1/chat/completions');
+      console.log(`      runaway (block): ${sent.length} requests reached the backend, ledger ${run.tokens} tokens in ${run.ok.length} ok records + ${run.blocked.length} blocked; limit ${LIMIT}`);
+      assert.ok(sent.length >= 2, `several rounds ran before the limit (${sent.length})`);
+      assert.ok(openai.pendingReplies > 0, 'the budget stopped the loop, not the end of the script');
+      assert.equal(run.ok.length, sent.length, 'one ok ledger record per request that reached the backend');
+      assert.equal(run.blocked.length, 1);
+      assert.equal(run.rounds, sent.length, 'the loop ended at the refused request');
+      assert.ok(run.tokens <= LIMIT, `ledger total ${run.tokens} ≤ ${LIMIT}`);
+      assert.match(run.last, /this conversation's token budget of 12,000 tokens would be exceeded/);
+      const needed = Number(/needs about ([\d,]+) tokens/.exec(run.last)![1].replace(/,/g, ''));
+      assert.ok(run.tokens + needed > LIMIT, `the refused request would have crossed the limit (${run.tokens} + ${needed})`);
+      // Another conversation has its own allowance.
+      openai.reset();
+      openai.script({ text: 'A fresh conversation.' });
+      const other = await send(await model('gpt-5-mini'), [vscode.LanguageModelChatMessage.User('Say hi')], { modelOptions: { _conversationId: 'host-runaway-other' } });
+      assert.match(other.text, /fresh conversation/);
+    });
+  });
+
+  it('a per-conversation `ask` budget asks at the limit: Continue goes on, Stop ends a local runaway loop with a clear line', async () => {
+    const LIMIT = 8_000;
+    await withWorkspaceSettings({ 'budget.conversation.tokens': LIMIT, 'budget.conversation.action': 'ask' }, async () => {
+      const asked = api.answerConversationLimitsForTesting!([{ kind: 'continue' }, { kind: 'stop' }]);
+      ollama.script(...Array.from({ length: 40 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
+      const run = await runawayLoop(await model('qwen2.5-coder:7b'), 'host-runaway-ask', 40);
+      api.answerConversationLimitsForTesting!([]);
+      const sent = ollama.requestsTo('/api/chat');
+      console.log(`      runaway (ask): ${sent.length} requests reached Ollama, ledger ${run.tokens} tokens; asked at ${asked.map((e) => e.used + e.reserved).join(' and ')} tokens; limit ${LIMIT}`);
+      assert.equal(asked.length, 2, 'asked at the limit, and again after Continue');
+      assert.ok(asked.every((e) => e.conversationId === 'client:host-runaway-ask'), 'keyed by Copilot\'s conversation id');
+      assert.equal(asked[0].limit, LIMIT);
+      assert.equal(asked[1].limit, 2 * LIMIT, 'Continue allowed one more limit’s worth');
+      assert.equal(run.ok.length, sent.length);
+      assert.ok(run.tokens > LIMIT && run.tokens <= 2 * LIMIT, `ledger total ${run.tokens} within (${LIMIT}, ${2 * LIMIT}]`);
+      assert.match(run.last, /Rightsize stopped this conversation at its token budget of 16,000 tokens/);
+      assert.equal(run.blocked.length, 1, 'the stopped request is in the ledger as blocked');
+    });
   });
 
   it('counts tokens with the tokenizer', async () => {

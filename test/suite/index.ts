@@ -6,7 +6,9 @@
 // - RIGHTSIZE_TEST_RESULTS: path of a JSON summary written when the run ends (see SuiteSummary);
 // - RIGHTSIZE_TEST_LOG: path of a file that receives the human (spec) output as well, because the
 //   extension host's console does not always reach the runner's terminal;
-// - RIGHTSIZE_TEST_GREP: only run tests whose full title matches this regular expression.
+// - RIGHTSIZE_TEST_GREP: only run tests whose full title matches this regular expression;
+// - RIGHTSIZE_SUITE_PASS: `untrusted` runs only the *.untrusted.test.js files (the runner opened the
+//   workspace in Restricted Mode), anything else every other file (test/host/runSuite.ts).
 // `run()` rejects when any test fails, so the workbench reports a non-zero exit code.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -114,7 +116,9 @@ export function run(): Promise<void> {
   const sourceRoot = path.resolve(testsRoot, '..', '..', '..', 'test', 'suite');
   const hasSource = (f: string): boolean =>
     !fs.existsSync(sourceRoot) || fs.existsSync(path.join(sourceRoot, path.relative(testsRoot, f).replace(/\.js$/, '.ts')));
-  for (const file of findTestFiles(testsRoot).filter(hasSource)) mocha.addFile(file);
+  const untrustedPass = process.env.RIGHTSIZE_SUITE_PASS === 'untrusted';
+  const inPass = (f: string): boolean => f.endsWith('.untrusted.test.js') === untrustedPass;
+  for (const file of findTestFiles(testsRoot).filter(hasSource).filter(inPass)) mocha.addFile(file);
   loadEachFileSafely(mocha, Mocha);
 
   const tests: SuiteTestResult[] = [];

@@ -1,8 +1,10 @@
 // rightsize route [--models FILE]: JSON Lines requests on stdin -> one decision per line on stdout.
 import * as fs from 'fs';
+import { BudgetGate } from '../../core/budget/budgetGate';
 import { Catalog } from '../../core/catalog/catalog';
-import { estimate } from '../../core/estimate';
-import { decide, DEFAULT_LOCAL_PREFERENCE } from '../../core/router/router';
+import { DEFAULT_CONFIG } from '../../core/config';
+import { EstimateSettings } from '../../core/estimate';
+import { Pipeline } from '../../core/pipeline';
 import { sharedTokenCounter } from '../../core/tokens';
 import { ChatMessage, ChatRequest, Estimate, ModelSpec, Objective, Surface, ToolDefinition } from '../../core/types';
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
@@ -28,7 +30,7 @@ const OBJECTIVES: readonly Objective[] = ['energy', 'money', 'balanced'];
 interface ModelsFile { candidates: ModelSpec[]; objective: Objective; localOnly: boolean; localPreference: number }
 
 export function readModelsFile(path: string | undefined, catalog: Catalog): ModelsFile {
-  if (!path) return { candidates: catalog.all(), objective: 'balanced', localOnly: false, localPreference: DEFAULT_LOCAL_PREFERENCE };
+  if (!path) return { candidates: catalog.all(), objective: DEFAULT_CONFIG.objective, localOnly: DEFAULT_CONFIG.localOnly, localPreference: DEFAULT_CONFIG.localPreference };
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(path, 'utf8'));
@@ -45,10 +47,10 @@ export function readModelsFile(path: string | undefined, catalog: Catalog): Mode
   const unknown = ids.filter((id) => !catalog.get(id));
   if (unknown.length) throw new UsageError(`--models ${path}: unknown model(s) ${unknown.join(', ')}`);
   if (ids.length === 0) throw new UsageError(`--models ${path}: no models listed`);
-  const objective = raw.objective ?? 'balanced';
+  const objective = raw.objective ?? DEFAULT_CONFIG.objective;
   if (typeof objective !== 'string' || !(OBJECTIVES as readonly string[]).includes(objective)) throw new UsageError(`--models ${path}: "objective" must be energy, money or balanced`);
   if (raw.localOnly !== undefined && typeof raw.localOnly !== 'boolean') throw new UsageError(`--models ${path}: "localOnly" must be true or false`);
-  const pref = raw.localPreference ?? DEFAULT_LOCAL_PREFERENCE;
+  const pref = raw.localPreference ?? DEFAULT_CONFIG.localPreference;
   if (typeof pref !== 'number' || !Number.isFinite(pref) || pref < 1) throw new UsageError(`--models ${path}: "localPreference" must be a number ≥ 1`);
   return { candidates: ids.map((id) => catalog.get(id)!), objective: objective as Objective, localOnly: raw.localOnly === true, localPreference: pref };
 }
@@ -104,8 +106,7 @@ export async function routeCommand(argv: string[], io: CliIo): Promise<number> {
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const catalog = Catalog.builtIn();
   const models = readModelsFile(stringOption(args, 'models'), catalog);
-  const settings = estimateSettingsFromArgs(args);
-  const estimator = (m: ModelSpec, t: Parameters<typeof estimate>[1]) => estimate(m, t, settings);
+  const pipeline = routingPipeline(models, estimateSettingsFromArgs(args));
   let bad = 0;
   for await (const { line, no } of inputLines(io.stdin)) {
     const parsed = parseJsonLine(line);
@@ -116,11 +117,7 @@ export async function routeCommand(argv: string[], io: CliIo): Promise<number> {
       continue;
     }
     try {
-      const inputTokens = request.contextTokens ?? sharedTokenCounter().countMessages(request.messages, request.tools);
-      const d = decide(request, inputTokens, {
-        candidates: models.candidates, objective: models.objective, localOnly: models.localOnly, localPreference: models.localPreference,
-        budget: { preferLocal: false, blockCloud: false }, estimate: estimator,
-      });
+      const d = await pipeline.decide(request);
       io.stdout.write(JSON.stringify({
         id: request.id, model: d.model, location: d.location, task: d.task, reason: d.reason,
         runnerUp: d.runnerUp ?? null, estimate: estimateJson(d.estimate),
@@ -132,4 +129,17 @@ export async function routeCommand(argv: string[], io: CliIo): Promise<number> {
     }
   }
   return bad > 0 ? 1 : 0;
+}
+
+/** The chat door's pipeline, routing only: `rightsize route` decides exactly as Rightsize Auto does (the
+ * envelope reader, the router, the defaults), without a budget and without sending anything. */
+function routingPipeline(models: ModelsFile, estimate: EstimateSettings): Pipeline {
+  return new Pipeline({
+    candidates: async () => models.candidates,
+    backendFor: () => { throw new Error('rightsize route only decides; it sends nothing'); },
+    countInputTokens: (r) => sharedTokenCounter().countMessages(r.messages, r.tools),
+    gate: new BudgetGate({ limits: {}, warnAt: DEFAULT_CONFIG.budget.warnAt, action: 'warn' }),
+    append: () => undefined,
+    settings: () => ({ mode: 'auto', objective: models.objective, localOnly: models.localOnly, localPreference: models.localPreference, estimate, referenceModel: '' }),
+  });
 }

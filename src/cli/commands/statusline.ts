@@ -69,7 +69,7 @@ function findWorkspaceFolder(dir: string, known: (id: string) => boolean): { fol
   }
 }
 
-function folderBudget(folder: string | undefined): BudgetPolicy | undefined {
+export function folderBudget(folder: string | undefined): BudgetPolicy | undefined {
   if (!folder) return undefined;
   let text: string;
   try {

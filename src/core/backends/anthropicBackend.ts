@@ -14,8 +14,10 @@
 // (output_tokens there is cumulative).
 import { Backend, BackendError, BackendUsage, ChatMessage, ChatRequest, ModelSpec, StreamPart } from '../types';
 import { partsOf, redact, shortMessage } from './common';
+import type { NetworkLimits } from './guardedFetch';
 import { httpStream, StreamParseContext } from './httpStream';
 import { readSse } from './sse';
+import { settleTokens, UsageCheck } from './usageCheck';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** Cap on max_tokens when the request has none: the model's limit, but at most this. */
@@ -26,6 +28,8 @@ export interface AnthropicBackendOptions {
   baseUrl: string;
   apiKey: () => Promise<string | undefined>;
   fetch?: typeof fetch;
+  /** Deadlines and caps of every request (guardedFetch.ts); defaults where absent. */
+  limits?: Partial<NetworkLimits>;
   /** Name used in messages. Default `Anthropic`. */
   label?: string;
   /** How the credential travels: `x-api-key` (API keys, the default) or `bearer` (Claude Code's OAuth tokens). */
@@ -39,6 +43,7 @@ export class AnthropicBackend implements Backend {
   private readonly baseUrl: string;
   private readonly apiKey: () => Promise<string | undefined>;
   private readonly fetchImpl: typeof fetch;
+  private readonly limits: Partial<NetworkLimits> | undefined;
   private readonly label: string;
   private readonly credentialHeaders: (key: string | undefined) => Record<string, string>;
 
@@ -46,6 +51,7 @@ export class AnthropicBackend implements Backend {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
     this.apiKey = opts.apiKey;
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.limits = opts.limits;
     this.label = opts.label ?? 'Anthropic';
     const extra = { ...(opts.headers ?? {}) };
     this.credentialHeaders = opts.auth === 'bearer'
@@ -79,6 +85,8 @@ export class AnthropicBackend implements Backend {
       headers: this.credentialHeaders,
       body,
       fetchImpl: this.fetchImpl,
+      endpointSetting: 'rightsize.anthropic.baseUrl',
+      limits: this.limits,
       model,
       request,
       signal,
@@ -89,17 +97,18 @@ export class AnthropicBackend implements Backend {
   private async *parse(ctx: StreamParseContext, model: ModelSpec): AsyncGenerator<StreamPart, BackendUsage | undefined> {
     const { response, tally, secrets } = ctx;
     const blocks = new Map<number, { type: string; id: string; name: string; json: string }>();
-    const usage = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0 };
+    // Raw values as the server sent them; checked once, at the end (usageCheck.ts).
+    const usage: Record<'input' | 'cacheRead' | 'cacheWrite' | 'output', unknown> = { input: undefined, cacheRead: undefined, cacheWrite: undefined, output: undefined };
     let sawUsage = false;
     let stopReason: string | undefined;
     let thinkingChars = 0;
     let stopped = false;
     const takeUsage = (u: any): void => {
       if (!u || typeof u !== 'object') return;
-      if (typeof u.input_tokens === 'number') { usage.input = u.input_tokens; sawUsage = true; }
-      if (typeof u.cache_read_input_tokens === 'number') usage.cacheRead = u.cache_read_input_tokens;
-      if (typeof u.cache_creation_input_tokens === 'number') usage.cacheWrite = u.cache_creation_input_tokens;
-      if (typeof u.output_tokens === 'number') { usage.output = u.output_tokens; sawUsage = true; }
+      if (u.input_tokens !== undefined && u.input_tokens !== null) { usage.input = u.input_tokens; sawUsage = true; }
+      if (u.cache_read_input_tokens !== undefined && u.cache_read_input_tokens !== null) usage.cacheRead = u.cache_read_input_tokens;
+      if (u.cache_creation_input_tokens !== undefined && u.cache_creation_input_tokens !== null) usage.cacheWrite = u.cache_creation_input_tokens;
+      if (u.output_tokens !== undefined && u.output_tokens !== null) { usage.output = u.output_tokens; sawUsage = true; }
     };
     for await (const ev of readSse(response.body!)) {
       let json: any;
@@ -167,16 +176,23 @@ export class AnthropicBackend implements Backend {
       throw new BackendError(`${this.label} ended the stream before "${model.id}" finished answering.`, 'anthropic', 'server');
     }
     if (!sawUsage) return undefined;
-    const reasoning = Math.min(usage.output, Math.ceil(thinkingChars / 4));
+    const check = new UsageCheck(secrets);
+    const uncached = check.count('input_tokens', usage.input, true);
+    const cacheRead = check.count('cache_read_input_tokens', usage.cacheRead) ?? 0;
+    const cacheWrite = check.count('cache_creation_input_tokens', usage.cacheWrite) ?? 0;
+    const output = check.count('output_tokens', usage.output, true);
+    const estimated = tally.estimatedUsage(ctx.request).tokens;
+    const { tokens, source, warnings } = settleTokens(this.label, {
+      input: uncached === undefined ? undefined : uncached + cacheRead + cacheWrite,
+      cachedInput: cacheRead,
+      cacheWrite,
+      output,
+      reasoning: Math.min(output ?? estimated.output, Math.ceil(thinkingChars / 4)),
+    }, check, estimated);
     return {
-      tokens: {
-        input: usage.input + usage.cacheRead + usage.cacheWrite,
-        cachedInput: usage.cacheRead,
-        output: usage.output,
-        reasoning,
-        ...(usage.cacheWrite > 0 ? { cacheWrite: usage.cacheWrite } : {}),
-      },
-      source: 'reported',
+      tokens,
+      source,
+      ...(warnings ? { warnings } : {}),
       durationMs: tally.elapsedMs(),
       ...(tally.ttftMs !== undefined ? { ttftMs: tally.ttftMs } : {}),
       ...(stopReason ? { doneReason: stopReason } : {}),

@@ -3,6 +3,7 @@
 import {
   BackendError, BackendUsage, ChatMessage, ChatRequest, MessagePart, Provider, StreamPart, ToolCallPart,
 } from '../types';
+import { readCapped } from './guardedFetch';
 
 /** A message's content as parts. */
 export function partsOf(message: ChatMessage): MessagePart[] {
@@ -175,14 +176,9 @@ export function shortMessage(text: string, max = 300): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
-/** Reads an error response body as text, capped. */
+/** Reads an error response body as text: at most 64 KiB are read (the rest never is), `maxChars` kept. */
 export async function readErrorBody(res: Response, maxChars = 16_384): Promise<string> {
-  try {
-    const text = await res.text();
-    return text.slice(0, maxChars);
-  } catch {
-    return '';
-  }
+  return (await readCapped(res, 64 * 1024)).slice(0, maxChars);
 }
 
 /** Merges two abort signals. */

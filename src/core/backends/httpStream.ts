@@ -8,12 +8,15 @@ import {
   MANAGE_KEYS_HINT, StreamTally, anySignal, cancelledError, httpStatusError, isConnectionError, networkCode, originOf,
   readErrorBody, redact, shortMessage, usagePart,
 } from './common';
+import { guardedFetch, NetworkLimits } from './guardedFetch';
 
 /** What a provider parser gets: the response, the tally to feed, and the secrets to keep out of messages. */
 export interface StreamParseContext {
   response: Response;
   tally: StreamTally;
   secrets: string[];
+  /** The request, for estimates standing in for unusable reported counts. */
+  request: ChatRequest;
 }
 
 export interface HttpStreamArgs {
@@ -26,6 +29,9 @@ export interface HttpStreamArgs {
   headers: (key: string | undefined) => Record<string, string>;
   body: unknown;
   fetchImpl: typeof fetch;
+  /** The setting holding the endpoint (named when a redirect is refused). */
+  endpointSetting: string;
+  limits?: Partial<NetworkLimits>;
   model: ModelSpec;
   request: ChatRequest;
   signal: AbortSignal;
@@ -61,7 +67,8 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
   const local = new AbortController();
   tally.sent = true;
   try {
-    response = await args.fetchImpl(args.url, {
+    const guarded = guardedFetch(args.fetchImpl, { provider, label, endpointSetting: args.endpointSetting, limits: args.limits });
+    response = await guarded(args.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...args.headers(key) },
       body: JSON.stringify(args.body),
@@ -72,6 +79,7 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
       yield usagePart(tally.estimatedUsage(request, 'cancelled'));
       throw cancelledError(provider, label);
     }
+    if (e instanceof BackendError) throw e; // refused redirect, deadline
     if (isConnectionError(e)) {
       const code = networkCode(e);
       throw new BackendError(`${label} is unreachable at ${originOf(args.url)}${code ? ` (${code})` : ''}. Check your network connection and the endpoint setting.`, provider, 'unreachable');
@@ -88,7 +96,7 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
   }
 
   let finished = false;
-  const parser = args.parse({ response, tally, secrets });
+  const parser = args.parse({ response, tally, secrets, request });
   try {
     let reported: BackendUsage | undefined;
     for (;;) {

@@ -38,8 +38,10 @@ import {
 } from './common';
 import type { OllamaShowInfo } from '../catalog/ollamaModels';
 import { turnInfo } from '../conversation';
+import { guardedFetch, NetworkLimits } from './guardedFetch';
 import { ContextWindowChooser, OllamaWindowLimits, WindowCap, windowCap, windowLimitsFromShow } from './ollamaContextWindow';
 import { PromptEvalCheck } from './ollamaPromptCheck';
+import { settleTokens, UsageCheck } from './usageCheck';
 
 /** Ollama's model details (from /api/tags and /api/show). */
 export interface OllamaModelDetails {
@@ -82,6 +84,8 @@ export interface OllamaBackendOptions {
   keepAlive?: string | number;
   /** Parallel /api/show requests in `discoverModels`. Default 4. */
   showConcurrency?: number;
+  /** Deadlines and caps of every request (guardedFetch.ts); defaults where absent. */
+  limits?: Partial<NetworkLimits>;
   /** Counts a request's prompt tokens (the door's tokenizer); default: its `contextTokens`, else chars / 4. */
   countPromptTokens?(request: ChatRequest): number;
   /**
@@ -108,7 +112,9 @@ export class OllamaBackend implements Backend {
 
   constructor(opts: OllamaBackendOptions) {
     this.host = opts.host.replace(/\/+$/, '');
-    this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    const base = opts.fetch ?? ((input, init) => fetch(input, init));
+    // Every request of the client (generation, tags, show, ps) goes through the guard.
+    this.fetchImpl = guardedFetch(base, { provider: 'ollama', label: 'Ollama', endpointSetting: 'rightsize.ollama.host', limits: opts.limits });
     this.keepAlive = opts.keepAlive;
     this.showConcurrency = Math.max(1, opts.showConcurrency ?? 4);
     this.opts = opts;
@@ -230,7 +236,7 @@ export class OllamaBackend implements Backend {
       }
       if (!final) throw new Error('the stream ended without a final chunk');
       finished = true;
-      const usage = reportedUsage(final, tally, reasoningChars);
+      const usage = reportedUsage(final, tally, reasoningChars, request);
       if (window && usage.ollama) {
         usage.ollama.numCtx = window.numCtx;
         usage.ollama.sentTokens = window.sentTokens;
@@ -330,6 +336,7 @@ export class OllamaBackend implements Backend {
   }
 
   private mapError(e: unknown, model: ModelSpec | undefined, accepted: boolean): BackendError {
+    if (e instanceof BackendError) return e; // refused redirect, deadline, cap (guardedFetch)
     const id = model?.id ?? '';
     const status = (e as { status_code?: unknown } | undefined)?.status_code;
     const serverMessage = shortMessage(String((e as { error?: unknown; message?: unknown } | undefined)?.error
@@ -376,26 +383,39 @@ function normaliseArguments(args: unknown): Record<string, unknown> {
   return {};
 }
 
-function reportedUsage(final: ChatResponse | GenerateResponse, tally: StreamTally, reasoningChars: number): BackendUsage {
-  const evalCount = Number(final.eval_count ?? 0);
-  const reasoning = Math.min(evalCount, Math.ceil(reasoningChars / 4));
+/** The final chunk's counts and timings, checked (usageCheck.ts): unusable timings are dropped (energy then
+ * comes from the measured duration), unusable counts estimated. */
+function reportedUsage(final: ChatResponse | GenerateResponse, tally: StreamTally, reasoningChars: number, request: ChatRequest): BackendUsage {
+  const raw = final as unknown as Record<string, unknown>;
+  const check = new UsageCheck();
+  const output = check.count('eval_count', raw.eval_count, true);
+  const estimated = tally.estimatedUsage(request).tokens;
+  const { tokens, source, warnings } = settleTokens('Ollama', {
+    input: check.count('prompt_eval_count', raw.prompt_eval_count) ?? (raw.prompt_eval_count == null ? 0 : undefined),
+    cachedInput: 0,
+    output,
+    reasoning: Math.min(output ?? estimated.output, Math.ceil(reasoningChars / 4)),
+  }, check, estimated);
+  const timingCheck = new UsageCheck();
+  const ns = {
+    promptEvalNs: timingCheck.nanoseconds('prompt_eval_duration', raw.prompt_eval_duration),
+    evalNs: timingCheck.nanoseconds('eval_duration', raw.eval_duration),
+    loadNs: timingCheck.nanoseconds('load_duration', raw.load_duration),
+    totalNs: timingCheck.nanoseconds('total_duration', raw.total_duration),
+  };
+  const timingOk = timingCheck.problems.length === 0;
+  const allWarnings = [
+    ...(warnings ?? []),
+    ...(timingOk ? [] : [`Ollama reported unusable timings (${timingCheck.problems.join('; ')}); Rightsize used the measured duration instead.`]),
+  ];
   return {
-    tokens: {
-      input: Number(final.prompt_eval_count ?? 0),
-      cachedInput: 0,
-      output: evalCount,
-      reasoning,
-    },
-    source: 'reported',
+    tokens,
+    source,
     durationMs: tally.elapsedMs(),
     ...(tally.ttftMs !== undefined ? { ttftMs: tally.ttftMs } : {}),
-    ollama: {
-      promptEvalNs: Number(final.prompt_eval_duration ?? 0),
-      evalNs: Number(final.eval_duration ?? 0),
-      loadNs: Number(final.load_duration ?? 0),
-      totalNs: Number(final.total_duration ?? 0),
-    },
+    ...(timingOk ? { ollama: ns as { promptEvalNs: number; evalNs: number; loadNs: number; totalNs: number } } : {}),
     ...(final.done_reason ? { doneReason: final.done_reason } : {}),
+    ...(allWarnings.length > 0 ? { warnings: allWarnings } : {}),
   };
 }
 

@@ -8,8 +8,10 @@
 // A server that sends no usage chunk gets an estimated usage part instead.
 import { Backend, BackendError, BackendUsage, ChatMessage, ChatRequest, ModelSpec, Provider, StreamPart } from '../types';
 import { partsOf, redact, shortMessage } from './common';
+import type { NetworkLimits } from './guardedFetch';
 import { httpStream, StreamParseContext } from './httpStream';
 import { readSse } from './sse';
+import { settleTokens, UsageCheck } from './usageCheck';
 
 export interface OpenAICompatibleBackendOptions {
   /** Including the version segment, e.g. `https://api.openai.com/v1`. */
@@ -19,6 +21,8 @@ export interface OpenAICompatibleBackendOptions {
   /** Default `openai`. */
   provider?: Provider;
   fetch?: typeof fetch;
+  /** Deadlines and caps of every request (guardedFetch.ts); defaults where absent. */
+  limits?: Partial<NetworkLimits>;
   /** Name used in messages. Default: `OpenAI`, or `The OpenAI-compatible server` for other providers. */
   label?: string;
   /** False for local servers that need no key (LM Studio, vLLM). Default true. */
@@ -32,6 +36,7 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly baseUrl: string;
   private readonly apiKey: () => Promise<string | undefined>;
   private readonly fetchImpl: typeof fetch;
+  private readonly limits: Partial<NetworkLimits> | undefined;
   private readonly label: string;
   private readonly keyRequired: boolean;
   private readonly extraHeaders: Record<string, string>;
@@ -41,6 +46,7 @@ export class OpenAICompatibleBackend implements Backend {
     this.apiKey = opts.apiKey;
     this.provider = opts.provider ?? 'openai';
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.limits = opts.limits;
     this.label = opts.label ?? (this.provider === 'openai' ? 'OpenAI' : 'The OpenAI-compatible server');
     this.keyRequired = opts.keyRequired ?? true;
     this.extraHeaders = { ...(opts.headers ?? {}) };
@@ -73,6 +79,8 @@ export class OpenAICompatibleBackend implements Backend {
       headers: (key) => ({ ...this.extraHeaders, ...(key ? { authorization: `Bearer ${key}` } : {}) }),
       body,
       fetchImpl: this.fetchImpl,
+      endpointSetting: 'rightsize.openai.baseUrl',
+      limits: this.limits,
       model,
       request,
       signal,
@@ -134,16 +142,18 @@ export class OpenAICompatibleBackend implements Backend {
       throw new BackendError(`${this.label} ended the stream before "${model.id}" finished answering.`, this.provider, 'server');
     }
     if (!usage) return undefined;
-    const reasoning = Number(usage.completion_tokens_details?.reasoning_tokens ?? 0);
-    const completion = Number(usage.completion_tokens ?? 0);
+    const check = new UsageCheck(secrets);
+    const u = typeof usage === 'object' ? usage : {};
+    const { tokens, source, warnings } = settleTokens(this.label, {
+      input: check.count('prompt_tokens', u.prompt_tokens, true),
+      cachedInput: check.count('prompt_tokens_details.cached_tokens', u.prompt_tokens_details?.cached_tokens),
+      output: check.count('completion_tokens', u.completion_tokens, true),
+      reasoning: check.count('completion_tokens_details.reasoning_tokens', u.completion_tokens_details?.reasoning_tokens),
+    }, check, tally.estimatedUsage(ctx.request).tokens);
     return {
-      tokens: {
-        input: Number(usage.prompt_tokens ?? 0),
-        cachedInput: Number(usage.prompt_tokens_details?.cached_tokens ?? 0),
-        output: completion,
-        reasoning,
-      },
-      source: 'reported',
+      tokens,
+      source,
+      ...(warnings ? { warnings } : {}),
       durationMs: tally.elapsedMs(),
       ...(tally.ttftMs !== undefined ? { ttftMs: tally.ttftMs } : {}),
       ...(finishReason ? { doneReason: finishReason } : {}),
@@ -151,7 +161,7 @@ export class OpenAICompatibleBackend implements Backend {
   }
 }
 
-function parseArguments(args: string): Record<string, unknown> {
+export function parseArguments(args: string): Record<string, unknown> {
   if (args.trim() === '') return {};
   try {
     const v = JSON.parse(args);

@@ -19,6 +19,10 @@
 //   preferLocal -> `downgrade` (the caller re-routes local-only) unless the caller says no local model can
 //                  take the request (admit's `noLocalAlternative`), in which case it is admitted;
 //   block       -> `block`, with a message naming the limit, its use and how to raise it.
+// Unknown amounts (NaN, ±Infinity: a bug upstream, never a number to trust) are never counted as zero: an
+// estimate that is unknown in a unit with a limit is over budget (blocked or downgraded under those actions;
+// reserved as 0 under `warn`); an actual amount that is unknown settles at the reservation's estimate;
+// `record` refuses one (RangeError). Negative amounts count as 0.
 // Local decisions are always admitted, under every action: they cost no cloud spend, and refusing them
 // would stop all work. Their Wh and tokens still count against every line, so Wh and token limits still
 // warn, reach `exceeded`, and then stop *cloud* requests under `block` / `preferLocal`.
@@ -72,8 +76,19 @@ function clean(n: number): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+const unknown = (n: number): boolean => typeof n !== 'number' || !Number.isFinite(n);
+
 function cleanAmount(a: UsageAmount | undefined): UsageAmount {
   return a ? { tokens: clean(a.tokens), wh: clean(a.wh), usd: clean(a.usd) } : zero();
+}
+
+/** `actual` with each unknown unit replaced by `fallback`'s. */
+function knownOr(actual: UsageAmount, fallback: UsageAmount): UsageAmount {
+  return {
+    tokens: unknown(actual.tokens) ? fallback.tokens : clean(actual.tokens),
+    wh: unknown(actual.wh) ? fallback.wh : clean(actual.wh),
+    usd: unknown(actual.usd) ? fallback.usd : clean(actual.usd),
+  };
 }
 
 function addTo(target: UsageAmount, a: UsageAmount): void {
@@ -130,6 +145,20 @@ export class BudgetGate {
     return { preferLocal: exceeded && this.policy.action === 'preferLocal', blockCloud: exceeded && this.policy.action === 'block', level };
   }
 
+  /** What the router must respect, given before routing (RouteOptions.budget): the routing state, plus under
+   * the preferLocal action what is left of each unit before the tightest limit (used and in flight counted),
+   * so a cloud model whose estimate would overrun it is set aside up front instead of admitted, refused and
+   * routed again. */
+  constraints(): { preferLocal: boolean; blockCloud: boolean; cloudHeadroom?: UsageAmount } {
+    const { preferLocal, blockCloud } = this.routingState();
+    if (this.policy.action !== 'preferLocal' || preferLocal) return { preferLocal, blockCloud };
+    const lines = this.lines();
+    if (lines.length === 0) return { preferLocal, blockCloud };
+    const room: UsageAmount = { tokens: Infinity, wh: Infinity, usd: Infinity };
+    for (const l of lines) room[l.unit] = Math.min(room[l.unit], l.limit - l.used - l.reserved);
+    return { preferLocal, blockCloud, cloudHeadroom: room };
+  }
+
   admit(decision: AdmitInput, opts: { noLocalAlternative?: boolean } = {}): Admission {
     this.roll();
     const e = decision.estimate;
@@ -138,11 +167,16 @@ export class BudgetGate {
       wh: clean(e.energy.wh),
       usd: clean(e.cost.usd),
     };
+    const unknownUnits = new Set<BudgetUnit>([
+      ...(unknown(e.tokens.input) || unknown(e.tokens.output) ? ['tokens' as const] : []),
+      ...(unknown(e.energy.wh) ? ['wh' as const] : []),
+      ...(unknown(e.cost.usd) ? ['usd' as const] : []),
+    ]);
     const cloud = decision.location === 'cloud';
     const action = this.policy.action;
     if (cloud && action !== 'warn') {
       const lines = this.computeLines();
-      const over = this.worstProjected(lines, amount);
+      const over = lines.find((l) => unknownUnits.has(l.unit)) ?? this.worstProjected(lines, amount);
       if (over) {
         if (action === 'block') return { verdict: 'block', message: this.blockMessage(over, amount), lines };
         if (!opts.noLocalAlternative) return { verdict: 'downgrade', reason: this.downgradeReason(over, amount), lines };
@@ -158,8 +192,9 @@ export class BudgetGate {
    * reservation was already settled or released. */
   settle(reservation: Reservation, actual: UsageAmount): boolean {
     this.roll();
-    if (!this.unreserve(reservation)) return false;
-    this.addUsage(cleanAmount(actual), this.now());
+    const mine = this.active.get(reservation.id);
+    if (!mine || !this.unreserve(reservation)) return false;
+    this.addUsage(knownOr(actual, mine.amount), this.now());
     this.checkLevels();
     return true;
   }
@@ -173,6 +208,9 @@ export class BudgetGate {
   /** Usage that did not go through admit (e.g. imported from another tool's logs). It counts in each
    * period whose current instance contains `at` (the session: when `at` is not before the session began). */
   record(actual: UsageAmount, at?: Date): void {
+    if (unknown(actual.tokens) || unknown(actual.wh) || unknown(actual.usd)) {
+      throw new RangeError(`BudgetGate.record: unknown amount (tokens ${actual.tokens}, wh ${actual.wh}, usd ${actual.usd}); it would count as nothing`);
+    }
     this.roll();
     this.addUsage(cleanAmount(actual), at ?? this.now());
     this.checkLevels();

@@ -2,7 +2,7 @@
 // Responses, Ollama): a format parses its request body into the core's messages and tools, and writes the
 // pipeline's answer back in its own shape — one JSON body, or a stream (SSE or NDJSON) — and its errors.
 import type { ChatMessage, ToolCallPart, ToolDefinition } from '../types';
-import type { GatewayError } from './errors';
+import { GatewayError } from './errors';
 
 export type WireFormatName = 'anthropic' | 'openai-chat' | 'openai-responses' | 'ollama-chat' | 'ollama-generate';
 
@@ -17,6 +17,8 @@ export interface ParsedCall {
   temperature?: number;
   /** Fill-in-the-middle text after the cursor (Ollama generate). */
   suffix?: string;
+  /** OpenAI Chat Completions: `stream_options.include_usage` (a last chunk with the usage). */
+  streamUsage?: boolean;
   /** How a tool must be answered in this format, by name (Responses: `custom` tools take raw text). */
   toolKinds?: Record<string, 'function' | 'custom' | { namespace: string; name: string }>;
 }
@@ -88,3 +90,6 @@ export function positiveNumber(v: unknown, field: string, fail: (m: string) => n
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return fail(`${field} must be a non-negative number`);
   return v;
 }
+
+/** Throws the format's 400 with a message naming the field. */
+export const bad = (message: string): never => { throw new GatewayError(message, 'badRequest'); };

@@ -17,12 +17,52 @@
 //    an extra '\n' is at worst a blank line, which readers ignore. If a torn line and a complete record
 //    still end up on one line (a race between the check and another process's death), readers recover
 //    the complete record (see lineReader.ts).
+//  - A record that can never be written (invalid: a non-finite number, a missing field; or its line longer
+//    than MAX_RECORD_BYTES, which readers would skip) is refused with an UnwritableRecordError. Callers that
+//    must not lose it set it aside with `quarantine` (quarantine.jsonl in the ledger directory, one line per
+//    record with the reason; readers of the ledger never read it) and move on.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { UsageRecord } from '../types';
 import { Batch, ReadOptions, ReadStats, addReadStats, emptyReadStats, readBatches, unreadableLines } from './lineReader';
 import { LedgerFile, ledgerFileInfo, ledgerFileName } from './paths';
-import { recordProblem } from './validate';
+import { MAX_RECORD_BYTES, recordProblem } from './validate';
+
+/** A record the ledger refuses for what it is (not for a failed write): retrying cannot help. */
+export class UnwritableRecordError extends TypeError {
+  constructor(message: string, readonly reason: string) {
+    super(message);
+    this.name = 'UnwritableRecordError';
+  }
+}
+
+/** The file records that can never be written are set aside in, in the ledger directory. */
+export const QUARANTINE_FILE = 'quarantine.jsonl';
+/** Of a quarantined record, at most this much of its JSON is kept. */
+const QUARANTINE_KEEP_BYTES = 256 * 1024;
+
+/** JSON that keeps non-finite numbers visible (`"Infinity"`, `"NaN"`) instead of turning them into null. */
+function jsonKeepingOddNumbers(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** The line `record` would be stored as, or the reason it can never be written. */
+function lineOf(record: UsageRecord, where: string): string {
+  const problem = recordProblem(record);
+  if (problem) throw new UnwritableRecordError(`${where}: invalid usage record (${problem})${idOf(record)}`, problem);
+  const line = serializeRecord(record) + '\n';
+  const bytes = Buffer.byteLength(line, 'utf8');
+  if (bytes > MAX_RECORD_BYTES) {
+    const reason = `the record is ${bytes} bytes, more than the ${MAX_RECORD_BYTES} a ledger line may hold`;
+    throw new UnwritableRecordError(`${where}: usage record too large (${reason})${idOf(record)}`, reason);
+  }
+  return line;
+}
+
+function idOf(record: unknown): string {
+  const id = (record as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? ` [id ${id.slice(0, 80)}]` : '';
+}
 
 const TORN_CONFIRM_CHECKS = 5;
 /** Largest single write of `appendMany` (whole lines). */
@@ -68,14 +108,9 @@ export class Ledger {
 
   /** Appends one record durably (see the header). Throws on an invalid record or a failed write. */
   append(record: UsageRecord): void {
-    const problem = recordProblem(record);
-    if (problem) throw new TypeError(`Ledger.append: invalid usage record (${problem})`);
+    const line = lineOf(record, 'Ledger.append');
     const file = path.join(this.dir, ledgerFileName(Date.parse(record.ts)));
-    const line = serializeRecord(record) + '\n';
-    if (!this.dirReady) {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      this.dirReady = true;
-    }
+    this.ensureDir();
     const fd = fs.openSync(file, 'a+', 0o600);
     try {
       const torn = lastByteIsNotNewline(fd);
@@ -89,6 +124,35 @@ export class Ledger {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /**
+   * Sets aside a record that can never be written (see the header): one line `{"at","reason","record"}` in
+   * QUARANTINE_FILE (the record's JSON cut to 256 KiB as `recordText` when longer). Returns the file's path.
+   * Throws only when the write itself fails.
+   */
+  quarantine(record: unknown, reason: string, now: Date = new Date()): string {
+    const file = path.join(this.dir, QUARANTINE_FILE);
+    let text: string;
+    try { text = jsonKeepingOddNumbers(record) ?? 'undefined'; } catch (e) { text = `unserialisable: ${(e as Error).message}`; }
+    const entry = Buffer.byteLength(text, 'utf8') <= QUARANTINE_KEEP_BYTES
+      ? `{"at":${JSON.stringify(now.toISOString())},"reason":${JSON.stringify(reason)},"record":${text}}`
+      : JSON.stringify({ at: now.toISOString(), reason, recordText: Buffer.from(text, 'utf8').subarray(0, QUARANTINE_KEEP_BYTES).toString('utf8') });
+    this.ensureDir();
+    const fd = fs.openSync(file, 'a', 0o600);
+    try {
+      fs.writeSync(fd, entry + '\n');
+      if (this.fsync) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return file;
+  }
+
+  private ensureDir(): void {
+    if (this.dirReady) return;
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.dirReady = true;
   }
 
   /** Streams valid records (file by file, in append order), skipping and counting damaged lines. */
@@ -164,17 +228,13 @@ export class Ledger {
   appendMany(records: readonly UsageRecord[]): void {
     const byFile = new Map<string, string[]>();
     for (const record of records) {
-      const problem = recordProblem(record);
-      if (problem) throw new TypeError(`Ledger.appendMany: invalid usage record ${record.id} (${problem})`);
+      const line = lineOf(record, 'Ledger.appendMany');
       const file = path.join(this.dir, ledgerFileName(Date.parse(record.ts)));
       let lines = byFile.get(file);
       if (!lines) byFile.set(file, (lines = []));
-      lines.push(serializeRecord(record) + '\n');
+      lines.push(line);
     }
-    if (byFile.size > 0 && !this.dirReady) {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      this.dirReady = true;
-    }
+    if (byFile.size > 0) this.ensureDir();
     for (const [file, lines] of byFile) {
       const fd = fs.openSync(file, 'a+', 0o600);
       try {

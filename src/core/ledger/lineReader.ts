@@ -13,7 +13,7 @@
 import type { Hash } from 'crypto';
 import { promises as fsp } from 'fs';
 import type { UsageRecord } from '../types';
-import { recordProblem } from './validate';
+import { MAX_RECORD_BYTES, recordProblem } from './validate';
 
 export interface ReadStats {
   files: number;
@@ -108,7 +108,7 @@ export function parseLine(text: string, stats: ReadStats): UsageRecord | undefin
 
 /** Reads `file` from `opts.from` to `opts.to` in batches of parsed records (one batch per chunk). */
 export async function* readBatches(file: string, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<Batch> {
-  const maxLine = opts.maxLineBytes ?? 4 * 1024 * 1024;
+  const maxLine = opts.maxLineBytes ?? MAX_RECORD_BYTES;
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(file, 'r');

@@ -4,6 +4,8 @@
 import type { UsageRecord } from '../types';
 
 export const LEDGER_SCHEMA_VERSION = 1;
+/** The longest line (with its '\n') a ledger record may take: writers refuse longer, readers skip longer. */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);

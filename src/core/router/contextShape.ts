@@ -94,15 +94,37 @@ function countConstraints(text: string): number {
   return n;
 }
 
-// File names: a name with a known source-ish extension, optionally with a path.
-const FILE_RE =
-  /(?:^|[\s`'"([<:=,])((?:[\w@.+-]+\/)*[\w@+-][\w@.+-]*\.(?:tsx?|jsx?|mjs|cjs|py|pyi|rs|go|java|kts?|swift|c|cc|cpp|cxx|h|hh|hpp|cs|fs|rb|php|scala|sql|json|ya?ml|toml|md|s?css|less|html?|vue|svelte|sh|bash|zsh|ps1|lua|dart|exs?|erl|zig|nim|jl|mm|proto|graphql|gradle|tf|ipynb))(?=$|[\s`'")\]>,;!?#]|\.(?:\s|$)|:(?!\d))/gim;
-
-function addFileNames(text: string, into: Set<string>): void {
-  if (text.length === 0 || text.indexOf('.') < 0) return;
-  FILE_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = FILE_RE.exec(text)) !== null) into.add(baseName(m[1]));
+// File names with a source-ish extension, optionally with a path. Looked for in the instruction (which keeps code
+// fences' info strings, often a path) and taken from attachments' paths, not inside code, where imports
+// (`from './util.js'`) would be counted as files the user named. The scan jumps from
+// dot to dot, reads the extension after it and, when it is known and followed by a delimiter, reads the
+// name backwards — linear, and cheap on long pasted code full of member accesses (`options.factor`).
+const EXTENSIONS: ReadonlySet<string> = new Set([
+  'ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'py', 'pyi', 'rs', 'go', 'java', 'kt', 'kts', 'swift', 'c', 'cc', 'cpp', 'cxx',
+  'h', 'hh', 'hpp', 'cs', 'fs', 'rb', 'php', 'scala', 'sql', 'json', 'yaml', 'yml', 'toml', 'md', 'css', 'scss', 'less',
+  'html', 'htm', 'vue', 'svelte', 'sh', 'bash', 'zsh', 'ps1', 'lua', 'dart', 'ex', 'exs', 'erl', 'zig', 'nim', 'jl', 'mm',
+  'proto', 'graphql', 'gradle', 'tf', 'ipynb',
+]);
+const MAX_EXTENSION = 7;
+function addFileNames(text: string, seen: Set<string>): void {
+  const n = text.length;
+  for (let dot = text.indexOf('.'); dot >= 0; dot = text.indexOf('.', dot + 1)) {
+    // The extension: letters and digits after the dot, then a delimiter (or the end).
+    let end = dot + 1;
+    while (end < n && end - dot <= MAX_EXTENSION + 1 && isAlnum(text.charCodeAt(end))) end++;
+    if (end === dot + 1 || end - dot > MAX_EXTENSION + 1) continue;
+    if (end < n && !isDelimiter(text.charCodeAt(end))) continue;
+    const ext = text.slice(dot + 1, end);
+    if (!EXTENSIONS.has(ext) && !EXTENSIONS.has(ext.toLowerCase())) continue;
+    // `file.ts:42` is a location (a stack frame, a compiler diagnostic), not a file the user brings in.
+    if (text.charCodeAt(end) === 58 /* : */ && isDigit(text.charCodeAt(end + 1))) continue;
+    // The name, read backwards; it must start a token.
+    let start = dot;
+    while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
+    if (start === dot) continue; // `.ts` alone
+    if (start > 0 && !isNameStart(text.charCodeAt(start - 1))) continue;
+    seen.add(baseName(text.slice(start, end)));
+  }
 }
 
 function baseName(path: string): string {
@@ -122,4 +144,28 @@ function statedFileCount(instruction: string): number {
   const w = m[1].toLowerCase();
   const n = NUMBER_WORDS[w] ?? Number.parseInt(w, 10);
   return Number.isFinite(n) ? n : 0;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+/** What may follow a file name: whitespace, quotes, brackets, punctuation. */
+function isDelimiter(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 96 || c === 39 || c === 34 || c === 41 || c === 93 || c === 62 ||
+    c === 58 || c === 44 || c === 59 || c === 46 || c === 33 || c === 63 || c === 35;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** [A-Za-z0-9_@.+/-] */
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 64 || c === 46 || c === 43 || c === 47 || c === 45;
+}
+
+/** Characters after which a file name may start: whitespace, quotes, brackets, `#`, `:`, `=`, `,`. */
+function isNameStart(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 96 || c === 39 || c === 34 || c === 40 || c === 91 || c === 60 || c === 35 || c === 58 || c === 61 || c === 44;
 }

@@ -61,6 +61,12 @@ const DEPTH_RE =
 
 export interface DifficultyInput {
   features: RequestFeatures;
+  /** Where the user says what to do (taskClassifier askOf): keyword signals are read here only. */
+  ask?: string;
+  /** The requirement comes from the fitted model (difficultyModel.ts), which already reads the size and shape
+   * of the problem: the structural signals (stack trace, files, code blocks, context size) are not added
+   * again, only what the user asks for (concurrency, security, performance, depth) and conversation length. */
+  calibrated?: boolean;
   inputTokens: number;
   hasStackTrace: boolean;
   multiFilePhrase: boolean;
@@ -84,9 +90,10 @@ export function difficulty(input: DifficultyInput): Difficulty {
     signals.push(`${name}+${amount}`);
   };
 
+  const structural = !input.calibrated;
   if (!input.completion) {
-    if (input.hasStackTrace) push('stackTrace', SIGNAL_RAISE.stackTrace);
-    const prose = f.prose;
+    if (structural && input.hasStackTrace) push('stackTrace', SIGNAL_RAISE.stackTrace);
+    const prose = input.ask ?? f.prose;
     if (prose.length > 0) {
       if (CONCURRENCY_RE.test(prose)) push('concurrency', SIGNAL_RAISE.concurrency);
       if (SECURITY_RE.test(prose)) push('security', SIGNAL_RAISE.security);
@@ -94,13 +101,13 @@ export function difficulty(input: DifficultyInput): Difficulty {
       if (DEPTH_RE.test(prose)) push('depth', SIGNAL_RAISE.depth);
     }
     const files = Math.max(f.files, input.multiFilePhrase ? THRESHOLDS.manyFilesSome : 0);
-    if (files >= THRESHOLDS.manyFilesMany) push(`manyFiles:${files}`, SIGNAL_RAISE.manyFilesMany);
-    else if (files >= THRESHOLDS.manyFilesSome) push(`manyFiles:${files}`, SIGNAL_RAISE.manyFilesSome);
-    if (f.codeBlocks >= THRESHOLDS.manyCodeBlocks) push(`codeBlocks:${f.codeBlocks}`, SIGNAL_RAISE.manyCodeBlocks);
+    if (structural && files >= THRESHOLDS.manyFilesMany) push(`manyFiles:${files}`, SIGNAL_RAISE.manyFilesMany);
+    else if (structural && files >= THRESHOLDS.manyFilesSome) push(`manyFiles:${files}`, SIGNAL_RAISE.manyFilesSome);
+    if (structural && f.codeBlocks >= THRESHOLDS.manyCodeBlocks) push(`codeBlocks:${f.codeBlocks}`, SIGNAL_RAISE.manyCodeBlocks);
     if (f.messages >= THRESHOLDS.veryLongHistoryMessages) push(`longHistory:${f.messages}`, SIGNAL_RAISE.veryLongHistory);
     else if (f.messages >= THRESHOLDS.longHistoryMessages) push(`longHistory:${f.messages}`, SIGNAL_RAISE.longHistory);
   }
-  if (input.agentic) return { raise, signals };
+  if (input.agentic || input.calibrated) return { raise, signals };
   if (input.inputTokens >= THRESHOLDS.veryLargeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.veryLargeContext);
   else if (input.inputTokens >= THRESHOLDS.largeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.largeContext);
   return { raise, signals };

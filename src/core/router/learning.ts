@@ -181,12 +181,12 @@ export function learnedAdjustments(state: LearningState, workspaceId: string, no
   return { floorFor: (task) => adjustment(state, workspaceId, task, now) };
 }
 
-/** `base` with an extra floor for every task (the retry of one turn), the higher floor winning. */
+/** `base` with an extra floor for every task (the retry of one turn): the higher floor wins, the extra one on a tie. */
 export function withFloor(base: LearnedAdjustments | undefined, extra: CapabilityFloor): LearnedAdjustments {
   return {
     floorFor: (task) => {
       const b = base?.floorFor(task);
-      return b && b.score >= extra.score ? b : extra;
+      return b && b.score > extra.score ? b : extra;
     },
   };
 }

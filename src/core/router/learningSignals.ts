@@ -66,6 +66,11 @@ export class ConversationWatch {
   private latestAuto: AutoTurn | undefined;
   private pending: PendingRetry | undefined;
 
+  /** A retry's floor is waiting for (or applying to) its request. */
+  get retryPending(): boolean {
+    return this.pending !== undefined;
+  }
+
   /** Signals taken from a routed request (at most one). Call once per decision. */
   observe(o: TurnObservation): LearningSignal[] {
     if (o.continuation) return [];

@@ -30,6 +30,8 @@
 // maxOutputTokens; the router caps them again by each model's maxOutputTokens.
 import type { ChatRequest, TaskClass } from '../types';
 import { difficulty } from './difficulty';
+import { calibratedDifficulty } from './difficultyModel';
+import type { Envelope } from './envelope';
 import { extractFeatures, RequestFeatures } from './features';
 import { Classification, classifyFeatures, TaskKind } from './taskClassifier';
 
@@ -79,26 +81,35 @@ export interface Requirements {
 export function requiredCapability(
   request: ChatRequest,
   inputTokens: number,
+  envelope?: Envelope,
 ): { task: TaskClass; required: number; signals: string[]; expectedOutputTokens: number } {
-  const r = analyseRequest(request, inputTokens);
+  const r = analyseRequest(request, inputTokens, envelope);
   return { task: r.task, required: r.required, signals: r.signals, expectedOutputTokens: r.expectedOutputTokens };
 }
 
-/** Everything decide() needs from the request itself, computed once. */
-export function analyseRequest(request: ChatRequest, inputTokens: number): Requirements {
-  const features = extractFeatures(request);
+/** Everything decide() needs from the request itself, computed once (`envelope`: when the caller has
+ * already read it, e.g. the pipeline, which reads each request's envelope once). */
+export function analyseRequest(request: ChatRequest, inputTokens: number, envelope?: Envelope): Requirements {
+  const features = extractFeatures(request, envelope);
   const classification = classifyFeatures(features);
   const kind = classification.kind;
+  // Kinds covered by public per-problem results take their requirement from the fitted model.
+  const calibrated = calibratedDifficulty(kind, features, classification.ask);
   const d = difficulty({
     features,
+    ask: classification.ask,
+    calibrated: calibrated !== undefined,
     inputTokens: Number.isFinite(inputTokens) && inputTokens > 0 ? inputTokens : 0,
     hasStackTrace: classification.hasStackTrace,
     multiFilePhrase: classification.multiFilePhrase,
     completion: kind === 'completion',
     agentic: kind === 'agentic',
   });
-  const base = BASE_CAPABILITY[kind];
+  const base = calibrated ? calibrated.required : BASE_CAPABILITY[kind];
   const required = Math.max(0, Math.min(100, base + d.raise));
+  const calibratedSignals = calibrated
+    ? [`model:${calibrated.model}`, `tier:${calibrated.tier}`, `p:${calibrated.probabilities.map((p) => p.toFixed(2)).join('/')}`, ...calibrated.drivers]
+    : [];
   let expected = EXPECTED_OUTPUT_TOKENS[kind];
   const cap = request.maxOutputTokens;
   if (typeof cap === 'number' && Number.isFinite(cap) && cap > 0 && cap < expected) expected = Math.floor(cap);
@@ -108,7 +119,7 @@ export function analyseRequest(request: ChatRequest, inputTokens: number): Requi
     task: classification.task,
     required,
     base,
-    signals: classification.signals.concat(d.signals),
+    signals: classification.signals.concat(calibratedSignals, d.signals),
     difficultyNames,
     expectedOutputTokens: expected,
     features,

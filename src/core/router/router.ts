@@ -41,8 +41,8 @@
 //      gpt-5-mini at 0.086 Wh (0.024–0.18) and $0.0007: the local model wins. A candidate clearly outside
 //      the range (a local 7B at 0.55 Wh) stays behind. Money has no such band: for the same tokens, price
 //      ratios are exact.
-//      Local preference (RouteOptions.localPreference, default 1 here, DEFAULT_LOCAL_PREFERENCE in the
-//      extension and CLI): when the cheapest capable model is cloud but a capable local model costs at most
+//      Local preference (RouteOptions.localPreference, default DEFAULT_LOCAL_PREFERENCE, the setting's
+//      default too): when the cheapest capable model is cloud but a capable local model costs at most
 //      that many times as much by the objective, the local model is chosen and the reason says so.
 //   4. When no candidate reaches the required score but some pass every other filter, the most capable of
 //      those is chosen (ties: cheapest by the objective) and the reason says so (`capabilityShortfall`):
@@ -52,7 +52,9 @@
 //
 // The estimator is injected (RouteOptions.estimate); the router computes estimates only for candidates
 // that pass the hard filters, plus the reference model.
-import type { ChatRequest, Decision, Estimate, Location, ModelSpec, Objective, TaskClass, TokenCounts } from '../types';
+import type { ChatRequest, Decision, Estimate, Location, ModelSpec, Objective, Provider, TaskClass, TokenCounts } from '../types';
+import { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
+import type { Envelope } from './envelope';
 import { fmtRatio, fmtScore, fmtTokens, fmtUsd, fmtWh } from './format';
 import type { CapabilityFloor, LearnedAdjustments } from './learning';
 import { analyseRequest, Requirements } from './requirements';
@@ -64,7 +66,10 @@ export interface RouteOptions {
   candidates: ModelSpec[];
   objective: Objective;
   localOnly: boolean;
-  budget: { preferLocal: boolean; blockCloud: boolean };
+  /** The budget's constraints, given before routing (BudgetGate.constraints): `preferLocal` keeps cloud models
+   * out unless no local model fits; `cloudHeadroom` (under the preferLocal action) keeps out cloud models whose
+   * estimate would overrun what is left, with the same exception; `blockCloud` keeps them out. */
+  budget: { preferLocal: boolean; blockCloud: boolean; cloudHeadroom?: { tokens: number; wh: number; usd: number } };
   /** The counterfactual model; default: the most capable candidate (ties: more active params, then id). */
   reference?: ModelSpec;
   estimate: (model: ModelSpec, tokens: TokenCounts) => Estimate;
@@ -76,12 +81,18 @@ export interface RouteOptions {
    * API money, and its energy comes from measured timings while cloud energy rests on parameter guesses.
    */
   localPreference?: number;
+  /** The request's envelope, when the caller already read it (the pipeline reads it once per request). */
+  envelope?: Envelope;
+  /** The conversation's current model: chosen when it is capable enough (a follow-up keeps its model and
+   * prompt cache); when it is not, the decision says it moves up from it. */
+  prefer?: { model: string; provider?: Provider };
+  /** Escalation: the request needs more than this capability score (the turn's model just failed). */
+  above?: number;
   /** What this workspace taught the router (learning.ts): a floor under the required capability per task class. */
   learned?: LearnedAdjustments;
 }
 
-/** The extension's and CLI's default for RouteOptions.localPreference. */
-export const DEFAULT_LOCAL_PREFERENCE = 3;
+export { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
 
 export interface RouteDecision extends Decision {
   /** No allowed model reached the required score; the most capable one that fits was chosen. */
@@ -148,81 +159,117 @@ interface Scored {
 
 export function decide(request: ChatRequest, inputTokens: number, options: RouteOptions): RouteDecision {
   const input = Number.isFinite(inputTokens) && inputTokens > 0 ? Math.round(inputTokens) : 0;
-  const req = applyLearnedFloor(analyseRequest(request, input), options.learned);
-  const candidates = options.candidates;
-  if (candidates.length === 0) {
-    throw new NoCapableModelError(
-      'No models are available to route to: install an Ollama model or configure a cloud model.',
-      req.task, req.required, [],
-    );
+  const req = withFloor(applyLearnedFloor(analyseRequest(request, input, options.envelope), options.learned), options.above);
+  if (options.candidates.length === 0) {
+    throw new NoCapableModelError('No models are available to route to: install an Ollama model or configure a cloud model.', req.task, req.required, []);
   }
-  const expected = req.expectedOutputTokens;
-  const tools = req.features.tools;
-  const fim = req.features.hasSuffix;
-  const exclude = options.exclude;
-  const { preferLocal, blockCloud } = options.budget;
-  const localOnly = options.localOnly;
+  const filtered = filterCandidates(req, input, options);
+  const scored = scoreCandidates(filtered, req, input, options);
+  const ranked = rank(scored, req, options, filtered.failures);
+  return explain(ranked, scored, filtered, req, options);
+}
 
-  // Filters. `fitting`: passes everything but capability. Failures keep the first failing filter.
+/** Escalation: the request needs more than the model that just failed (`above`). */
+function withFloor<R extends Requirements>(req: R, above: number | undefined): R {
+  if (above === undefined || !(above >= req.required)) return req;
+  const required = Math.min(100, above + CAPABILITY_STEP);
+  return { ...req, required, signals: req.signals.concat(`escalation>${fmtScore(above)}`) };
+}
+
+/** The least capability step that counts as "more capable" (catalog scores have one decimal). */
+const CAPABILITY_STEP = 0.05;
+
+interface Filtered {
+  /** Passes every filter but capability. */
+  fitting: ModelSpec[];
+  failures: CandidateFailure[];
+  /** The budget keeps cloud models out, but no local model fits, so cloud models were let back in. */
+  localUnavailable: boolean;
+  /** Estimates of the fitting candidates (and of cloud ones the budget set aside). */
+  estimates: Map<ModelSpec, Estimate>;
+}
+
+/** Step 2: policy, hard filters, then the budget's constraints (which need the estimates). */
+function filterCandidates(req: Requirements, input: number, options: RouteOptions): Filtered {
   const failures: CandidateFailure[] = [];
-  const fitting: ModelSpec[] = [];
-  let localUnavailable = false;
-  const hardFailure = (m: ModelSpec): CandidateFailure | undefined => {
-    if (tools > 0 && !m.tools) {
-      return { model: m.id, filter: 'tools', reason: `no tool support (the request offers ${tools} tool${tools === 1 ? '' : 's'})` };
-    }
-    if (fim && !supportsFim(m)) {
-      return { model: m.id, filter: 'fim', reason: 'no fill-in-the-middle completion (needs an Ollama code model)' };
-    }
-    const need = input + outputFor(m, expected);
-    const usable = Math.floor(m.contextTokens * (1 - CONTEXT_SAFETY_MARGIN));
-    if (need > usable) {
-      return { model: m.id, filter: 'context', reason: `needs ${fmtTokens(need)} tokens of context, window ${fmtTokens(m.contextTokens)} (${fmtTokens(usable)} usable)` };
-    }
-    return undefined;
-  };
-  const preferLocalSkipped: ModelSpec[] = [];
-  for (const m of candidates) {
+  const passing: ModelSpec[] = [];
+  const { blockCloud } = options.budget;
+  for (const m of options.candidates) {
     const cloud = effectiveLocation(m) === 'cloud';
     let f: CandidateFailure | undefined;
-    if (exclude?.has(m.id)) f = { model: m.id, filter: 'excluded', reason: 'excluded for this request' };
-    else if (localOnly && cloud) f = { model: m.id, filter: 'localOnly', reason: m.location === 'local' ? 'runs remotely; the workspace is local-only' : 'cloud model; the workspace is local-only' };
+    if (options.exclude?.has(m.id)) f = { model: m.id, filter: 'excluded', reason: 'excluded for this request' };
+    else if (options.localOnly && cloud) f = { model: m.id, filter: 'localOnly', reason: m.location === 'local' ? 'runs remotely; the workspace is local-only' : 'cloud model; the workspace is local-only' };
     else if (blockCloud && cloud) f = { model: m.id, filter: 'blockCloud', reason: 'cloud model; the budget blocks cloud requests' };
-    else if (preferLocal && cloud) {
-      preferLocalSkipped.push(m);
-      f = { model: m.id, filter: 'preferLocal', reason: 'cloud model; the budget prefers local models' };
-    } else f = hardFailure(m);
+    else f = hardFailure(m, req, input);
     if (f) failures.push(f);
+    else passing.push(m);
+  }
+  const estimates = new Map<ModelSpec, Estimate>();
+  for (const m of passing) estimates.set(m, options.estimate(m, tokensFor(m, input, req.expectedOutputTokens)));
+  // The budget: under preferLocal (or when a cloud request would overrun what is left), cloud models are
+  // set aside unless no local model fits at all.
+  const aside: CandidateFailure[] = [];
+  const fitting: ModelSpec[] = [];
+  for (const m of passing) {
+    const f = effectiveLocation(m) === 'cloud' ? budgetFailure(m, estimates.get(m)!, options.budget) : undefined;
+    if (f) aside.push(f);
     else fitting.push(m);
   }
-  if (fitting.length === 0 && preferLocalSkipped.length > 0) {
-    // Nothing local can take it: let cloud models back in and say so.
-    for (const m of preferLocalSkipped) {
-      const f = hardFailure(m);
-      const at = failures.findIndex((x) => x.model === m.id && x.filter === 'preferLocal');
-      if (f) failures[at] = f;
-      else {
-        failures.splice(at, 1);
-        fitting.push(m);
-      }
-    }
-    localUnavailable = fitting.length > 0;
-  }
+  let localUnavailable = false;
+  if (fitting.length === 0 && aside.length > 0) {
+    for (const f of aside) fitting.push(options.candidates.find((m) => m.id === f.model && passing.includes(m))!);
+    localUnavailable = true;
+  } else failures.push(...aside);
   if (fitting.length === 0) throw noModelError(req, input, options, failures);
+  return { fitting, failures, localUnavailable, estimates };
+}
 
-  // Estimates for fitting candidates and the reference.
-  const reference = options.reference ?? pickReference(candidates)!;
-  // Keyed by spec, not id: GitHub Copilot offers models under their providers' ids.
-  const estimates = new Map<ModelSpec, Estimate>();
-  for (const m of fitting) estimates.set(m, options.estimate(m, tokensFor(m, input, expected)));
-  const referenceEstimate = estimates.get(reference) ?? options.estimate(reference, tokensFor(reference, input, expected));
+function hardFailure(m: ModelSpec, req: Requirements, input: number): CandidateFailure | undefined {
+  const tools = req.features.tools;
+  if (tools > 0 && !m.tools) {
+    return { model: m.id, filter: 'tools', reason: `no tool support (the request offers ${tools} tool${tools === 1 ? '' : 's'})` };
+  }
+  if (req.features.hasSuffix && !supportsFim(m)) {
+    return { model: m.id, filter: 'fim', reason: 'no fill-in-the-middle completion (needs an Ollama code model)' };
+  }
+  const need = input + outputFor(m, req.expectedOutputTokens);
+  const usable = Math.floor(m.contextTokens * (1 - CONTEXT_SAFETY_MARGIN));
+  if (need > usable) {
+    return { model: m.id, filter: 'context', reason: `needs ${fmtTokens(need)} tokens of context, window ${fmtTokens(m.contextTokens)} (${fmtTokens(usable)} usable)` };
+  }
+  return undefined;
+}
 
+function budgetFailure(m: ModelSpec, e: Estimate, budget: RouteOptions['budget']): CandidateFailure | undefined {
+  if (budget.preferLocal) return { model: m.id, filter: 'preferLocal', reason: 'cloud model; the budget prefers local models' };
+  const room = budget.cloudHeadroom;
+  if (!room) return undefined;
+  const tokens = e.tokens.input + e.tokens.output;
+  if (tokens > room.tokens) return { model: m.id, filter: 'preferLocal', reason: `cloud model; about ${fmtTokens(tokens)} tokens would overrun the budget (${fmtTokens(Math.max(0, room.tokens))} left), which prefers local models` };
+  if (e.energy.wh > room.wh) return { model: m.id, filter: 'preferLocal', reason: `cloud model; about ${fmtWh(e.energy.wh)} would overrun the budget (${fmtWh(Math.max(0, room.wh))} left), which prefers local models` };
+  if (e.cost.usd > room.usd) return { model: m.id, filter: 'preferLocal', reason: `cloud model; about ${fmtUsd(e.cost.usd)} would overrun the budget (${fmtUsd(Math.max(0, room.usd))} left), which prefers local models` };
+  return undefined;
+}
+
+interface ScoredSet {
+  capable: Scored[];
+  weaker: Scored[];
+  reference: ModelSpec;
+  referenceEstimate: Estimate;
+}
+
+/** Step 3: each fitting candidate's figure by the objective, split into capable and weaker. */
+function scoreCandidates(filtered: Filtered, req: Requirements, input: number, options: RouteOptions): ScoredSet {
+  const reference = options.reference ?? pickReference(options.candidates)!;
+  const estimates = filtered.estimates;
+  const referenceEstimate = estimates.get(reference) ?? options.estimate(reference, tokensFor(reference, input, req.expectedOutputTokens));
   const objective = options.objective;
   let normWh = referenceEstimate.energy.wh;
   let normUsd = referenceEstimate.cost.usd;
   if (objective === 'balanced' && !(normWh > 0 && normUsd > 0)) {
     let maxWh = 0, maxUsd = 0;
-    for (const e of estimates.values()) {
+    for (const m of filtered.fitting) {
+      const e = estimates.get(m)!;
       if (e.energy.wh > maxWh) maxWh = e.energy.wh;
       if (e.cost.usd > maxUsd) maxUsd = e.cost.usd;
     }
@@ -230,33 +277,44 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
     if (!(normUsd > 0)) normUsd = maxUsd;
   }
   const objectiveScore = (e: Estimate): number => {
-    let s: number;
-    if (objective === 'energy') s = e.energy.wh;
-    else if (objective === 'money') s = e.cost.usd;
-    else s = (normWh > 0 ? e.energy.wh / normWh : 0) + (normUsd > 0 ? e.cost.usd / normUsd : 0);
-    return finiteOrInf(s);
+    if (objective === 'energy') return finiteOrInf(e.energy.wh);
+    if (objective === 'money') return finiteOrInf(e.cost.usd);
+    return finiteOrInf((normWh > 0 ? e.energy.wh / normWh : 0) + (normUsd > 0 ? e.cost.usd / normUsd : 0));
   };
   const secondaryScore = (e: Estimate): number =>
     finiteOrInf(objective === 'energy' ? e.cost.usd : objective === 'money' ? e.energy.wh : 0);
-
-  const required = req.required;
   const capable: Scored[] = [];
   const weaker: Scored[] = [];
-  for (const m of fitting) {
+  for (const m of filtered.fitting) {
     const e = estimates.get(m)!;
     const s: Scored = { model: m, estimate: e, score: objectiveScore(e), secondary: secondaryScore(e) };
-    if (m.capability.score >= required) capable.push(s);
+    if (m.capability.score >= req.required) capable.push(s);
     else {
       weaker.push(s);
-      failures.push({ model: m.id, filter: 'capability', reason: `score ${fmtScore(m.capability.score)} < ${fmtScore(required)} required` });
+      filtered.failures.push({ model: m.id, filter: 'capability', reason: `score ${fmtScore(m.capability.score)} < ${fmtScore(req.required)} required` });
     }
   }
-  const capabilityShortfall = capable.length === 0;
+  return { capable, weaker, reference, referenceEstimate };
+}
+
+interface Ranked {
+  /** Chosen first. */
+  pool: Scored[];
+  capabilityShortfall: boolean;
+  nearTied: ReadonlySet<Scored>;
+  localPreferred: boolean;
+  /** The conversation's model (RouteOptions.prefer): kept, or left for a more capable one. */
+  conversation?: { kept: true } | { kept: false; model: string; why: string };
+}
+
+/** Step 4: cheapest capable (energy near ties by money), local preference, then the conversation's model. */
+function rank(set: ScoredSet, req: Requirements, options: RouteOptions, failures: readonly CandidateFailure[]): Ranked {
+  const capabilityShortfall = set.capable.length === 0;
   let pool: Scored[];
   let nearTied: ReadonlySet<Scored> = new Set();
   if (!capabilityShortfall) {
-    pool = capable.sort(byObjective);
-    if (objective === 'energy' && pool.length > 1) {
+    pool = set.capable.sort(byObjective);
+    if (options.objective === 'energy' && pool.length > 1) {
       const best = pool[0].estimate.energy;
       const band = pool.filter((x) => x === pool[0] || (x.estimate.energy.wh <= best.high && x.estimate.energy.low <= best.wh));
       if (band.length > 1) {
@@ -265,10 +323,10 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
       }
     }
   } else {
-    pool = weaker.sort((a, b) => b.model.capability.score - a.model.capability.score || byObjective(a, b));
+    pool = set.weaker.sort((a, b) => b.model.capability.score - a.model.capability.score || byObjective(a, b));
   }
   let localPreferred = false;
-  const preference = options.localPreference ?? 1;
+  const preference = options.localPreference ?? DEFAULT_LOCAL_PREFERENCE;
   if (!capabilityShortfall && preference > 1 && effectiveLocation(pool[0].model) === 'cloud') {
     const local = pool.find((x) => effectiveLocation(x.model) === 'local');
     if (local && local.score <= pool[0].score * preference) {
@@ -276,26 +334,55 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
       localPreferred = true;
     }
   }
-  const chosen = pool[0];
-  const alternatives = pool.slice(1).sort(byObjective);
+  let conversation: Ranked['conversation'];
+  const prefer = options.prefer;
+  if (prefer) {
+    const isIt = (m: ModelSpec): boolean => m.id === prefer.model && (!prefer.provider || m.provider === prefer.provider);
+    const kept = capabilityShortfall ? undefined : pool.find((x) => isIt(x.model));
+    if (kept) {
+      if (pool[0] !== kept) {
+        pool = [kept, ...pool.filter((x) => x !== kept)];
+        localPreferred = false;
+      }
+      conversation = { kept: true };
+    } else {
+      const weak = set.weaker.find((x) => isIt(x.model));
+      const failed = failures.find((f) => f.model === prefer.model);
+      const why = weak ? `score ${fmtScore(weak.model.capability.score)} < ${fmtScore(req.required)} required`
+        : failed ? failed.reason : 'no longer available';
+      if (pool[0] && !isIt(pool[0].model)) conversation = { kept: false, model: prefer.model, why };
+    }
+  }
+  return { pool, capabilityShortfall, nearTied, localPreferred, conversation };
+}
 
+/** Step 5: the decision and its one-line reason. */
+function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requirements & { learned?: CapabilityFloor }, options: RouteOptions): RouteDecision {
+  const { pool, capabilityShortfall } = ranked;
+  const chosen = pool[0];
+  const { reference, referenceEstimate } = set;
+  const required = req.required;
+  const objective = options.objective;
   const label = taskLabel(req);
   const loc = effectiveLocation(chosen.model);
-  const cost = costPhrase(objective, chosen, referenceEstimate, reference, sameModel(chosen.model, reference));
+  const isRef = sameModel(chosen.model, reference);
+  const cost = costPhrase(objective, chosen, referenceEstimate, reference, isRef);
+  const score = fmtScore(chosen.model.capability.score);
   let reason: string;
-  if (!capabilityShortfall) {
-    reason = sameModel(chosen.model, reference)
-      ? `${label}: ${chosen.model.id} (${loc}) is the ${pool.length === 1 ? 'only' : 'cheapest'} allowed model capable enough (score ${fmtScore(chosen.model.capability.score)} ≥ ${fmtScore(required)}) and ${cost}`
-      : `${label}: ${chosen.model.id} (${loc}) is capable enough (score ${fmtScore(chosen.model.capability.score)} ≥ ${fmtScore(required)}) and ${cost}`;
+  if (ranked.conversation?.kept) {
+    reason = `${label}: stays on ${chosen.model.id} (${loc}), this conversation's model, capable enough (score ${score} ≥ ${fmtScore(required)}) and ${cost}`;
+  } else if (!capabilityShortfall) {
+    reason = isRef
+      ? `${label}: ${chosen.model.id} (${loc}) is the ${pool.length === 1 ? 'only' : 'cheapest'} allowed model capable enough (score ${score} ≥ ${fmtScore(required)}) and ${cost}`
+      : `${label}: ${chosen.model.id} (${loc}) is capable enough (score ${score} ≥ ${fmtScore(required)}) and ${cost}`;
   } else {
-    reason = `${label} needs score ${fmtScore(required)}, which no allowed model reaches: ${chosen.model.id} (${loc}) is the most capable that fits (score ${fmtScore(chosen.model.capability.score)}) and ${cost}`;
+    reason = `${label} needs score ${fmtScore(required)}, which no allowed model reaches: ${chosen.model.id} (${loc}) is the most capable that fits (score ${score}) and ${cost}`;
   }
-  if (localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
+  if (ranked.conversation && !ranked.conversation.kept) reason += `; moves up from ${ranked.conversation.model}, this conversation's model (${ranked.conversation.why})`;
+  if (filtered.localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
   if (req.learned) reason += `; ${req.learned.reason}`;
-  if (localPreferred) reason += `; local preferred (within ${preference}× of the cheapest cloud model by ${objective})`;
-
-  const runnerUp = pickRunnerUp(pool, chosen, failures, candidates, required, objective, capabilityShortfall, nearTied);
-
+  if (ranked.localPreferred) reason += `; local preferred (within ${options.localPreference ?? DEFAULT_LOCAL_PREFERENCE}× of the cheapest cloud model by ${objective})`;
+  const runnerUp = pickRunnerUp(pool, chosen, filtered.failures, options.candidates, required, objective, capabilityShortfall, ranked.nearTied);
   return {
     model: chosen.model.id,
     provider: chosen.model.provider,
@@ -306,11 +393,11 @@ export function decide(request: ChatRequest, inputTokens: number, options: Route
     runnerUp,
     estimate: chosen.estimate,
     reference: referenceEstimate,
-    alternatives: alternatives.map((s) => s.estimate),
+    alternatives: pool.slice(1).sort(byObjective).map((s) => s.estimate),
     signals: req.signals,
     capabilityShortfall,
-    localUnavailable,
-    expectedOutputTokens: expected,
+    localUnavailable: filtered.localUnavailable,
+    expectedOutputTokens: req.expectedOutputTokens,
     referenceModel: reference.id,
     ...(req.learned ? { learned: req.learned } : {}),
   };

@@ -19,6 +19,7 @@
 // and `generate` ("implement …", "write a function …", reported as `refactor` until TaskClass has a
 // generation class). The kind is in the signals (`kind:generate`), so routing logs show it.
 import type { ChatRequest, TaskClass } from '../types';
+import { measureShape } from './contextShape';
 import { extractFeatures, RequestFeatures } from './features';
 
 export type TaskKind = TaskClass | 'rename' | 'generate';
@@ -41,7 +42,9 @@ const CUES: readonly Cue[] = [
   { kind: 'fix', label: 'error-name', weight: 2, re: /\b[A-Z]\w*(?:Error|Exception)\b|\bE[A-Z]{3,}\b|\berror (?:code )?[A-Z]*\d{2,}/ },
   { kind: 'fix', label: 'review', weight: 1, re: /\b(?:review|audit|vulnerab\w*|security (?:issues?|holes?|problems?)|find (?:the |any )?(?:bugs?|issues?|problems?))\b/i },
   { kind: 'test', label: 'test-words', weight: 3, re: /\b(?:unit[- ]?tests?|integration tests?|e2e tests?|end-to-end tests?|test (?:cases?|suite|file|coverage|harness)|tests? for|(?:write|add|generate|create)\s+(?:(?:a|an|some|more|the)\s+)?(?:unit\s+|property[- ]based\s+)?tests?|specs? for|jest|mocha|pytest|vitest|junit|xunit|rspec|table[- ]driven tests?|test coverage)\b/i },
-  { kind: 'document', label: 'doc-words', weight: 3, re: /\b(?:doc ?strings?|jsdoc|tsdoc|javadoc|pydoc|rustdoc|godoc|doc ?comments?|(?:add|write)\s+(?:(?:a|some|inline)\s+)?comments?|comment (?:this|the|each|every)|document (?:this|the|these|each|every|all|what|how)|documentation|readme|changelog|api docs?)\b/i },
+  // Docs as the thing to write, not as the spec to follow: "add a docstring", "document this module", not
+  // "complete the function according to its docstring" (HumanEval's own instruction).
+  { kind: 'document', label: 'doc-words', weight: 3, re: /\b(?:(?:add|write|generate|update|improve|create|insert|fix|expand|rewrite|missing|needs?)\s+(?:(?:a|an|the|some|inline|proper|more|better|missing|clear|short|its|their|my|our|this|these)\s+){0,2}(?:doc ?strings?|jsdoc|tsdoc|javadoc|pydoc|rustdoc|godoc|doc ?comments?|comments?|documentation|docs|readme|changelog|api docs?)|comment (?:this|the|each|every)|document (?:this|the|these|each|every|all|what|how|it|them)|(?:doc ?strings?|documentation|docs|jsdoc|comments?) (?:for|to) (?:this|the|these|each|every|all|my|our|it|them)|readme|changelog)\b/i },
   { kind: 'rename', label: 'rename', weight: 3, re: /\b(?:rename|renaming)\b/i },
   { kind: 'refactor', label: 'refactor-words', weight: 2, re: /\b(?:refactor\w*|extract (?:a |an |the |this |that )?(?:method|function|variable|constant|class|interface|component|hook|type|module|helper)|inline (?:this|the|that) (?:variable|function|method|constant|helper)|move (?:this|the|that) (?:function|method|class|file|code)|simplify|clean ?up|tidy|dedupe|deduplicate|convert (?:this|it|the|these)|make (?:it|this|the code) (?:more )?(?:readable|idiomatic|cleaner|faster)|optimi[sz]e|speed (?:it|this) up|faster)\b/i },
   { kind: 'generate', label: 'generate-words', weight: 2, re: /\b(?:implement\w*|write (?:(?:a|an|the|me a|me an)\s+)?(?:function|class|method|script|component|endpoint|module|program|parser|hook|query|regex|cli|server|handler)|create (?:a|an) |add (?:a |an )?(?:new )?(?:feature|endpoint|function|method|option|flag|field|route|command|parameter|argument)|build (?:a|an|me)|generate (?:a|an) (?:function|class|script))\b/i },
@@ -61,7 +64,7 @@ const LEAD_VERBS: Readonly<Record<string, TextKind>> = {
   refactor: 'refactor', extract: 'refactor', inline: 'refactor', simplify: 'refactor', move: 'refactor', reorganize: 'refactor', reorganise: 'refactor', clean: 'refactor', tidy: 'refactor', convert: 'refactor', optimize: 'refactor', optimise: 'refactor', split: 'refactor',
   explain: 'explain', describe: 'explain', summarize: 'explain', summarise: 'explain', walk: 'explain',
   design: 'design', architect: 'design', propose: 'design', plan: 'design',
-  implement: 'generate', write: 'generate', create: 'generate', add: 'generate', build: 'generate', generate: 'generate', make: 'generate',
+  implement: 'generate', write: 'generate', solve: 'generate', complete: 'generate', finish: 'generate', create: 'generate', add: 'generate', build: 'generate', generate: 'generate', make: 'generate',
 };
 const LEAD_WEIGHT = 3;
 const LEAD_GENERATE_WEIGHT = 1;
@@ -127,6 +130,54 @@ function hasStackMarker(text: string): boolean {
   return false;
 }
 
+/** Instructions up to this long are read whole for task words. Longer ones are read at their ends only (the
+ * ask: the first paragraph and the last), not in the middle, where a pasted problem statement, issue text or
+ * log sits: "each test case" in a contest problem is not a request for tests. A first paragraph that is a
+ * lead-in ending in a colon is the ask at any length (with a closing paragraph that talks to the assistant). */
+export const ASK_FULL_CHARS = 800;
+const ASK_HEAD_CHARS = 600;
+const ASK_TAIL_CHARS = 400;
+const PARAGRAPH_BREAK_RE = /\n[ \t]*\n/;
+
+/** A closing paragraph that still talks to the assistant ("Please complete the code above…", "Why does it
+ * crash?") after pasted material. */
+const ASK_TAIL_RE = /^(?:please|pls|can|could|would|will|why|how|what|where|which|is|are|does|do|should|make sure|note|also|then|now|and|but)\b|\?\s*$/i;
+
+/** The part of the instruction that says what to do (see ASK_FULL_CHARS). Blocks are paragraphs when the
+ * text has blank lines, else lines (the envelope reader joins the user's words line by line). */
+export function askOf(prose: string): string {
+  const text = prose.trim();
+  const paragraphs = PARAGRAPH_BREAK_RE.test(text);
+  const firstEnd = paragraphs ? PARAGRAPH_BREAK_RE.exec(text)!.index : lineEnd(text);
+  const lastStart = paragraphs ? lastParagraphStart(text) : text.lastIndexOf('\n') + 1;
+  // A lead-in ("Fix this issue in the X repository:", "Solve this problem:") introduces pasted material,
+  // whatever its length: the ask is the lead-in, plus a closing block that talks to the assistant.
+  if (firstEnd < text.length && firstEnd <= ASK_HEAD_CHARS && text.charCodeAt(firstEnd - 1) === 58 /* : */) {
+    const tail = lastStart > firstEnd ? text.slice(lastStart).trim() : '';
+    return tail.length > 0 && tail.length <= ASK_TAIL_CHARS && ASK_TAIL_RE.test(tail) ? `${text.slice(0, firstEnd)}\n\n${tail}` : text.slice(0, firstEnd);
+  }
+  if (text.length <= ASK_FULL_CHARS) return text;
+  const head = text.slice(0, Math.min(firstEnd, ASK_HEAD_CHARS));
+  let tailStart = text.length - ASK_TAIL_CHARS;
+  if (lastStart > firstEnd && text.length - lastStart <= ASK_TAIL_CHARS) tailStart = lastStart;
+  if (tailStart <= head.length) return text.slice(0, ASK_HEAD_CHARS + ASK_TAIL_CHARS);
+  return `${head}\n\n${text.slice(tailStart).trim()}`;
+}
+
+function lineEnd(text: string): number {
+  const i = text.indexOf('\n');
+  return i < 0 ? text.length : i;
+}
+
+function lastParagraphStart(text: string): number {
+  for (let i = text.lastIndexOf('\n'); i > 0; i = text.lastIndexOf('\n', i - 1)) {
+    let j = i - 1;
+    while (j >= 0 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
+    if (j >= 0 && text.charCodeAt(j) === 10) return i + 1;
+  }
+  return -1;
+}
+
 export interface Classification {
   kind: TaskKind;
   task: TaskClass;
@@ -135,6 +186,8 @@ export interface Classification {
   /** Whether the message looks multi-file (for the difficulty signals). */
   multiFilePhrase: boolean;
   hasStackTrace: boolean;
+  /** The ask (askOf): where the task words were read. */
+  ask: string;
 }
 
 export function classifyTask(request: ChatRequest): { task: TaskClass; signals: string[] } {
@@ -145,10 +198,13 @@ export function classifyTask(request: ChatRequest): { task: TaskClass; signals: 
 export function classifyFeatures(f: RequestFeatures): Classification {
   if (f.surface === 'inline' || f.hasSuffix) {
     const signals = [f.hasSuffix ? 'fimSuffix' : 'surface:inline'];
-    return { kind: 'completion', task: 'completion', signals, multiFilePhrase: false, hasStackTrace: false };
+    return { kind: 'completion', task: 'completion', signals, multiFilePhrase: false, hasStackTrace: false, ask: '' };
   }
   const stackTrace = f.text.length > 0 && hasStackTrace(f.text);
-  const multiFilePhrase = f.prose.length > 0 && MULTI_FILE_RE.test(f.prose);
+  const ask = askOf(f.prose);
+  const multiFilePhrase = ask.length > 0 && MULTI_FILE_RE.test(ask);
+  // Files named in the ask (a long issue's traceback names files the user did not bring in).
+  const files = ask.length === f.prose.trim().length ? f.files : Math.max(measureShape([], ask).filesNamed, f.envelope.shape.attachments);
   if (
     f.tools > 0 &&
     (f.toolResults >= AGENTIC_MIN_TOOL_RESULTS || (f.toolResults >= 1 && f.messages >= AGENTIC_MIN_MESSAGES))
@@ -159,6 +215,7 @@ export function classifyFeatures(f: RequestFeatures): Classification {
       signals: [`tools:${f.tools}`, `toolResults:${f.toolResults}`, `messages:${f.messages}`],
       multiFilePhrase,
       hasStackTrace: stackTrace,
+      ask,
     };
   }
 
@@ -177,7 +234,7 @@ export function classifyFeatures(f: RequestFeatures): Classification {
       case 'explain': explain += w; break;
     }
   };
-  const prose = f.prose;
+  const prose = ask;
   if (prose.length > 0) {
     for (let i = 0; i < CUES.length; i++) {
       const cue = CUES[i];
@@ -215,14 +272,14 @@ export function classifyFeatures(f: RequestFeatures): Classification {
     }
   }
 
-  const multiFile = multiFilePhrase || f.files >= MULTI_FILE_MIN_FILES;
+  const multiFile = multiFilePhrase || files >= MULTI_FILE_MIN_FILES;
   if (multiFilePhrase) signals.push('cue:multi-file');
-  if (f.files >= MULTI_FILE_MIN_FILES) signals.push(`files:${f.files}`);
+  if (files >= MULTI_FILE_MIN_FILES) signals.push(`files:${files}`);
 
   let kind: TaskKind;
   if (multiFile && best !== 'design' && best !== 'explain') kind = 'multiFile';
   else if (best !== undefined) kind = best;
   else kind = QUESTION_RE.test(prose) ? 'explain' : 'generate';
   signals.unshift(`kind:${kind}`);
-  return { kind, task: KIND_TO_TASK[kind], signals, multiFilePhrase, hasStackTrace: stackTrace };
+  return { kind, task: KIND_TO_TASK[kind], signals, multiFilePhrase, hasStackTrace: stackTrace, ask };
 }

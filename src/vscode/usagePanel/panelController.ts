@@ -31,6 +31,7 @@ export interface PanelHost {
 export const SETTINGS_COMMAND = 'workbench.action.openSettings';
 export const BUDGET_SETTINGS_QUERY = 'rightsize.budget';
 export const SET_BUDGET_COMMAND = 'rightsize.setBudget';
+export const RESET_LEARNED_COMMAND = 'rightsize.resetLearnedRouting';
 export const DEFAULT_DEBOUNCE_MS = 100;
 
 export class PanelController {
@@ -72,6 +73,8 @@ export class PanelController {
         return this.run(SETTINGS_COMMAND, BUDGET_SETTINGS_QUERY);
       case 'setBudget':
         return this.run(SET_BUDGET_COMMAND);
+      case 'resetLearned':
+        return this.run(RESET_LEARNED_COMMAND, 'workspace');
     }
   }
 

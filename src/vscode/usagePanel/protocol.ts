@@ -33,6 +33,21 @@ export interface PanelState {
   /** ISO 8601 time the state was computed. */
   updatedAt: string;
   workspaceName?: string;
+  /** What routing learned in this workspace from the user's escalations (core/router/learning.ts). */
+  learned?: LearnedRow[];
+}
+
+/** One learned floor, as the panel's “Learned here” section shows it. */
+export interface LearnedRow {
+  /** `tests need ≥ 9.6` */
+  summary: string;
+  /** The model whose answers were escalated (the floor lies just above it). */
+  above: string;
+  escalations: number;
+  accepted: number;
+  holdFor: number;
+  /** ISO time it lapses if nothing happens. */
+  lapses: string;
 }
 
 // -- webview -> extension ----------------------------------------------------------------------
@@ -43,7 +58,9 @@ export type WebviewMessage =
   | { type: 'setFilter'; filter: PanelFilter }
   | { type: 'export'; format: ExportFormat }
   | { type: 'openSettings' }
-  | { type: 'setBudget' };
+  | { type: 'setBudget' }
+  /** Reset what routing learned in this workspace. */
+  | { type: 'resetLearned' };
 
 // -- extension -> webview ----------------------------------------------------------------------
 
@@ -108,7 +125,8 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewMessage> {
       return { ok: true, value: { type: 'export', format: raw.format } };
     }
     case 'openSettings':
-    case 'setBudget': {
+    case 'setBudget':
+    case 'resetLearned': {
       const extra = onlyKeys(raw, ['type']);
       if (extra) return { ok: false, reason: `${type}: ${extra}` };
       return { ok: true, value: { type } };
@@ -132,6 +150,11 @@ function isTotals(v: unknown): v is Totals {
     && isPlainObject(v.tokens);
 }
 
+function isLearnedRow(v: unknown): v is LearnedRow {
+  return isPlainObject(v) && typeof v.summary === 'string' && typeof v.above === 'string' && typeof v.escalations === 'number'
+    && typeof v.accepted === 'number' && typeof v.holdFor === 'number' && typeof v.lapses === 'string';
+}
+
 /** Shape check of a message from the extension, used by the webview (defence in depth: a message
  *  event could come from elsewhere). Checks the structure the renderer relies on, not every number. */
 export function parseExtensionMessage(raw: unknown): Parsed<ExtensionMessage> {
@@ -152,5 +175,6 @@ export function parseExtensionMessage(raw: unknown): Parsed<ExtensionMessage> {
   const f = parseFilter(s.filter);
   if (!f.ok) return { ok: false, reason: `state.${f.reason}` };
   if (typeof s.updatedAt !== 'string') return { ok: false, reason: 'state.updatedAt is not a string' };
+  if (s.learned !== undefined && (!Array.isArray(s.learned) || !s.learned.every(isLearnedRow))) return { ok: false, reason: 'state.learned is not a list of learned floors' };
   return { ok: true, value: { type: 'state', state: s as unknown as PanelState } };
 }

@@ -142,7 +142,8 @@ describe('OllamaBackend', () => {
   it('on abort before the response arrives: aborts the pending request at once', async () => {
     fake.script({ delayMs: 5000 });
     const ctrl = new AbortController();
-    setTimeout(() => ctrl.abort(), 50);
+    // Abort once the request is at the server (the backend may ask /api/show first).
+    const poll = setInterval(() => { if (fake.requestsTo('/api/chat').length > 0) { clearInterval(poll); setTimeout(() => ctrl.abort(), 20); } }, 5);
     const t0 = Date.now();
     const d = await drain(backend.stream(coder, req([{ role: 'user', content: 'hello' }]), ctrl.signal));
     assert.ok(Date.now() - t0 < 1500, 'did not wait for the server');

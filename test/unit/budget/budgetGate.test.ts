@@ -190,14 +190,22 @@ describe('budget/BudgetGate', () => {
       assert.equal(gate.inFlight(), 0);
     });
 
-    it('treats NaN, negative and infinite amounts as zero', () => {
+    it('never counts an unknown (NaN, infinite) amount as zero; negative amounts count as zero', () => {
       const c = clock();
       const gate = new BudgetGate(policy({ limits: { day: { usd: 1, wh: 1 } }, action: 'block' }), { now: c.now });
-      const r = admitted(gate.admit({ location: 'cloud', estimate: { tokens: { input: Number.NaN, output: -5 }, energy: { wh: Number.POSITIVE_INFINITY }, cost: { usd: Number.NaN } } }));
-      assert.deepEqual(r.amount, { tokens: 0, wh: 0, usd: 0 });
-      gate.settle(r, { tokens: -1, wh: Number.NaN, usd: 0.2 });
-      assert.equal(line(gate, 'day', 'usd').used, 0.2);
-      assert.equal(line(gate, 'day', 'wh').used, 0);
+      // An estimate that is unknown in a limited unit is over budget, not free.
+      const blocked = gate.admit({ location: 'cloud', estimate: { tokens: { input: 10, output: 5 }, energy: { wh: 0.01 }, cost: { usd: Number.POSITIVE_INFINITY } } });
+      assert.equal(blocked.verdict, 'block');
+      assert.equal(gate.admit({ location: 'cloud', estimate: { tokens: { input: 10, output: 5 }, energy: { wh: Number.NaN }, cost: { usd: 0.01 } } }).verdict, 'block');
+      // Unknown tokens have no limit here: admitted, reserved as 0.
+      const r = admitted(gate.admit({ location: 'cloud', estimate: { tokens: { input: Number.NaN, output: -5 }, energy: { wh: 0.1 }, cost: { usd: 0.3 } } }));
+      assert.deepEqual(r.amount, { tokens: 0, wh: 0.1, usd: 0.3 });
+      // An unknown actual settles at the reservation's estimate (was: $0 for usd = Infinity).
+      gate.settle(r, { tokens: -1, wh: Number.NaN, usd: Number.POSITIVE_INFINITY });
+      assert.equal(line(gate, 'day', 'usd').used, 0.3);
+      assert.equal(line(gate, 'day', 'wh').used, 0.1);
+      assert.throws(() => gate.record({ tokens: 0, wh: 0, usd: Number.NaN }), RangeError);
+      assert.equal(line(gate, 'day', 'usd').used, 0.3, 'a refused record changes nothing');
     });
   });
 

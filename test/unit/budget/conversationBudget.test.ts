@@ -46,8 +46,20 @@ describe('budget/conversation: which conversation a request belongs to', () => {
     assert.notEqual(conversationIdOf(first), 'client:abc');
   });
 
+  it('the real captures: Copilot names each Agent/Ask/Plan conversation, the same id through the tool loop and follow-up', () => {
+    const loop = providerRequests('vscode-agent-rename-toolloop.json').map(conversationIdOf);
+    assert.equal(loop.length, 3);
+    assert.equal(new Set(loop).size, 1, loop.join(' '));
+    assert.match(loop[0], /^client:[0-9a-f-]{36}$/, 'Copilot Chat 0.67 passes modelOptions._conversationId');
+    const others = ['vscode-agent-design.json', 'vscode-ask-rename.json', 'vscode-plan-rename.json'].map((f) => conversationIdOf(providerRequests(f)[0]));
+    assert.equal(new Set([loop[0], ...others]).size, 4, 'four chats, four conversations');
+    const [inline] = providerRequests('vscode-inline-rename.json');
+    assert.equal(inline.conversationId, undefined, 'inline chat passes none: the content id is used');
+    assert.match(conversationIdOf(inline), /^c\./);
+  });
+
   it('without a client id: the captured Agent tool loop and its follow-up are one conversation', () => {
-    const loop = providerRequests('vscode-agent-rename-toolloop.json');
+    const loop = providerRequests('vscode-agent-rename-toolloop.json').map((r) => ({ ...r, conversationId: undefined }));
     assert.equal(loop.length, 3);
     const ids = loop.map(conversationIdOf);
     assert.equal(new Set(ids).size, 1, ids.join(' '));
@@ -168,6 +180,19 @@ describe('budget/conversation: settings and texts', () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(config.conversationBudget, { limits: { usd: 0.5 }, action: 'block' });
     assert.deepEqual(config.budget.limits, { day: { usd: 2 } });
+  });
+
+  it('the manifest declares the settings where VS Code registers them, next to the period budgets, with the parser\'s defaults', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'));
+    const props = manifest.contributes.configuration.properties as Record<string, { default?: unknown; scope?: string; enum?: string[] }>;
+    const keys = Object.keys(props);
+    const mine = keys.filter((k) => k.startsWith('rightsize.budget.conversation.'));
+    assert.deepEqual(mine, ['rightsize.budget.conversation.tokens', 'rightsize.budget.conversation.wh', 'rightsize.budget.conversation.usd', 'rightsize.budget.conversation.action']);
+    assert.equal(keys.indexOf(mine[0]), keys.indexOf('rightsize.budget.month.usd') + 1, 'right after the period budgets');
+    assert.deepEqual(props['rightsize.budget.conversation.action'].enum, ['ask', 'block']);
+    for (const k of mine) assert.equal(props[k].scope, 'resource', k);
+    const raw = Object.fromEntries(mine.map((k) => [k.slice('rightsize.budget.conversation.'.length), props[k].default]));
+    assert.deepEqual(parseConversationPolicy(raw), { policy: { limits: {}, action: 'ask' }, errors: [] });
   });
 
   it('the notification says what was used, what is needed and what Continue allows; Raise… validates', () => {

@@ -39,6 +39,8 @@ export interface RigOptions {
   gateway?: Partial<GatewayOptions>;
   /** fetch used with a client's own credential (official endpoints). */
   fetch?: typeof fetch;
+  /** Where records go besides `records` (the benchmark writes a real ledger). */
+  append?(record: UsageRecord): void;
 }
 
 export interface GatewayRig {
@@ -68,7 +70,7 @@ export async function startRig(fakes: Fakes, o: RigOptions = {}): Promise<Gatewa
       backendFor: (m) => (m.provider === 'ollama' ? ollama : m.provider === 'anthropic' ? anthropic : openai),
       countInputTokens: (r, m) => sharedTokenCounter().countMessages(r.messages, r.tools, m?.tokenizer),
       gate,
-      append: (r) => records.push(r),
+      append: (r) => { records.push(r); o.append?.(r); },
       settings: () => settings,
     },
     workspace: () => ({ id: 'ws-gateway-test', name: 'gateway-test' }),

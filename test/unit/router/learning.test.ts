@@ -117,12 +117,13 @@ describe('learning: state and update', () => {
     assert.deepEqual(Object.keys(tampered.workspaces.w.tasks), ['test']);
   });
 
-  it('withFloor: the higher of the learned floor and the extra one', () => {
+  it('withFloor: the higher of the learned floor and the extra one (the extra one on a tie)', () => {
     const s = apply(emptyLearningState(), escalation('test', q14, opus));
     const adj = learnedAdjustments(s, WS.id, T0);
     assert.equal(withFloor(adj, { score: 9.6, reason: 'retry' }).floorFor('test')?.score, 12.3);
     assert.equal(withFloor(adj, { score: 72, reason: 'retry' }).floorFor('test')?.score, 72);
     assert.equal(withFloor(undefined, { score: 3.3, reason: 'retry' }).floorFor('fix')?.reason, 'retry');
+    assert.equal(withFloor(adj, { score: 12.3, reason: 'retry' }).floorFor('test')?.reason, 'retry', 'the extra floor on a tie');
   });
 });
 

@@ -1,6 +1,7 @@
 // RouteOptions.localPreference: a capable local model wins unless cloud is more than N times cheaper.
 import * as assert from 'node:assert/strict';
 import { Catalog } from '../../../src/core/catalog/catalog';
+import { DEFAULT_CONFIG } from '../../../src/core/config';
 import { decide, DEFAULT_LOCAL_PREFERENCE } from '../../../src/core/router/router';
 import { ChatRequest, Estimate, ModelSpec, TokenCounts } from '../../../src/core/types';
 
@@ -29,8 +30,14 @@ function route(whLocal: number, whCloud: number, localPreference?: number) {
 }
 
 describe('router: local preference', () => {
-  it('by the numbers alone (default 1) the cheaper cloud model wins', () => {
-    assert.equal(route(0.2, 0.1).model, cloud.id);
+  it('by the numbers alone (preference 1) the cheaper cloud model wins', () => {
+    assert.equal(route(0.2, 0.1, 1).model, cloud.id);
+  });
+
+  it('without a preference given, the router uses the setting\'s default (DEFAULT_CONFIG.localPreference)', () => {
+    assert.equal(DEFAULT_CONFIG.localPreference, DEFAULT_LOCAL_PREFERENCE);
+    assert.equal(route(0.2, 0.1).model, local.id);
+    assert.equal(route(0.1 * DEFAULT_LOCAL_PREFERENCE + 0.01, 0.1).model, cloud.id);
   });
 
   it('with a preference of 3, a local model up to 3x the cloud cost wins and the reason says why', () => {

@@ -13,6 +13,8 @@ function opts(candidates: ModelSpec[], o: Partial<RouteOptions> = {}): RouteOpti
     localOnly: false,
     budget: { preferLocal: false, blockCloud: false },
     estimate: fixtureEstimate,
+    // By the numbers alone unless a test says otherwise (the default prefers local up to 3×).
+    localPreference: 1,
     ...o,
   };
 }

@@ -5,9 +5,8 @@
 // cache reads and cache writes, which have their own fields.
 import type { ChatMessage, MessagePart, ToolCallPart, ToolDefinition } from '../../types';
 import { GatewayError, GatewayErrorKind } from '../errors';
-import { Answer, AnswerStart, AnswerUsage, ParsedCall, StopReason, StreamWriter, WireFormat, positiveNumber, sseEvent } from '../wire';
+import { Answer, AnswerStart, AnswerUsage, bad, ParsedCall, StopReason, StreamWriter, WireFormat, positiveNumber, sseEvent } from '../wire';
 
-const bad = (message: string): never => { throw new GatewayError(message, 'badRequest'); };
 
 const ERROR_TYPES: Readonly<Record<GatewayErrorKind, string>> = {
   badRequest: 'invalid_request_error', auth: 'authentication_error', forbidden: 'permission_error', budget: 'permission_error',

@@ -1,0 +1,97 @@
+// Gateway overhead, as deployed: the fake OpenAI server in its own process, `rightsize serve` in its own
+// process, and this process sending the same streamed chat completion to the fake directly and through the
+// gateway (OpenAI Chat Completions in, the OpenAI backend out, the whole pipeline: token count, the
+// router's requirements, budget gate, meter, a real ledger append), 50 streams at a time, interleaved so
+// that other load on the machine falls on both alike. Reported: p50 and p99 each way, the difference
+// (added per request) and the p50 ratio, all from this run.
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BenchSuite, Figure, percentile } from './harness';
+
+const CONCURRENCY = 50;
+const ROUNDS = Number(process.env.RIGHTSIZE_BENCH_GATEWAY_ROUNDS ?? 8);
+const SEQUENTIAL = 200;
+const KEY = 'sk-test-openai-0000';
+const OUT = path.resolve(__dirname, '..');
+
+function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } });
+  let err = '';
+  child.stderr!.on('data', (c) => (err += c));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ child, line: out.slice(0, nl) });
+    });
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err}`)));
+  });
+}
+
+async function timedStream(url: string, token: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ model: 'gpt-5-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Explain what a closure is in one sentence.' }] }),
+  });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  for await (const _ of res.body as unknown as AsyncIterable<Uint8Array>) { /* drain */ }
+  return performance.now() - t0;
+}
+
+async function round(url: string, token: string): Promise<number[]> {
+  return Promise.all(Array.from({ length: CONCURRENCY }, () => timedStream(url, token)));
+}
+
+export const suite: BenchSuite = {
+  name: 'gateway',
+  async run(): Promise<Figure[]> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-bench-gateway-'));
+    const children: ChildProcess[] = [];
+    try {
+      const fake = await startProcess([path.join(OUT, 'test', 'fakes', 'cli.js'), '--only', 'openai', '--tokens-per-second', '1000000000'], {});
+      children.push(fake.child);
+      const openaiUrl = (JSON.parse(fake.line) as { openai: string }).openai;
+      const serve = await startProcess([path.join(OUT, 'src', 'cli.js'), 'serve', '--port', '0', '--json', '--no-settings', '--ledger', path.join(dir, 'ledger'),
+        '--token-file', path.join(dir, 'token'), '--workspace', dir, '--openai-base-url', `${openaiUrl}/v1`, '--ollama-host', 'http://127.0.0.1:9'], { OPENAI_API_KEY: KEY });
+      children.push(serve.child);
+      const gw = JSON.parse(serve.line) as { url: string; token: string };
+      const direct = `${openaiUrl}/v1/chat/completions`;
+      const through = `${gw.url}/v1/chat/completions`;
+      await round(direct, KEY); // warm-up: connections, the gateway's tokenizer and price data, JIT
+      await round(through, gw.token);
+      const d: number[] = [];
+      const g: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        d.push(...await round(direct, KEY));
+        g.push(...await round(through, gw.token));
+      }
+      // One stream at a time (a developer's agent): the added latency without queueing.
+      const d1: number[] = [];
+      const g1: number[] = [];
+      for (let i = 0; i < SEQUENTIAL; i++) {
+        d1.push(await timedStream(direct, KEY));
+        g1.push(await timedStream(through, gw.token));
+      }
+      const [d50, d99, g50, g99] = [percentile(d, 50), percentile(d, 99), percentile(g, 50), percentile(g, 99)];
+      const records = fs.readdirSync(path.join(dir, 'ledger')).filter((f) => f.endsWith('.jsonl'))
+        .reduce((n, f) => n + fs.readFileSync(path.join(dir, 'ledger', f), 'utf8').split('\n').filter(Boolean).length, 0);
+      const note = `${d.length} streamed requests each way, ${CONCURRENCY} concurrent, fake and gateway in their own processes; ${records} records in the ledger`;
+      return [
+        { name: 'gateway.addedP50Ms', value: g50 - d50, unit: 'ms', target: { op: '<=', value: 2 }, note },
+        { name: 'gateway.addedP99Ms', value: g99 - d99, unit: 'ms', target: { op: '<=', value: 10 } },
+        { name: 'gateway.sequential.addedP50Ms', value: percentile(g1, 50) - percentile(d1, 50), unit: 'ms', note: `${SEQUENTIAL} requests one at a time` },
+        { name: 'gateway.sequential.p50Ms', value: percentile(g1, 50), unit: 'ms', baseline: { name: 'fakeBackendDirect.sequential.p50Ms', value: percentile(d1, 50) } },
+        { name: 'gateway.p50Ms', value: g50, unit: 'ms', baseline: { name: 'fakeBackendDirect.p50Ms', value: d50 } },
+        { name: 'gateway.p99Ms', value: g99, unit: 'ms', baseline: { name: 'fakeBackendDirect.p99Ms', value: d99 } },
+      ];
+    } finally {
+      for (const c of children) c.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 200));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
