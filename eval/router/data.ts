@@ -32,13 +32,16 @@ export function repoRoot(): string {
 
 export interface DataLocation { dir?: string; tried: string[] }
 
-export function findRouterData(root: string = repoRoot(), env: NodeJS.ProcessEnv = process.env): DataLocation {
+/** `onlyEnv`: look only where the environment says (a `--data` argument). */
+export function findRouterData(root: string = repoRoot(), env: NodeJS.ProcessEnv = process.env, opts: { onlyEnv?: boolean } = {}): DataLocation {
   const tried: string[] = [];
   const candidates: string[] = [];
   if (env.RIGHTSIZE_ROUTER_DATA) candidates.push(path.resolve(env.RIGHTSIZE_ROUTER_DATA));
-  candidates.push(path.resolve(root, '..', 'shared', 'router-data'));
-  const main = mainCheckoutOf(root);
-  if (main && main !== root) candidates.push(path.resolve(main, '..', 'shared', 'router-data'));
+  if (!opts.onlyEnv) {
+    candidates.push(path.resolve(root, '..', 'shared', 'router-data'));
+    const main = mainCheckoutOf(root);
+    if (main && main !== root) candidates.push(path.resolve(main, '..', 'shared', 'router-data'));
+  }
   for (const dir of candidates) {
     tried.push(dir);
     if (Object.values(DATA_FILES).every((f) => fs.existsSync(path.join(dir, f)))) return { dir, tried };

@@ -215,7 +215,7 @@ function main(argv: string[]): number {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const root = repoRoot();
-  const loc = arg('--data') ? { dir: path.resolve(arg('--data')!), tried: [path.resolve(arg('--data')!)] } : findRouterData(root);
+  const loc = findRouterData(root, arg('--data') ? { RIGHTSIZE_ROUTER_DATA: arg('--data') } : process.env, { onlyEnv: arg('--data') !== undefined });
   if (!loc.dir) {
     console.error(`router:fit: ${missingDataMessage(loc)}`);
     return 1;

@@ -10,6 +10,7 @@ import { buildRecord } from './meter';
 import { ConversationMemory, ConversationState, TurnInfo, turnOf } from './conversation';
 import type { Envelope } from './router/envelope';
 import type { LearnedAdjustments } from './router/learning';
+import { OllamaSnapshot, residency } from './router/residency';
 import { envelopeOf } from './router/features';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
@@ -52,6 +53,8 @@ export interface PipelineDeps {
   samplePowerW?(): Promise<number | undefined>;
   /** What the request's workspace taught the router (learning.ts); absent: nothing learned. */
   learned?(request: ChatRequest): LearnedAdjustments | undefined;
+  /** What Ollama has in memory now (/api/ps), read before routing; absent or undefined: unknown. */
+  ollamaSnapshot?(): Promise<OllamaSnapshot | undefined>;
   now?(): Date;
   newId?(): string;
 }
@@ -150,7 +153,7 @@ export class Pipeline {
   // 1. Read the request once: candidates, tokens, envelope, turn, the budget's constraints.
   private async prepare(request: ChatRequest): Promise<Prepared> {
     const settings = this.deps.settings();
-    const candidates = await this.deps.candidates();
+    const [candidates, snapshot] = await Promise.all([this.deps.candidates(), this.deps.ollamaSnapshot?.().catch(() => undefined)]);
     const inputTokens = request.contextTokens ?? this.deps.countInputTokens(request);
     const envelope = envelopeOf(request);
     const options: RouteOptions = {
@@ -163,6 +166,7 @@ export class Pipeline {
       estimate: (m, t) => estimate(m, t, settings.estimate),
       envelope,
       learned: this.deps.learned?.(request),
+      residency: snapshot ? residency(snapshot, settings.estimate) : undefined,
     };
     return {
       request, settings, candidates, inputTokens, envelope, turn: turnOf(request, envelope), options,

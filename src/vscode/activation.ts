@@ -24,6 +24,8 @@ import { ModelRegistry } from './modelRegistry';
 import { OtlpExportController, OtlpExportStatus } from './otlpExport';
 import { RecordSink } from './recordSink';
 import { RoutingLearning } from './routingLearning';
+import { memoryNote } from '../core/router/residency';
+import type { RouteDecision } from '../core/router/router';
 import { requestCapture } from './requestCapture';
 import { manifestSettingKeys, Settings } from './settings';
 import { StatusMeter } from './statusMeter';
@@ -134,6 +136,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   const append = (record: UsageRecord) => {
     sink.append(record);
+    if (record.model.provider === 'ollama') registry.forgetSnapshot();
     if (record.session === sessionId) sessionRecords.push(record);
     refreshMeter();
     recorded.fire(record);
@@ -180,6 +183,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     append,
     settings: pipelineSettings,
     learned: (r) => learning.learnedFor(r),
+    ollamaSnapshot: () => registry.ollamaSnapshot(),
     log: (line) => log.info(line),
     // Measured GPU power, when the settings leave the device to us and Ollama runs on this machine.
     samplePowerW: () => {
@@ -216,7 +220,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     workspace: () => workspace,
     session: () => sessionId,
     onEvent,
-    responseNote: (e) => learning.responseNote(e),
+    responseNote: (e) => learning.responseNote(e) ?? (e.type === 'decision' && e.mode === 'auto' ? memoryNote(e.model, (e.decision as Partial<RouteDecision>).load) : undefined),
     noModelsHelp,
     showModelLine: () => settings.value.chatShowModelLine,
     log,

@@ -10,6 +10,7 @@ import { Catalog } from '../core/catalog/catalog';
 import { describeOllamaModel } from '../core/catalog/ollamaModels';
 import { RightsizeConfig } from '../core/config';
 import { sharedTokenCounter } from '../core/tokens';
+import type { OllamaSnapshot } from '../core/router/residency';
 import { Backend, BackendError, ModelSpec } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { CopilotBackend, copilotModelSpecs } from './copilotBackend';
@@ -17,6 +18,9 @@ import { CopilotBackend, copilotModelSpecs } from './copilotBackend';
 export type OllamaStatus = { state: 'unknown' } | { state: 'ok'; version: string; models: number } | { state: 'unreachable'; message: string };
 
 const POLL_MS = 30_000;
+/** How long a /api/ps reading is reused, and how long routing waits for one. */
+const SNAPSHOT_TTL_MS = 1000;
+const SNAPSHOT_TIMEOUT_MS = 500;
 
 export class ModelRegistry implements vscode.Disposable {
   private models: ModelSpec[] | undefined;
@@ -31,6 +35,7 @@ export class ModelRegistry implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private snapshot: { at: number; value: OllamaSnapshot | undefined } | undefined;
 
   constructor(
     private config: () => RightsizeConfig,
@@ -104,6 +109,32 @@ export class ModelRegistry implements vscode.Disposable {
     return models;
   }
 
+  /**
+   * What Ollama has in memory now (/api/ps), for the router: read at most once a second, given up after
+   * SNAPSHOT_TIMEOUT_MS (routing does not wait for a slow Ollama), undefined when Ollama has no local model
+   * here or cannot say.
+   */
+  async ollamaSnapshot(): Promise<OllamaSnapshot | undefined> {
+    if (!this.models?.some((m) => m.provider === 'ollama' && m.location === 'local' && m.remote !== true)) return undefined;
+    const now = Date.now();
+    if (this.snapshot && now - this.snapshot.at < SNAPSHOT_TTL_MS) return this.snapshot.value;
+    try {
+      const running = await this.ollama.running(AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS));
+      const value: OllamaSnapshot = { loaded: running.map((r) => ({ id: r.tag, sizeBytes: r.sizeBytes, sizeVramBytes: r.sizeVramBytes })) };
+      this.snapshot = { at: now, value };
+      return value;
+    } catch (e) {
+      this.log.debug(`Ollama /api/ps: ${e instanceof Error ? e.message : String(e)}`);
+      this.snapshot = { at: now, value: undefined };
+      return undefined;
+    }
+  }
+
+  /** A request just ran on a local model: Ollama has it loaded now, so read /api/ps afresh next time. */
+  forgetSnapshot(): void {
+    this.snapshot = undefined;
+  }
+
   backendFor(model: ModelSpec): Backend {
     switch (model.provider) {
       case 'ollama': return this.ollama;
@@ -127,6 +158,7 @@ export class ModelRegistry implements vscode.Disposable {
   private invalidate(why: string): void {
     this.log.info(`models: ${why}; rediscovering`);
     this.models = undefined;
+    this.snapshot = undefined;
     this.emitter.fire();
   }
 

@@ -1,5 +1,6 @@
 // Learning from the user in a real extension host, against the fake Ollama: Retry with a Bigger Model,
-// a manual pick of a bigger model after an Auto answer, the learned floor in later decisions, and Reset.
+// a manual pick of a bigger model after an Auto answer, the learned floor in later decisions, and Reset;
+// and what Ollama has loaded (/api/ps) in the decisions' reasons.
 // Requests go through VS Code's language-model API to Rightsize's provider, with the chat session id in
 // `modelOptions._conversationId` as Copilot Chat passes it.
 import * as assert from 'node:assert/strict';
@@ -7,7 +8,7 @@ import * as vscode from 'vscode';
 import type { RightsizeApi } from '../../src/vscode/activation';
 import type { RetryOutcome } from '../../src/vscode/routingLearning';
 import type { ModelSpec, UsageRecord } from '../../src/core/types';
-import { FakeOllama, startFakeOllama } from '../fakes';
+import { DEFAULT_OLLAMA_MODELS, FakeOllama, startFakeOllama } from '../fakes';
 
 const EXTENSION_ID = 'rightsize-dev.rightsize';
 const RENAME = 'Rename the variable `tmp` to `total` in this function:\n\nfunction sum(a) { let tmp = 0; for (const x of a) tmp += x; return tmp; }';
@@ -30,7 +31,8 @@ describe('Learning from the user: Retry with a Bigger Model, escalations, reset 
   const score = (id: string) => models.find((m) => m.id === id)!.capability.score;
 
   before(async () => {
-    ollama = await startFakeOllama();
+    // Ollama's local models only: the remote `-cloud` one has nothing to load.
+    ollama = await startFakeOllama({ models: DEFAULT_OLLAMA_MODELS.filter((m) => !m.remote) });
     api = (await vscode.extensions.getExtension<RightsizeApi>(EXTENSION_ID)!.activate());
     const G = vscode.ConfigurationTarget.Global;
     await user().update('ollama.host', ollama.url, G);
@@ -70,6 +72,8 @@ describe('Learning from the user: Retry with a Bigger Model, escalations, reset 
     assert.equal(first.record.decision.mode, 'auto');
     const small = first.record.model.id;
     assert.equal(lastOllamaModel(), small);
+    // Local realities (/api/ps): nothing was loaded in this fresh fake Ollama, so the load was counted and said.
+    assert.match(first.record.decision.reason, /not loaded in Ollama: about [\d.]+ s to load/);
 
     const outcome = await vscode.commands.executeCommand<RetryOutcome>('rightsize.retryWithBiggerModel', { resend: false });
     assert.ok(outcome, 'the command found the Auto answer');
@@ -96,6 +100,7 @@ describe('Learning from the user: Retry with a Bigger Model, escalations, reset 
     const reset = await send(api.autoModelId, [vscode.LanguageModelChatMessage.User(`${RENAME}\n// a third file`)], 'host-retry-3');
     assert.equal(reset.record.model.id, small, reset.record.decision.reason);
     assert.doesNotMatch(reset.record.decision.reason, /learned/);
+    assert.doesNotMatch(reset.record.decision.reason, /not loaded/, 'Ollama has it loaded since the first request (/api/ps)');
   });
 
   it('picking a bigger model by hand after an Auto answer in the same conversation is learned', async () => {

@@ -66,6 +66,8 @@ const BOUND_RE =
   /(?:≤|<=|<|≥|>=|\bat most|\bup to|\bnot exceed(?:ing)?)\s*(-?\s*\d+(?:[.,]\d+)?(?![\d.,]|\s*(?:\^|\*\*)))?\s*(?:(?:[·⋅*×x]|\\cdot)\s*)?(?:10\s*\^\s*\{?\s*(\d{1,2})\s*\}?|10\s*\*\*\s*(\d{1,2})|(?<=\d)e(\d{1,2})\b)?/gi;
 const CONSTRAINT_RE =
   /(?:\b[a-zA-Z](?:_?\w{0,12})?(?:\.length|\[i\])?\s*(?:≤|<=|<)\s*(?:\d|10\b)|(?:≤|<=)\s*[a-zA-Z](?:_?\w{0,12})?(?:\.length|\[i\])?\s*(?:≤|<=)|\btime limit\b|\bmemory limit\b)/gi;
+/** Any comparison a bound or a constraint needs. */
+const COMPARISON_RE = /[<>≤≥]|\bat most\b|\bup to\b|\bnot exceed/i;
 const INTERACTIVE_RE = /\binteractive (?:problem|task)\b|\binteractor\b|\bflush(?:es|ing)? the output\b|\bfflush\b|\bsys\.stdout\.flush\b/i;
 const MODULAR_RE = /\bmod(?:ulo)?\s*\(?\s*(?:10\s*\^\s*9\s*\+\s*7|1000000007|1\s*000\s*000\s*007|998\s*?244\s*?353|10\s*\*\*\s*9\s*\+\s*7|109\s*\+\s*7)|\b(?:998244353|1000000007)\b|\bmodular (?:arithmetic|inverse)\b/i;
 
@@ -89,18 +91,25 @@ export function problemFeatures(input: ProblemInput): FeatureVector {
   v.textChars = Math.log2(1 + input.instruction.length);
   v.codeLines = Math.log2(1 + shape.codeLines);
   if (text.length > 0) {
-    v.ioSpec = Math.min(4, countMatches(IO_SPEC_RE, text));
-    v.examples = Math.min(4, countMatches(EXAMPLE_RE, text) + countMatches(DOCTEST_RE, text) / 3);
-    v.bound = maxBoundLog10(text);
-    v.constraints = Math.log2(1 + countMatches(CONSTRAINT_RE, text));
-    v.interactive = INTERACTIVE_RE.test(text) ? 1 : 0;
-    v.modular = MODULAR_RE.test(text) ? 1 : 0;
+    // Cheap guards first: most requests have no I/O sections, comparisons, moduli or links.
+    const lower = text.length <= MAX_TEXT_SCAN ? text.toLowerCase() : text;
+    const io = lower.includes('put') || lower.includes('line') || lower.includes('print') || lower.includes('std');
+    if (io) v.ioSpec = Math.min(4, countMatches(IO_SPEC_RE, text));
+    if (lower.includes('example') || lower.includes('sample') || lower.includes('input') || text.includes('>>>')) {
+      v.examples = Math.min(4, countMatches(EXAMPLE_RE, text) + countMatches(DOCTEST_RE, text) / 3);
+    }
+    if (COMPARISON_RE.test(text)) {
+      v.bound = maxBoundLog10(text);
+      v.constraints = Math.log2(1 + countMatches(CONSTRAINT_RE, text));
+    } else if (lower.includes('limit')) v.constraints = Math.log2(1 + countMatches(CONSTRAINT_RE, text));
+    if (lower.includes('interact') || lower.includes('flush')) v.interactive = INTERACTIVE_RE.test(text) ? 1 : 0;
+    if (lower.includes('mod') || text.includes('998') || text.includes('000000007')) v.modular = MODULAR_RE.test(text) ? 1 : 0;
     v.numberTheory = distinctTerms(NUMBER_THEORY_TERMS, text, 4);
     v.graph = distinctTerms(GRAPH_TERMS, text, 6);
     v.combinatorics = distinctTerms(COMBINATORICS_TERMS, text, 6);
     v.geometry = distinctTerms(GEOMETRY_TERMS, text, 4);
-    v.queries = QUERIES_RE.test(text) ? 1 : 0;
-    v.links = Math.min(4, countMatches(URL_RE, text));
+    if (lower.includes('quer') || lower.includes('test case')) v.queries = QUERIES_RE.test(text) ? 1 : 0;
+    if (lower.includes('http')) v.links = Math.min(4, countMatches(URL_RE, text));
   }
   // Doctests in the pasted code are worked examples too (a function stub with its docstring).
   if (context.length > 0 && context.indexOf('>>>') >= 0) v.examples = Math.min(4, v.examples + countMatches(DOCTEST_RE, context) / 3);

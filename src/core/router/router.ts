@@ -19,6 +19,9 @@
 //                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
 //        capability: score >= required, where required is raised to the workspace's learned floor for the
 //                  task class when there is one (RouteOptions.learned, learning.ts; the reason says so).
+//      Local models Ollama has not loaded (RouteOptions.residency, from /api/ps) carry the load's energy and
+//      money in their estimate (residency.ts); the reason says when the chosen one must load first, and whom
+//      that unloads when memory is short.
 //   3. Choose the cheapest of the capable ones by the objective:
 //        energy:   central Wh estimate
 //        money:    USD estimate
@@ -57,6 +60,7 @@ import { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
 import type { Envelope } from './envelope';
 import { fmtRatio, fmtScore, fmtTokens, fmtUsd, fmtWh } from './format';
 import type { CapabilityFloor, LearnedAdjustments } from './learning';
+import { LoadCost, loadPhrase, Residency, withLoad } from './residency';
 import { analyseRequest, Requirements } from './requirements';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
@@ -90,6 +94,9 @@ export interface RouteOptions {
   above?: number;
   /** What this workspace taught the router (learning.ts): a floor under the required capability per task class. */
   learned?: LearnedAdjustments;
+  /** What Ollama has in memory now (residency.ts): a model that must load first carries its load's energy and
+   * money in the comparison; the reason says what it loads and unloads. Absent: residency unknown. */
+  residency?: Residency;
 }
 
 export { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
@@ -105,6 +112,8 @@ export interface RouteDecision extends Decision {
   referenceModel: string;
   /** A learned floor that raised the required capability for this request (learning.ts). */
   learned?: CapabilityFloor;
+  /** The chosen local model is not in memory: what loading it costs and whom it unloads (residency.ts). */
+  load?: LoadCost;
 }
 
 export type FilterName = 'excluded' | 'localOnly' | 'blockCloud' | 'preferLocal' | 'tools' | 'fim' | 'context' | 'capability';
@@ -205,7 +214,7 @@ function filterCandidates(req: Requirements, input: number, options: RouteOption
     else passing.push(m);
   }
   const estimates = new Map<ModelSpec, Estimate>();
-  for (const m of passing) estimates.set(m, options.estimate(m, tokensFor(m, input, req.expectedOutputTokens)));
+  for (const m of passing) estimates.set(m, withLoad(options.estimate(m, tokensFor(m, input, req.expectedOutputTokens)), options.residency?.load(m)));
   // The budget: under preferLocal (or when a cloud request would overrun what is left), cloud models are
   // set aside unless no local model fits at all.
   const aside: CandidateFailure[] = [];
@@ -381,6 +390,11 @@ function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requir
   if (ranked.conversation && !ranked.conversation.kept) reason += `; moves up from ${ranked.conversation.model}, this conversation's model (${ranked.conversation.why})`;
   if (filtered.localUnavailable) reason += '; cloud because no local model fits, though the budget prefers local';
   if (req.learned) reason += `; ${req.learned.reason}`;
+  const load = options.residency?.load(chosen.model);
+  if (load) reason += `; ${loadPhrase(chosen.model, load)}`;
+  else if (options.residency?.isLoaded(chosen.model) && pool.some((x) => x !== chosen && effectiveLocation(x.model) === 'local' && options.residency!.load(x.model))) {
+    reason += '; already loaded in Ollama (the load of a model not in memory counts against it)';
+  }
   if (ranked.localPreferred) reason += `; local preferred (within ${options.localPreference ?? DEFAULT_LOCAL_PREFERENCE}× of the cheapest cloud model by ${objective})`;
   const runnerUp = pickRunnerUp(pool, chosen, filtered.failures, options.candidates, required, objective, capabilityShortfall, ranked.nearTied);
   return {
@@ -400,6 +414,7 @@ function explain(ranked: Ranked, set: ScoredSet, filtered: Filtered, req: Requir
     expectedOutputTokens: req.expectedOutputTokens,
     referenceModel: reference.id,
     ...(req.learned ? { learned: req.learned } : {}),
+    ...(load ? { load } : {}),
   };
 }
 

@@ -84,3 +84,27 @@ describe('eval/router', () => {
     });
   });
 });
+
+describe('eval/router run without data', () => {
+  const script = path.resolve(__dirname, '..', '..', '..', 'eval', 'router', 'run.js');
+  const runIt = (ci: boolean): { status: number | null; stderr: string } => {
+    const empty = tmp();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.CI;
+    if (ci) env.CI = 'true';
+    const r = require('node:child_process').spawnSync(process.execPath, [script, '--data', empty, '--json', path.join(empty, 'out.json')], { env, encoding: 'utf8' });
+    return { status: r.status, stderr: r.stderr };
+  };
+
+  it('is skipped (exit 3) with the places it looked, outside CI', () => {
+    const r = runIt(false);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /router eval SKIPPED: router data not found \(looked in .*rightsize-eval-/);
+  });
+
+  it('fails (exit 1) under CI, where shared/ must be beside the clone', () => {
+    const r = runIt(true);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /router eval FAILED: router data not found .*CI has shared\/ beside the clone/);
+  });
+});
