@@ -126,7 +126,7 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
             if (event.inResponse && !answered) progress.report(new vscode.LanguageModelTextPart(`*${event.message}*\n\n`));
             break;
           case 'blocked':
-            progress.report(new vscode.LanguageModelTextPart(`**Rightsize blocked this request.** ${event.message}`));
+            progress.report(new vscode.LanguageModelTextPart(blockedLine(event.message)));
             break;
           default:
             break;
@@ -154,6 +154,13 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
 function reportUsage(progress: vscode.Progress<vscode.LanguageModelResponsePart>, tokens: TokenCounts): void {
   if (typeof vscode.LanguageModelDataPart !== 'function') return;
   progress.report(new vscode.LanguageModelDataPart(encodeUsage(tokens), USAGE_MIME_TYPE));
+}
+
+/** The answer's line for a refused request: a message that already says what Rightsize did gets its first clause in bold. */
+export function blockedLine(message: string): string {
+  if (!message.startsWith('Rightsize ')) return `**Rightsize blocked this request.** ${message}`;
+  const colon = message.indexOf(': ');
+  return colon > 0 ? `**${message.slice(0, colon + 1)}** ${message.slice(colon + 2)}` : `**${message}**`;
 }
 
 /** The picker's id of a model: unique per vendor, so Copilot's models get a prefix (they reuse their makers' ids). */
