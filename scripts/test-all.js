@@ -10,6 +10,9 @@
 //                 $RIGHTSIZE_ROUTER_DATA, <repo>/../shared/router-data, or a worktree's main checkout's).
 //                 Missing data fails the run under CI (CI=true; CI has shared/ beside its clone) and is
 //                 reported as skipped elsewhere.
+//   3d. faults    mocha over out/test/faults/**/*.test.js: fault injection (hostile and broken model servers,
+//                 poison usage, hard budgets under parallel load in one and two processes, ledger files
+//                 edited during reports); each case prints what it tried and what held
 //   3b. imports   mocha over out/test/imports/**/*.test.js: logs written by the real Claude Code and Codex CLI
 //                 (installed by scripts/assistants-setup.js, cached outside the repository) imported and
 //                 compared with ccusage
@@ -25,7 +28,7 @@
 // installed on demand) and a successful build; the imports tier installs the assistants' CLIs on demand
 // (scripts/assistants-setup.js).
 //
-// Usage: node scripts/test-all.js [--only unit,router-eval,imports,assistants,browser,host,workbench] [--no-build]
+// Usage: node scripts/test-all.js [--only unit,router-eval,faults,imports,assistants,browser,host,workbench] [--no-build]
 // Env: RIGHTSIZE_TEST_GREP (mocha grep for unit, browser and host), RIGHTSIZE_WORKBENCH_GREP.
 // Each tier's results: .test-output/<tier>/results.json. The last line is `N passed, N failed`, where
 // failed counts failed tests plus failed steps (build, compile) and crashed tiers.
@@ -36,7 +39,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.test-output');
-const TIERS = ['unit', 'router-eval', 'imports', 'assistants', 'browser', 'host', 'workbench'];
+const TIERS = ['unit', 'router-eval', 'faults', 'imports', 'assistants', 'browser', 'host', 'workbench'];
 const NODE = process.execPath;
 
 function parseArgs(argv) {
@@ -55,7 +58,7 @@ function parseArgs(argv) {
     } else if (a === '--no-build') {
       opts.build = false;
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/test-all.js [--only unit,router-eval,imports,assistants,browser,host,workbench] [--no-build]');
+      console.log('usage: node scripts/test-all.js [--only unit,router-eval,faults,imports,assistants,browser,host,workbench] [--no-build]');
       process.exit(0);
     } else {
       console.error(`unknown argument ${a}`);
@@ -197,6 +200,9 @@ async function main() {
       const failed = r.failed + (code !== 0 && r.failed === 0 ? 1 : 0);
       rows.push({ name: 'router-eval', status: failed > 0 ? 'FAILED' : 'ok', passed: r.passed, failed, pending: 0, ms, note: code !== 0 && r.failed === 0 ? `exit code ${code}` : '' });
     }
+  }
+  if (opts.only.has('faults')) {
+    await tier('faults', NODE, ['--enable-source-maps', tierScript, 'out/test/faults', path.join(OUT, 'faults', 'results.json'), '180000'], path.join(OUT, 'faults', 'results.json'));
   }
   if (opts.only.has('imports')) {
     await tier('imports', NODE, ['--enable-source-maps', tierScript, 'out/test/imports', path.join(OUT, 'imports', 'results.json'), '300000'], path.join(OUT, 'imports', 'results.json'));

@@ -3,6 +3,7 @@
 // this-year, all, and N days/weeks/months back: 7d, 2w, 3m — today included). Day boundaries are
 // those of the report's calendar (local time, or UTC with --utc). --until DATE includes that day.
 import { Calendar } from '../core/report';
+import { parseIsoDate } from '../core/isoDate';
 import { UsageError } from './args';
 
 export interface DateRange {
@@ -28,9 +29,9 @@ function dayStart(text: string, cal: Calendar, name: string): number | undefined
 
 function instant(text: string, name: string): number {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) throw new UsageError(`--${name} must be a date (2026-11-01), a date-time (2026-11-01T09:00:00Z) or one of today, yesterday, this-week, last-week, this-month, last-month, this-year, all, 7d, 2w, 3m (got "${text}")`);
-  const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw new UsageError(`--${name} ${text} is not a valid date-time`);
-  return ms;
+  const r = parseIsoDate(text);
+  if (!r.ok) throw new UsageError(`--${name} ${text}: ${r.reason}`);
+  return r.ms;
 }
 
 /** [start, end) of a preset, or undefined when `text` is not one. */

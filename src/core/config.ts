@@ -1,6 +1,7 @@
 // Configuration is read and validated in one place and handed down as typed values. The VS Code
 // adapter (src/vscode/settings.ts) and the CLI both turn their raw input into a flat object of
 // keys relative to `rightsize.` and call `parseConfig`. Nothing deep in the core reads settings.
+import { DEFAULT_NETWORK_LIMITS } from './backends/guardedFetch';
 import { parseBudgetPolicy } from './budget/budgetConfig';
 import { DEFAULT_ELECTRICITY_USD_PER_KWH, DEFAULT_LOCAL_PREFERENCE } from './defaults';
 import { ConversationPolicy, defaultConversationPolicy, parseConversationPolicy } from './budget/conversationBudgetConfig';
@@ -49,6 +50,16 @@ export interface GatewayConfig {
   autoModelAliases: string[];
 }
 
+/** Deadlines of every request to a model server (src/core/backends/guardedFetch.ts). */
+export interface NetworkConfig {
+  /** Connecting, then the status line and headers. */
+  responseTimeoutMs: number;
+  /** Longest silence inside an answer. */
+  idleTimeoutMs: number;
+  /** The whole answer. */
+  totalTimeoutMs: number;
+}
+
 export interface RightsizeConfig {
   mode: RoutingMode;
   objective: Objective;
@@ -66,6 +77,8 @@ export interface RightsizeConfig {
   useCopilotModels: boolean;
   /** The chat answer's first line names the model Auto chose and why. */
   chatShowModelLine: boolean;
+  /** The window Rightsize Auto advertises to the chat (core/chat/autoWindow.ts). */
+  chatAutoWindow: 'local' | 'largest';
   budget: BudgetPolicy;
   /** Limits for one chat conversation (`rightsize.budget.conversation.*`). */
   conversationBudget: ConversationPolicy;
@@ -77,6 +90,7 @@ export interface RightsizeConfig {
   /** OTLP export (user/machine settings only). */
   otlp: OtlpExportConfig;
   gateway: GatewayConfig;
+  network: NetworkConfig;
 }
 
 export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
@@ -91,6 +105,7 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   referenceModel: '',
   useCopilotModels: true,
   chatShowModelLine: true,
+  chatAutoWindow: 'largest',
   budget: { limits: {}, warnAt: 0.8, action: 'warn' },
   conversationBudget: defaultConversationPolicy(),
   energy: {
@@ -106,6 +121,11 @@ export const DEFAULT_CONFIG: Readonly<RightsizeConfig> = Object.freeze({
   imports: { background: [], intervalMinutes: 10, claudeDirectories: [], codexDirectory: '', copilotFile: '', copilotReceiver: false, copilotReceiverPort: 4328 },
   otlp: defaultOtlpConfig(),
   gateway: { autoStart: false, port: 4242, terminalEnv: false, autoModelAliases: [] },
+  network: {
+    responseTimeoutMs: DEFAULT_NETWORK_LIMITS.responseTimeoutMs,
+    idleTimeoutMs: DEFAULT_NETWORK_LIMITS.idleTimeoutMs,
+    totalTimeoutMs: DEFAULT_NETWORK_LIMITS.totalTimeoutMs,
+  },
 } as RightsizeConfig);
 
 const IMPORT_SOURCE_IDS: readonly ImportSource[] = ['claude-code', 'codex', 'copilot-otel'];
@@ -146,6 +166,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     referenceModel: p.string('referenceModel', d.referenceModel),
     useCopilotModels: p.bool('useCopilotModels', d.useCopilotModels),
     chatShowModelLine: p.bool('chat.showModelLine', d.chatShowModelLine),
+    chatAutoWindow: p.oneOf('chat.autoWindow', ['local', 'largest'] as const, d.chatAutoWindow),
     budget: budget.policy,
     conversationBudget: conversationBudget.policy,
     energy: {
@@ -181,6 +202,11 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
       port: Math.round(p.number('gateway.port', d.gateway.port, 1024, 65535)),
       terminalEnv: p.bool('gateway.terminalEnv', d.gateway.terminalEnv),
       autoModelAliases: p.stringArray('gateway.autoModelAliases', d.gateway.autoModelAliases),
+    },
+    network: {
+      responseTimeoutMs: 1000 * p.number('network.responseTimeoutSeconds', d.network.responseTimeoutMs / 1000, 5, 3600),
+      idleTimeoutMs: 1000 * p.number('network.idleTimeoutSeconds', d.network.idleTimeoutMs / 1000, 5, 3600),
+      totalTimeoutMs: 60_000 * p.number('network.streamTimeoutMinutes', d.network.totalTimeoutMs / 60_000, 1, 1440),
     },
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');

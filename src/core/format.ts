@@ -1,71 +1,136 @@
-// Human formatting of the units Rightsize shows (status bar, CLI tables, messages).
+// The one place Rightsize turns a quantity into text: the status bar, router reasons, budget messages,
+// the usage panel (bundled into the webview) and the CLI all use these. One rule throughout:
+// three significant digits; money at cents from $0.10 up; amounts too small to show at three digits of
+// their unit say so ("< $0.0001", "< 0.0001 Wh") instead of printing 0.0000066.
+// Pure (Intl only, no Node or DOM), so the webview bundle imports it too.
 
+let locale: string | undefined = 'en-US';
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** The locale of every formatter (the panel passes VS Code's language; the rest stay en-US). */
+export function setFormatLocale(l: string | undefined): void {
+  locale = l;
+  numberFormats.clear();
+}
+
+/** Intl formatters cost ~0.1 ms to construct: one per option set, reused. */
+function nf(key: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+  let f = numberFormats.get(key);
+  if (!f) { f = new Intl.NumberFormat(locale, opts); numberFormats.set(key, f); }
+  return f;
+}
+
+function sig3(n: number): string {
+  return nf('sig3', { maximumSignificantDigits: 3 }).format(n);
+}
+
+/** Below this a Wh, gram or dollar amount is shown as "< 0.0001 …". */
+export const SMALLEST_SHOWN = 0.0001;
+
+/** A whole count with grouping: `12,066`. */
+export function formatCount(n: number): string {
+  return nf('int', { maximumFractionDigits: 0 }).format(Math.round(n));
+}
+
+/** `1 request`, `12 requests`. */
+export function formatRequests(n: number): string {
+  return `${formatCount(n)} ${Math.round(n) === 1 ? 'request' : 'requests'}`;
+}
+
+/** Tokens, compact, no unit: `950`, `1.23k`, `12.3k`, `4.56M`, `1.2B`. */
 export function formatTokens(tokens: number): string {
-  const n = Math.abs(tokens);
-  if (n < 1000) return `${Math.round(tokens)}`;
-  if (n < 1e6) return `${trim((tokens / 1e3).toFixed(n < 1e4 ? 1 : 0))}k`;
-  if (n < 1e9) return `${trim((tokens / 1e6).toFixed(n < 1e7 ? 2 : 1))}M`;
-  return `${trim((tokens / 1e9).toFixed(2))}B`;
+  const a = Math.abs(tokens);
+  if (a < 1000) return formatCount(tokens);
+  if (a < 1e6) return `${sig3(tokens / 1e3)}k`;
+  if (a < 1e9) return `${sig3(tokens / 1e6)}M`;
+  return `${sig3(tokens / 1e9)}B`;
 }
 
-/** Watt-hours with a precision that suits the size: 0.0042 Wh, 0.31 Wh, 12.5 Wh, 3.2 kWh. */
+/** Tokens with their unit: `950 tokens`, `12.3k tokens`. */
+export function formatTokensWithUnit(tokens: number): string {
+  return `${formatTokens(tokens)} tokens`;
+}
+
+export type EnergyUnit = 'Wh' | 'kWh' | 'MWh';
+/** The unit a chart or range whose largest value is `maxWh` is shown in. */
+export function energyUnitFor(maxWh: number): { unit: EnergyUnit; factor: number } {
+  const a = Math.abs(maxWh);
+  if (a >= 1e6) return { unit: 'MWh', factor: 1e6 };
+  if (a >= 1e3) return { unit: 'kWh', factor: 1e3 };
+  return { unit: 'Wh', factor: 1 };
+}
+
+/** "< 0.0001 <unit>" for non-zero amounts too small to show, else undefined. */
+function tooSmall(value: number, unit: string, prefix = ''): string | undefined {
+  if (value === 0 || Math.abs(value) >= SMALLEST_SHOWN) return undefined;
+  return `${value < 0 ? '-' : ''}< ${prefix}${nf('smallest', { maximumSignificantDigits: 1 }).format(SMALLEST_SHOWN)}${unit}`;
+}
+
+/** Energy: `0.0423 Wh`, `12.3 Wh`, `1.23 kWh`, `< 0.0001 Wh`. */
 export function formatWh(wh: number): string {
-  const n = Math.abs(wh);
-  if (n === 0) return '0 Wh';
-  if (n >= 1000) return `${trim((wh / 1000).toFixed(n >= 1e4 ? 1 : 2))} kWh`;
-  if (n >= 10) return `${trim(wh.toFixed(1))} Wh`;
-  if (n >= 0.01) return `${trim(wh.toFixed(n >= 1 ? 2 : 3))} Wh`;
-  return `${wh.toPrecision(2)} Wh`;
+  if (!Number.isFinite(wh)) return `${wh} Wh`;
+  if (wh === 0) return '0 Wh';
+  const small = tooSmall(wh, ' Wh');
+  if (small) return small;
+  const { unit, factor } = energyUnitFor(wh);
+  return `${sig3(wh / factor)} ${unit}`;
 }
 
+/** A range in the unit of its upper end: `0.8–2.1 Wh`. */
 export function formatWhRange(low: number, high: number): string {
-  return `${formatWh(low)}–${formatWh(high)}`;
+  const { unit, factor } = energyUnitFor(Math.max(Math.abs(low), Math.abs(high)));
+  if (Math.max(Math.abs(low), Math.abs(high)) < SMALLEST_SHOWN) return formatWh(high);
+  return `${sig3(low / factor)}–${sig3(high / factor)} ${unit}`;
 }
 
-/** US dollars: cents precision for large amounts, more digits for the tiny costs of single requests. */
+/** US dollars: cents from ten cents up (`$0.50`, `$12.34`, `$1,234.00`), three significant digits below
+ *  (`$0.0423`, `$0.000423` is shown as `< $0.0001`), `$0.00` for nothing. */
 export function formatUsd(usd: number): string {
-  const n = Math.abs(usd);
-  const sign = usd < 0 ? '-' : '';
-  if (n === 0) return '$0';
-  if (n >= 100) return `${sign}$${n.toFixed(0)}`;
-  if (n >= 1) return `${sign}$${n.toFixed(2)}`;
-  if (n >= 0.01) return `${sign}$${trim(n.toFixed(3))}`;
-  return `${sign}$${n.toPrecision(2)}`;
+  if (!Number.isFinite(usd)) return `$${usd}`;
+  const small = tooSmall(usd, '', '$');
+  if (small) return small;
+  if (usd === 0 || Math.abs(usd) >= 0.1) {
+    return nf('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(usd);
+  }
+  return nf('usdSig', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }).format(usd);
 }
 
+/** Carbon: `0.58 g CO2e`, `1.23 kg CO2e`, `4.5 t CO2e`, `< 0.0001 g CO2e`. */
 export function formatGrams(g: number): string {
-  const n = Math.abs(g);
-  if (n >= 1000) return `${trim((g / 1000).toFixed(2))} kg CO2e`;
-  if (n >= 1) return `${trim(g.toFixed(1))} g CO2e`;
-  if (n === 0) return '0 g CO2e';
-  return `${g.toPrecision(2)} g CO2e`;
+  if (!Number.isFinite(g)) return `${g} g CO2e`;
+  const small = tooSmall(g, ' g CO2e');
+  if (small) return small;
+  const a = Math.abs(g);
+  if (a >= 1e6) return `${sig3(g / 1e6)} t CO2e`;
+  if (a >= 1e3) return `${sig3(g / 1e3)} kg CO2e`;
+  return `${g === 0 ? '0' : sig3(g)} g CO2e`;
 }
 
+/** A fraction 0–1 as a percentage: `42%`, `4.2%`, `0.42%`. */
 export function formatPercent(fraction: number): string {
-  return `${Math.round(fraction * 100)}%`;
+  const p = fraction * 100;
+  const a = Math.abs(p);
+  const digits = a >= 10 || a === 0 ? 0 : a >= 1 ? 1 : 2;
+  return `${nf('pct' + digits, { minimumFractionDigits: 0, maximumFractionDigits: digits }).format(p)}%`;
+}
+
+/** A plain number (axis ticks, scores): up to 6 significant digits, grouped. */
+export function formatNumber(v: number): string {
+  return nf('plain', { maximumSignificantDigits: 6 }).format(v);
 }
 
 /** Bytes in binary units: 812 B, 4.2 KiB, 1.5 MiB, 1.02 GiB. */
 export function formatBytes(bytes: number): string {
   const n = Math.abs(bytes);
   if (n < 1024) return `${Math.round(bytes)} B`;
-  if (n < 1024 ** 2) return `${trim((bytes / 1024).toFixed(1))} KiB`;
-  if (n < 1024 ** 3) return `${trim((bytes / 1024 ** 2).toFixed(1))} MiB`;
-  return `${trim((bytes / 1024 ** 3).toFixed(2))} GiB`;
+  if (n < 1024 ** 2) return `${sig3(bytes / 1024)} KiB`;
+  if (n < 1024 ** 3) return `${sig3(bytes / 1024 ** 2)} MiB`;
+  return `${sig3(bytes / 1024 ** 3)} GiB`;
 }
 
 /** Milliseconds for humans: 42 ms, 3.4 s, 2 min 5 s. */
 export function formatDurationMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${trim((ms / 1000).toFixed(1))} s`;
+  if (ms < 60_000) return `${sig3(ms / 1000)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
-function trim(s: string): string {
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
-
-/** A whole count with thousands separators: 12,066. */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }

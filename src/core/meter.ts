@@ -1,4 +1,5 @@
 // Meter: turns a finished (or cancelled, failed, blocked) request into a UsageRecord (ledger schema v1).
+import { redactCredentials } from './backends/common';
 import { estimate, EstimateSettings, LocalTiming } from './estimate';
 import {
   BackendUsage, ChatRequest, Decision, DecisionMode, ModelSpec, Outcome, TaskClass, TokenCounts, TokenSource, TurnRef, UsageRecord,
@@ -69,7 +70,7 @@ export function buildRecord(m: MeterInput): UsageRecord {
     outcome: m.outcome,
   };
   if (m.usage?.ttftMs !== undefined) record.ttftMs = Math.round(m.usage.ttftMs);
-  if (m.error) record.error = m.error;
+  if (m.error) record.error = redactCredentials(m.error);
   if (m.request.trace) record.trace = m.request.trace;
   if (m.turn) record.turn = m.turn;
   const ollama = m.usage?.ollama;

@@ -3,7 +3,7 @@
 //     -> BudgetGate.admit -> Backend.stream (escalating once on failure) -> Meter -> Ledger
 // A door (chat provider, CLI, tests) calls `run` (or `decide`, to route without sending) and forwards the
 // events it cares about.
-import { BudgetGate, Reservation } from './budget/budgetGate';
+import { AdmitInput, BudgetGate, Reservation } from './budget/budgetGate';
 import { ConversationBudget, ConversationTicket, conversationIdOf } from './budget/conversationBudget';
 import { EstimateSettings, estimate } from './estimate';
 import { buildRecord } from './meter';
@@ -108,8 +108,12 @@ interface Choice {
   routed: boolean;
 }
 
-/** An admitted choice: the gate's reservation and, with per-conversation limits, the conversation's ticket. */
-interface Admitted { choice: Choice; reservation: Reservation; ticket?: ConversationTicket }
+/** An admitted choice: the gate's reservation and, with per-conversation limits, the conversation's ticket;
+ * under a hard budget, the output the request may have. */
+interface Admitted { choice: Choice; reservation: Reservation; ticket?: ConversationTicket; maxOutputTokens?: number }
+
+/** Under a hard budget a request reserves its worst case: its output is capped at this (like Anthropic's default). */
+const HARD_BUDGET_OUTPUT_CAP = 32_000;
 
 /** One attempt at streaming the answer. */
 interface Attempt { usage?: BackendUsage; emitted: boolean; outcome: Outcome; failure?: unknown; measuredW?: number }
@@ -123,10 +127,15 @@ class AnswerProblem extends Error {
 }
 
 export class Pipeline {
-  /** Which model each recent conversation is on (turn stickiness, follow-up preference). */
-  readonly conversationModels = new ConversationMemory();
+  /**
+   * Which model each recent conversation is on (turn stickiness, follow-up preference). A door that builds
+   * a Pipeline per request (the gateway, for a client's own credential) passes one memory to all of them.
+   */
+  readonly conversationModels: ConversationMemory;
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps, conversationModels?: ConversationMemory) {
+    this.conversationModels = conversationModels ?? new ConversationMemory();
+  }
 
   /** What Auto would decide for a request now, without sending it (the “Suggest a Model…” command and
    * `rightsize route`, “Retry with a Bigger Model”): the same steps as `run` up to the choice, for Auto.
@@ -236,7 +245,7 @@ export class Pipeline {
   //    preferLocal is routed once to a local model, and the answer says so.
   private async *admit(p: Prepared, choice: Choice, signal: AbortSignal): AsyncGenerator<PipelineEvent, Admitted | undefined, void> {
     const gate = this.deps.gate;
-    let admission = gate.admit(choice.decision, { noLocalAlternative: choice.routed || choice.localUnavailable });
+    let admission = gate.admit(this.admitInput(p, choice.decision), { noLocalAlternative: choice.routed || choice.localUnavailable });
     if (admission.verdict === 'downgrade') {
       const from = choice.model.id;
       let routed: RouteDecision;
@@ -252,7 +261,7 @@ export class Pipeline {
         : `${admission.reason} Routed to local ${model.id} instead of ${from}.`;
       choice = { ...choice, decision: routed, model, mode: 'auto', reason, localUnavailable: routed.localUnavailable, routed: true };
       yield { type: 'notice', level: 'warning', message: reason, inResponse: true };
-      admission = gate.admit(routed, { noLocalAlternative: true });
+      admission = gate.admit(this.admitInput(p, routed), { noLocalAlternative: true });
     }
     if (admission.verdict === 'block') {
       this.log(`blocked ${choice.model.id}: ${admission.message}`);
@@ -275,7 +284,22 @@ export class Pipeline {
     }
     yield { type: 'decision', decision: choice.decision, model: choice.model, mode: choice.mode, suggestion: choice.suggestion, turn: this.turnRef(p, 1) };
     this.log(`${p.request.id} ${choice.decision.task} -> ${choice.model.id} (${choice.mode}): ${choice.reason}`);
-    return { choice, reservation: admission.reservation, ticket };
+    return { choice, reservation: admission.reservation, ticket, maxOutputTokens: admission.maxOutputTokens };
+  }
+
+  /** What the gate needs of a decision: under a hard budget it sizes max_tokens from the price of output. */
+  private admitInput(p: Prepared, decision: Decision): AdmitInput {
+    const model = p.candidates.find((m) => m.id === decision.model && (!decision.provider || m.provider === decision.provider));
+    if (!model) return decision;
+    const caps = [p.request.maxOutputTokens, model.maxOutputTokens > 0 ? model.maxOutputTokens : undefined, HARD_BUDGET_OUTPUT_CAP];
+    return {
+      ...decision,
+      maxOutputCap: Math.min(...caps.filter((c): c is number => c !== undefined && c > 0)),
+      priceOutput: (output) => {
+        const e = p.options.estimate(model, { input: p.inputTokens, cachedInput: 0, output, reasoning: 0 });
+        return { tokens: e.tokens.input + e.tokens.output, wh: e.energy.wh, usd: e.cost.usd };
+      },
+    };
   }
 
   private blocked(p: Prepared, choice: Choice, message: string, error: string): PipelineEvent {
@@ -288,11 +312,11 @@ export class Pipeline {
   //    tool call, an empty answer), escalate once to the next more capable model, say so in the answer,
   //    and record both attempts.
   private async *serve(p: Prepared, admitted: Admitted, signal: AbortSignal): AsyncGenerator<PipelineEvent, void, void> {
-    let { choice, reservation } = admitted;
+    let { choice, reservation, maxOutputTokens } = admitted;
     const { ticket } = admitted;
     const conversations = this.deps.conversations;
     for (let attemptNo = 1; ; attemptNo++) {
-      const attempt = yield* this.attempt(p, choice.model, signal);
+      const attempt = yield* this.attempt(p, choice.model, signal, maxOutputTokens);
       if (attempt.outcome === 'error' && !attempt.emitted && choice.routed && attemptNo === 1 && !signal.aborted) {
         const next = this.escalation(p, choice.model);
         if (next) {
@@ -300,7 +324,7 @@ export class Pipeline {
           this.deps.gate.release(reservation);
           const failedRecord = this.record(p, choice, attempt.usage, 'error', attemptNo, errorText(attempt.failure));
           this.deps.append(failedRecord);
-          const admission = this.deps.gate.admit(next, { noLocalAlternative: true });
+          const admission = this.deps.gate.admit(this.admitInput(p, next), { noLocalAlternative: true });
           if (admission.verdict !== 'admit') {
             if (ticket) conversations?.release(ticket);
             throw new PipelineError(errorText(attempt.failure), failedRecord, attempt.failure);
@@ -309,6 +333,7 @@ export class Pipeline {
           const reason = `${failed} failed (${errorText(attempt.failure)}); escalated to ${model.id}. ${next.reason}`;
           choice = { ...choice, decision: next, model, reason, localUnavailable: next.localUnavailable };
           reservation = admission.reservation;
+          maxOutputTokens = admission.maxOutputTokens;
           this.remember(p, choice, true);
           yield { type: 'notice', level: 'warning', message: `Rightsize: ${failed} failed (${errorText(attempt.failure)}), so this answer comes from ${model.id}.`, inResponse: true };
           yield { type: 'decision', decision: next, model, mode: choice.mode, suggestion: choice.suggestion, turn: this.turnRef(p, attemptNo + 1) };
@@ -342,14 +367,24 @@ export class Pipeline {
     }
   }
 
-  private async *attempt(p: Prepared, model: ModelSpec, signal: AbortSignal): AsyncGenerator<PipelineEvent, Attempt, void> {
+  /**
+   * One attempt at the answer. With `maxOutputTokens` (a hard budget's allowance) the backend is asked for
+   * no more, and the stream is stopped here if the answer runs past it anyway (a server that ignores
+   * max_tokens; a backend without it): the part already shown stands, the record says why it stopped.
+   */
+  private async *attempt(p: Prepared, model: ModelSpec, signal: AbortSignal, maxOutputTokens?: number): AsyncGenerator<PipelineEvent, Attempt, void> {
     let usage: BackendUsage | undefined;
     let emitted = false;
     let answered = false;
     let powerSample: Promise<number | undefined> | undefined;
     const tools = p.request.tools;
+    const cap = outputCap(maxOutputTokens);
+    let stopped: string | undefined;
     try {
-      for await (const part of this.deps.backendFor(model).stream(model, p.request, signal)) {
+      // The backend gets the tokens counted here (Ollama sizes its window with them; nothing counts twice).
+      let sent = p.request.contextTokens === undefined ? { ...p.request, contextTokens: p.inputTokens } : p.request;
+      if (cap) sent = { ...sent, maxOutputTokens: Math.min(sent.maxOutputTokens ?? Infinity, cap.maxOutputTokens) };
+      for await (const part of this.deps.backendFor(model).stream(model, sent, cap ? AbortSignal.any([signal, cap.stop.signal]) : signal)) {
         if (part.type === 'usage') {
           usage = part.usage;
           for (const w of usage.warnings ?? []) this.log(`${p.request.id} ${model.id}: ${w}`);
@@ -362,9 +397,17 @@ export class Pipeline {
         emitted = true;
         if (part.type === 'toolCall' || part.text.trim().length > 0) answered = true;
         yield part;
+        if (cap && cap.see(part)) {
+          stopped = `Rightsize stopped this answer: it ran past the ${cap.maxOutputTokens.toLocaleString('en-US')} output tokens that what is left of the budget pays for (rightsize.budget.action is "block").`;
+          cap.stop.abort();
+        }
       }
       if (!answered) throw new AnswerProblem(`${model.id} returned an empty answer`, true);
     } catch (e) {
+      if (stopped && !signal.aborted) {
+        yield { type: 'notice', level: 'warning', message: stopped, inResponse: true };
+        return { usage, emitted, outcome: 'cancelled', failure: new Error(stopped), measuredW: powerSample ? await powerSample : undefined };
+      }
       const cancelled = signal.aborted || (e instanceof BackendError && e.kind === 'cancelled');
       const measuredW = powerSample ? await powerSample : undefined;
       // An empty answer after whitespace was shown cannot be taken back: it stands as answered.
@@ -398,6 +441,25 @@ export class Pipeline {
       countedInputTokens: p.inputTokens, outcome, error, settings: settings.estimate, reference: p.reference, turn: this.turnRef(p, attempt),
     });
   }
+}
+
+/**
+ * The stream-side guard of a hard budget's allowance: output seen (ceil(chars / 4) of text and tool calls,
+ * as the backends estimate it) past the allowance, with 10% + 16 tokens of slack for tokenizers that pack
+ * more characters into a token than 4, stops the answer.
+ */
+function outputCap(maxOutputTokens: number | undefined): { maxOutputTokens: number; stop: AbortController; see(part: StreamPart): boolean } | undefined {
+  if (maxOutputTokens === undefined || !(maxOutputTokens > 0)) return undefined;
+  const limitChars = Math.ceil(maxOutputTokens * 1.1 + 16) * 4;
+  let chars = 0;
+  return {
+    maxOutputTokens,
+    stop: new AbortController(),
+    see(part) {
+      chars += part.type === 'text' ? part.text.length : part.type === 'toolCall' ? part.name.length + JSON.stringify(part.input).length : 0;
+      return chars > limitChars;
+    },
+  };
 }
 
 function byId(models: ModelSpec[], d: Pick<Decision, 'model' | 'provider'>): ModelSpec {

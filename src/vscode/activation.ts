@@ -3,6 +3,7 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
 import { BudgetGate } from '../core/budget/budgetGate';
+import { SharedBudget } from '../core/budget/sharedBudget';
 import { AskConversationLimit, ConversationAnswer, ConversationBudget, ConversationLimitEvent } from '../core/budget/conversationBudget';
 import { RightsizeConfig } from '../core/config';
 import { EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/estimate';
@@ -99,7 +100,12 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   const ledgerDir = settings.value.ledgerDir || defaultLedgerDir(process.env, process.platform, os.homedir());
   let ledger: Ledger | undefined;
   const getLedger = () => (ledger ??= new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) }));
-  const gate = new BudgetGate(settings.value.budget);
+  const workspace = currentWorkspace();
+  // This window's sessions: their records are counted by the gate itself; every other record of the
+  // workspace in the ledger, and every other window's request in flight, is seen before admitting.
+  const mySessions = new Set<string>();
+  const sharedBudget = new SharedBudget({ ledgerDir, workspaceId: workspace.id, ownSessions: () => mySessions, onWarning: (m) => log.warn(`budget: ${m}`) });
+  const gate = new BudgetGate(settings.value.budget, { shared: sharedBudget });
   const testing = context.extensionMode !== vscode.ExtensionMode.Production;
   const askUser = askConversationLimit(log);
   let scriptedAnswers: ConversationAnswer[] = [];
@@ -111,8 +117,8 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   };
   const conversations = new ConversationBudget(settings.value.conversationBudget, { ask });
   let sessionId = newSessionId();
+  mySessions.add(sessionId);
   let sessionRecords: UsageRecord[] = [];
-  const workspace = currentWorkspace();
   let estimateSettings: EstimateSettings = toEstimateSettings(settings.value.energy, process.platform, process.arch);
 
   const recorded = new vscode.EventEmitter<UsageRecord>();
@@ -151,16 +157,20 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   // Budget baseline (usage recorded before this window started): read from the ledger's rollups
   // off the activation path, and again when the window regains focus (other windows spend too).
   let baselineLoaded: Promise<void> | undefined;
-  const loadBaseline = () => (baselineLoaded = periodTotals(getLedger(), workspace.id, new Date(), sessionId)
+  const loadBaseline = () => {
+    const tailFromHere = sharedBudget.beginBaseline();
+    return (baselineLoaded = periodTotals(getLedger(), workspace.id, new Date(), sessionId)
     .then((t) => {
       // Records this window wrote are in the ledger too: subtract them, the gate counts them itself.
       const mine = sessionReport().totals;
       const own = { tokens: mine.tokens.input + mine.tokens.output, wh: mine.wh, usd: mine.usd };
       const minus = (a: { tokens: number; wh: number; usd: number }) => ({ tokens: Math.max(0, a.tokens - own.tokens), wh: Math.max(0, a.wh - own.wh), usd: Math.max(0, a.usd - own.usd) });
       gate.setBaseline({ day: minus(t.day), week: minus(t.week), month: minus(t.month) }, new Date());
+      tailFromHere();
       refreshMeter();
     })
     .catch((e: unknown) => log.warn(`could not read budget usage from the ledger: ${e instanceof Error ? e.message : String(e)}`)));
+  };
   const baselineTimer = setTimeout(() => { void loadBaseline(); }, 1500);
   context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
   context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
@@ -223,6 +233,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     responseNote: (e) => learning.responseNote(e) ?? (e.type === 'decision' && e.mode === 'auto' ? memoryNote(e.model, (e.decision as Partial<RouteDecision>).load) : undefined),
     noModelsHelp,
     showModelLine: () => settings.value.chatShowModelLine,
+    autoWindow: () => settings.value.chatAutoWindow,
     log,
   });
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
@@ -263,6 +274,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     session: () => sessionId,
     resetSession: () => {
       sessionId = newSessionId();
+      mySessions.add(sessionId);
       sessionRecords = [];
       gate.resetSession();
       refreshMeter();
@@ -275,7 +287,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   };
   registerCommands(context, services);
   const gateway = new GatewayController({
-    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps,
+    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps, conversationModels: pipeline.conversationModels,
     workspace: () => workspace, session: () => sessionId, log, onDidChangeStatus: () => refreshMeter(),
   });
   gatewayLine = () => gateway.statusLine();

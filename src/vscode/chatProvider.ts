@@ -3,13 +3,15 @@
 // meter, ledger).
 import * as vscode from 'vscode';
 import { conversationIdFromOptions } from '../core/budget/conversationBudget';
-import { modelLine } from '../core/chat/modelLine';
+import { AutoWindowChoice, autoWindow, inputTokensOf } from '../core/chat/autoWindow';
+import { ModelLineTurns } from '../core/chat/modelLine';
 import { encodeUsage, USAGE_MIME_TYPE } from '../core/chat/usagePart';
 import { traceContextOf } from '../core/export/traceContext';
 import { Pipeline, PipelineError, PipelineEvent, Target } from '../core/pipeline';
 import { ChatMessage, ChatRequest, MessagePart, ModelSpec, TokenCounts, ToolDefinition, WorkspaceRef } from '../core/types';
 
 export const AUTO_MODEL_ID = 'rightsize-auto';
+const DEFAULT_AUTO_WINDOW: AutoWindowChoice = 'largest';
 
 export interface ChatDoorDeps {
   pipeline: Pipeline;
@@ -25,6 +27,8 @@ export interface ChatDoorDeps {
   onEvent(event: PipelineEvent, request: ChatRequest): void;
   /** A line to show at the top of the answer for this event (e.g. a retry with a bigger model). */
   responseNote?(event: PipelineEvent): string | undefined;
+  /** `rightsize.chat.autoWindow`: the window Auto advertises (core/chat/autoWindow.ts). */
+  autoWindow?(): AutoWindowChoice;
   /** `rightsize.chat.showModelLine`: start a turn's answer with the model Auto chose. */
   showModelLine?(): boolean;
   log: vscode.LogOutputChannel;
@@ -38,6 +42,7 @@ let requestCounter = 0;
 
 export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<RightsizeModelInfo> {
   readonly onDidChangeLanguageModelChatInformation: vscode.Event<void>;
+  private readonly lines = new ModelLineTurns();
 
   constructor(private readonly deps: ChatDoorDeps) {
     this.onDidChangeLanguageModelChatInformation = deps.onDidChangeModels;
@@ -57,8 +62,7 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
       version: '1',
       detail: models.length ? `routes among ${models.length} models` : 'no models yet: start Ollama or add an API key',
       tooltip: 'Routes each request to the smallest capable model (local Ollama or cloud) and meters its tokens, Wh and USD.',
-      maxInputTokens: Math.max(8192, ...models.map((m) => m.contextTokens - Math.min(m.maxOutputTokens, m.contextTokens / 4))),
-      maxOutputTokens: Math.max(4096, ...models.map((m) => m.maxOutputTokens)),
+      ...autoWindow(models, this.deps.autoWindow?.() ?? DEFAULT_AUTO_WINDOW),
       capabilities: { toolCalling: models.some((m) => m.tools) || models.length === 0, imageInput: models.some((m) => m.vision === true) },
     };
     return [auto, ...models.map((m) => toInfo(m))];
@@ -96,12 +100,8 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     let answered = false;
-    /** The model line, said before the answer's first part (after a fallback: the model that answers). */
-    let line: string | undefined;
-    const answer = (): void => {
-      if (!answered && line) progress.report(new vscode.LanguageModelTextPart(line));
-      answered = true;
-    };
+    /** The model line, said before the turn's first text (after a fallback: for the model that answers). */
+    let line: { line: string; turnId: string } | undefined;
     try {
       for await (const event of this.deps.pipeline.run(request, target, abort.signal)) {
         this.deps.onEvent(event, request);
@@ -109,14 +109,19 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
         if (note) progress.report(new vscode.LanguageModelTextPart(`*${note}*\n\n`));
         switch (event.type) {
           case 'decision':
-            line = this.deps.showModelLine?.() === false ? undefined : modelLine(request, event.model, event.mode, event.decision.reason);
+            line = this.deps.showModelLine?.() === false ? undefined : this.lines.lineFor(request, event.model, event.mode, event.decision.reason);
             break;
           case 'text':
-            answer();
+            answered = true;
+            if (line && event.text.trim()) {
+              progress.report(new vscode.LanguageModelTextPart(line.line));
+              this.lines.markShown(line.turnId);
+              line = undefined;
+            }
             progress.report(new vscode.LanguageModelTextPart(event.text));
             break;
           case 'toolCall':
-            answer();
+            answered = true;
             progress.report(new vscode.LanguageModelToolCallPart(event.callId, event.name, event.input));
             break;
           case 'done':
@@ -178,7 +183,7 @@ function toInfo(m: ModelSpec): RightsizeModelInfo {
     version: '1',
     detail: `Rightsize · ${where}`,
     tooltip: `${m.displayName} (${where}, ${params}, ${Math.round(m.contextTokens / 1000)}k context${m.tools ? ', tools' : ''}). Metered and budgeted by Rightsize.`,
-    maxInputTokens: Math.max(1, m.contextTokens - Math.min(m.maxOutputTokens, Math.floor(m.contextTokens / 4))),
+    maxInputTokens: inputTokensOf(m),
     maxOutputTokens: m.maxOutputTokens,
     capabilities: { toolCalling: m.tools, imageInput: m.vision === true },
     spec: m,

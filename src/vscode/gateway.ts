@@ -5,6 +5,7 @@
 // (src/core/gateway), fed the window's pipeline dependencies: same router, budgets and ledger as the chat.
 import * as vscode from 'vscode';
 import { clientSettings, Gateway, GATEWAY_CLIENTS, startGateway, terminalEnvironment } from '../core/gateway';
+import type { ConversationMemory } from '../core/conversation';
 import type { PipelineDeps } from '../core/pipeline';
 import { newToken } from '../core/loopback/guard';
 import type { WorkspaceRef } from '../core/types';
@@ -17,6 +18,8 @@ export interface GatewayDeps {
   secrets: vscode.SecretStorage;
   environment: vscode.GlobalEnvironmentVariableCollection;
   pipeline: PipelineDeps;
+  /** The chat door's conversation memory, so a conversation keeps its model whichever door it uses. */
+  conversationModels: ConversationMemory;
   workspace(): WorkspaceRef;
   session(): string;
   log: vscode.LogOutputChannel;
@@ -69,6 +72,7 @@ export class GatewayController implements vscode.Disposable {
       try {
         const gw = await startGateway({
           pipeline: this.deps.pipeline,
+          conversationModels: this.deps.conversationModels,
           workspace: this.deps.workspace,
           session: this.deps.session,
           cloudModels: () => this.deps.settings.value.cloudModels,

@@ -170,7 +170,7 @@ export class Imports implements vscode.Disposable {
     this.own ??= await RightsizeCopilotCalls.fromLedger(ledger, new Date(Date.now() - 86_400_000));
     const sink = new CopilotReceiverSink(importStateDir(ledger.dir),
       { catalog: Catalog.builtIn(), settings: this.deps.estimateSettings(), fallbackWorkspace: IMPORT_WORKSPACE },
-      (records) => { ledger.appendMany(records); this.deps.onImported(records[records.length - 1]); }, this.own);
+      (records) => { const { written } = ledger.appendMany(records, { quarantine: true }); if (written.length) this.deps.onImported(written[written.length - 1]); }, this.own);
     this.receiver = await startOtlpReceiver({
       port: this.config.copilotReceiverPort,
       token: await this.token(),

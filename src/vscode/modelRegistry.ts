@@ -10,6 +10,8 @@ import { Catalog } from '../core/catalog/catalog';
 import { describeOllamaModel } from '../core/catalog/ollamaModels';
 import { RightsizeConfig } from '../core/config';
 import { sharedTokenCounter } from '../core/tokens';
+import * as os from 'os';
+import { isLoopbackUrl } from '../core/energy/powerSampler';
 import type { OllamaSnapshot } from '../core/router/residency';
 import { Backend, BackendError, ModelSpec } from '../core/types';
 import { ApiKeys } from './apiKeys';
@@ -44,8 +46,8 @@ export class ModelRegistry implements vscode.Disposable {
   ) {
     const c = config();
     this.ollama = this.ollamaBackend(c);
-    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => keys.get('openai'), provider: 'openai' });
-    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => keys.get('anthropic') });
+    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => keys.get('openai'), provider: 'openai', limits: c.network });
+    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => keys.get('anthropic'), limits: c.network });
     this.disposables.push(
       keys.onDidChange(() => this.invalidate('API keys changed')),
       vscode.lm.onDidChangeChatModels(() => { if (this.config().useCopilotModels) this.invalidate('Copilot models changed'); }),
@@ -57,8 +59,8 @@ export class ModelRegistry implements vscode.Disposable {
   reconfigure(): void {
     const c = this.config();
     this.ollama = this.ollamaBackend(c);
-    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => this.keys.get('openai'), provider: 'openai' });
-    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => this.keys.get('anthropic') });
+    this.openai = new OpenAICompatibleBackend({ baseUrl: c.openaiBaseUrl, apiKey: () => this.keys.get('openai'), provider: 'openai', limits: c.network });
+    this.anthropic = new AnthropicBackend({ baseUrl: c.anthropicBaseUrl, apiKey: () => this.keys.get('anthropic'), limits: c.network });
     this.invalidate('settings changed');
   }
 
@@ -66,6 +68,7 @@ export class ModelRegistry implements vscode.Disposable {
   private ollamaBackend(c: RightsizeConfig): OllamaBackend {
     return new OllamaBackend({
       host: c.ollamaHost,
+      limits: c.network,
       memoryBytes: c.ollamaMemoryGiB !== undefined ? c.ollamaMemoryGiB * 2 ** 30 : 'auto',
       countPromptTokens: (r) => sharedTokenCounter().countMessages(r.messages, r.tools),
       onWarning: (m) => {
@@ -120,7 +123,12 @@ export class ModelRegistry implements vscode.Disposable {
     if (this.snapshot && now - this.snapshot.at < SNAPSHOT_TTL_MS) return this.snapshot.value;
     try {
       const running = await this.ollama.running(AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS));
-      const value: OllamaSnapshot = { loaded: running.map((r) => ({ id: r.tag, sizeBytes: r.sizeBytes, sizeVramBytes: r.sizeVramBytes })) };
+      const c = this.config();
+      const value: OllamaSnapshot = {
+        loaded: running.map((r) => ({ id: r.tag, sizeBytes: r.sizeBytes, sizeVramBytes: r.sizeVramBytes })),
+        ...(c.ollamaMemoryGiB !== undefined ? { memoryGB: (c.ollamaMemoryGiB * 2 ** 30) / 1e9 } : {}),
+        ...(isLoopbackUrl(c.ollamaHost) ? { hostMemoryGB: os.totalmem() / 1e9 } : {}),
+      };
       this.snapshot = { at: now, value };
       return value;
     } catch (e) {

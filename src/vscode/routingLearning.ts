@@ -25,8 +25,9 @@ import { AutoTurn, ConversationWatch } from '../core/router/learningSignals';
 import { LEARNING_FILE_NAME, LearningStore } from '../core/router/learningStore';
 import type { ChatRequest, ModelSpec, WorkspaceRef } from '../core/types';
 
-/** How long the in-place retry may take to reach the provider before the fallback is offered. */
-export const RESEND_WAIT_MS = 4000;
+/** How long the in-place retry may take to reach the provider before the fallback is offered (Agent mode
+ * builds its prompt first; a slow machine takes seconds). */
+export const RESEND_WAIT_MS = 15_000;
 
 export interface RetryOutcome {
   from: string;

@@ -1,91 +1,26 @@
-// Number formatting for the usage panel: every number carries its unit. Pure (Intl only), so it can
-// also be unit-tested in Node.
+// Formatting for the usage panel: dates and axis ticks here, every number with its unit from
+// core/format.ts. Pure (Intl only), so it can also be unit-tested in Node.
+
+import { setFormatLocale } from '../core/format';
+
+// Units come from core/format.ts, the one rule shared with the status bar, router reasons and the CLI.
+export {
+  formatCount as fmtCount, formatRequests as fmtRequests, formatTokensWithUnit as fmtTokensCompact,
+  energyUnitFor, formatWh as fmtWh, formatWhRange as fmtWhRange, formatUsd as fmtUsd, formatGrams as fmtCo2,
+  formatPercent as fmtPct, formatNumber as fmtNumber,
+} from '../core/format';
+export type { EnergyUnit } from '../core/format';
 
 let locale: string | undefined;
 /** The locale used by all formatters (undefined = the runtime's default, i.e. VS Code's language). */
-export function setLocale(l: string | undefined): void { locale = l; cache.clear(); dateCache.clear(); dayLabels.clear(); }
+export function setLocale(l: string | undefined): void { locale = l; setFormatLocale(l); dateCache.clear(); dayLabels.clear(); }
 
-const cache = new Map<string, Intl.NumberFormat>();
 const dateCache = new Map<string, Intl.DateTimeFormat>();
 /** Intl formatters are costly to construct (~0.1 ms each): one per option set, reused. */
 function df(key: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   let f = dateCache.get(key);
   if (!f) { f = new Intl.DateTimeFormat(locale, opts); dateCache.set(key, f); }
   return f;
-}
-function nf(key: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
-  let f = cache.get(key);
-  if (!f) { f = new Intl.NumberFormat(locale, opts); cache.set(key, f); }
-  return f;
-}
-
-function sig3(n: number): string {
-  return nf('sig3', { maximumSignificantDigits: 3 }).format(n);
-}
-
-/** Integer with grouping, e.g. `12,345`. */
-export function fmtCount(n: number): string {
-  return nf('int', { maximumFractionDigits: 0 }).format(Math.round(n));
-}
-
-/** `1 request`, `12 requests`. */
-export function fmtRequests(n: number): string {
-  return `${fmtCount(n)} ${Math.round(n) === 1 ? 'request' : 'requests'}`;
-}
-
-/** Tokens in compact form with unit: `950 tokens`, `12.3k tokens`, `4.56M tokens`. */
-export function fmtTokensCompact(n: number): string {
-  const a = Math.abs(n);
-  if (a < 1000) return `${fmtCount(n)} tokens`;
-  if (a < 1e6) return `${sig3(n / 1e3)}k tokens`;
-  if (a < 1e9) return `${sig3(n / 1e6)}M tokens`;
-  return `${sig3(n / 1e9)}B tokens`;
-}
-
-export type EnergyUnit = 'Wh' | 'kWh' | 'MWh';
-export function energyUnitFor(maxWh: number): { unit: EnergyUnit; factor: number } {
-  const a = Math.abs(maxWh);
-  if (a >= 1e6) return { unit: 'MWh', factor: 1e6 };
-  if (a >= 1e3) return { unit: 'kWh', factor: 1e3 };
-  return { unit: 'Wh', factor: 1 };
-}
-
-/** Energy with three significant digits: `0.0423 Wh`, `12.3 Wh`, `1.23 kWh`. */
-export function fmtWh(wh: number): string {
-  if (wh === 0) return '0 Wh';
-  const { unit, factor } = energyUnitFor(wh);
-  return `${sig3(wh / factor)} ${unit}`;
-}
-
-/** A range in the unit of its upper end: `0.8–2.1 Wh`. */
-export function fmtWhRange(low: number, high: number): string {
-  const { unit, factor } = energyUnitFor(Math.max(Math.abs(low), Math.abs(high)));
-  return `${sig3(low / factor)}–${sig3(high / factor)} ${unit}`;
-}
-
-/** US dollars: cents from ten cents up (`$0.50`, `$12.34`), three significant digits below
- *  (`$0.0123`, `$0.000423`), so small local costs are not shown as $0.00. */
-export function fmtUsd(usd: number): string {
-  if (usd === 0 || Math.abs(usd) >= 0.1) {
-    return nf('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(usd);
-  }
-  return nf('usdSig', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }).format(usd);
-}
-
-/** Carbon: `0.58 g CO₂e`, `1.23 kg CO₂e`, `4.5 t CO₂e`. */
-export function fmtCo2(g: number): string {
-  const a = Math.abs(g);
-  if (a >= 1e6) return `${sig3(g / 1e6)} t CO₂e`;
-  if (a >= 1e3) return `${sig3(g / 1e3)} kg CO₂e`;
-  return `${g === 0 ? '0' : sig3(g)} g CO₂e`;
-}
-
-/** A fraction 0–1 as a percentage: `42%`, `4.2%`, `0.42%`. */
-export function fmtPct(f: number): string {
-  const p = f * 100;
-  const a = Math.abs(p);
-  const digits = a >= 10 || a === 0 ? 0 : a >= 1 ? 1 : 2;
-  return `${nf('pct' + digits, { minimumFractionDigits: 0, maximumFractionDigits: digits }).format(p)}%`;
 }
 
 function localDate(day: string): Date | undefined {
@@ -147,9 +82,4 @@ export function niceTicks(max: number, count = 4): number[] {
   for (let v = 0; v < max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   if (ticks[ticks.length - 1] < max) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
   return ticks;
-}
-
-/** A plain number (axis ticks): up to 6 significant digits, grouped. */
-export function fmtNumber(v: number): string {
-  return nf('plain', { maximumSignificantDigits: 6 }).format(v);
 }

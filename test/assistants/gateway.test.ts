@@ -81,7 +81,7 @@ describe('real assistants through rightsize serve', function () {
     assert.equal(recs.length, 2, JSON.stringify(recs.map((x) => x.model.id)));
     assert.equal(recs[0].decision.mode, 'auto');
     assert.equal(recs[1].model.id, recs[0].model.id);
-    assert.match(recs[1].decision.reason, /Keeps this turn's model/);
+    assert.match(recs[1].decision.reason, /Tool-loop continuation: stays on/);
     // The model in the record is the one that was asked: the fake of its provider got both calls.
     const fake = recs[0].model.provider === 'ollama' ? fakes.ollama : recs[0].model.provider === 'anthropic' ? fakes.anthropic : fakes.openai;
     const path_ = recs[0].model.provider === 'ollama' ? '/api/chat' : recs[0].model.provider === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
@@ -124,7 +124,7 @@ describe('real assistants through rightsize serve', function () {
     assert.equal(recs.length, 2);
     assert.ok(recs.every((x) => x.client === 'codex' && x.surface === 'gateway' && x.outcome === 'ok'));
     assert.equal(recs[1].model.id, recs[0].model.id);
-    assert.match(recs[1].decision.reason, /Keeps this turn's model/);
+    assert.match(recs[1].decision.reason, /Tool-loop continuation: stays on/);
     // What reached the backend: the command's real output as the tool result.
     const provider = recs[0].model.provider;
     const seen = JSON.stringify((provider === 'ollama' ? fakes.ollama : provider === 'anthropic' ? fakes.anthropic : fakes.openai).requests.map((x) => x.body));

@@ -529,7 +529,7 @@ function assertChartPaths(paths: Array<[string, number]>, report: UsageReport): 
 
 // -- displayed-number parsing, independent of the panel's formatter ---------------------------------
 
-/** Parses a number as shown ("1.23 kWh", "$0.0123", "12.3k tokens", "0.58 g CO₂e", "42%", "1,234") and
+/** Parses a number as shown ("1.23 kWh", "$0.0123", "12.3k tokens", "0.58 g CO2e", "42%", "1,234") and
  *  checks it against the exact value within the rounding the display allows. */
 function assertShown(text: string, exact: number, what: string): void {
   const t = text.replace(/\u2212/g, '-').replace(/,/g, '').trim();
@@ -539,10 +539,12 @@ function assertShown(text: string, exact: number, what: string): void {
   const rest = t.slice(m.index + m[0].length).trim();
   let scale = 1;
   if (/^MWh/.test(rest)) scale = 1e6; else if (/^kWh/.test(rest)) scale = 1e3;
-  else if (/^kg CO₂e/.test(rest)) scale = 1e3; else if (/^t CO₂e/.test(rest)) scale = 1e6;
+  else if (/^kg CO2e/.test(rest)) scale = 1e3; else if (/^t CO2e/.test(rest)) scale = 1e6;
   else if (/^k tokens/.test(rest)) scale = 1e3; else if (/^M tokens/.test(rest)) scale = 1e6; else if (/^B tokens/.test(rest)) scale = 1e9;
   else if (/^%/.test(rest)) scale = 0.01;
   v *= scale;
+  // "< $0.0001": an amount below what is shown; it must be non-zero and below the bound.
+  if (t.startsWith('<') || t.startsWith('-<')) { assert.ok(exact !== 0 && Math.abs(exact) < v, `${what}: shows "${text}" for ${exact}`); return; }
   const decimals = (m[0].split('.')[1] ?? '').length;
   // Half a unit of the last digit shown, or three significant digits, whichever is looser.
   const lastDigit = 0.5 * Math.pow(10, -decimals) * scale;

@@ -71,8 +71,17 @@ export interface FakeReply {
   cacheCreationTokens?: number;
   /** Only consume this reply for requests to this model. */
   model?: string;
+  /** Only consume this reply for requests that offer tools (true) or offer none (false), e.g. so a chat's
+   * own tool-less side requests (a conversation title) cannot take an agent's scripted tool call. */
+  withTools?: boolean;
   /** Misbehave instead of answering (fault injection; see FakeFault). */
   fault?: FakeFault;
+  /**
+   * Like the real servers, the fakes stop the answer at the request's output cap (`max_tokens`,
+   * `max_completion_tokens`, Ollama `num_predict`) with the provider's "length" reason, and report at
+   * most that many output tokens. `ignoreMaxTokens` makes this reply go on regardless (a broken server).
+   */
+  ignoreMaxTokens?: boolean;
   /**
    * Usage fields sent as given, over the counted ones, in the provider's own names (OpenAI `prompt_tokens`,
    * Anthropic `output_tokens`, Ollama `eval_count`, …): poison values such as `"abc"`, `1e308` or `-5`.
@@ -156,9 +165,11 @@ export async function serveFault(ctx: RequestContext, fault: FakeFault, framing:
 /** Writes `bytes` bytes of `fill` in 64 KiB pieces, respecting backpressure; stops when the client goes. */
 async function writeFiller(ctx: RequestContext, bytes: number, fill: string): Promise<void> {
   const piece = Buffer.alloc(64 * 1024, fill);
+  ctx.record.faultBytesSent = 0;
   for (let left = bytes; left > 0 && !ctx.gone && !ctx.res.destroyed;) {
     const n = Math.min(left, piece.length);
     left -= n;
+    ctx.record.faultBytesSent += n;
     if (!ctx.res.write(n === piece.length ? piece : piece.subarray(0, n))) {
       await Promise.race([new Promise((r) => ctx.res.once('drain', r)), ctx.goneSignal]);
     }
@@ -185,6 +196,8 @@ export interface RecordedRequest {
   truncated?: { sentTokens: number; numCtx: number };
   /** True when the response was completed normally. */
   completed: boolean;
+  /** Bytes of filler a fault wrote (`hugeErrorBody`, `longLine`) before the client went or it was done. */
+  faultBytesSent?: number;
 }
 
 export interface RequestContext {
@@ -281,8 +294,9 @@ export abstract class FakeServerBase {
   }
 
   /** Takes the first queued reply that applies to `model`. */
-  protected takeReply(model: string | undefined): FakeReply | undefined {
-    const i = this.queue.findIndex((r) => r.model === undefined || r.model === model);
+  protected takeReply(model: string | undefined, offersTools?: boolean): FakeReply | undefined {
+    const i = this.queue.findIndex((r) => (r.model === undefined || r.model === model)
+      && (r.withTools === undefined || offersTools === undefined || r.withTools === offersTools));
     if (i < 0) return undefined;
     return this.queue.splice(i, 1)[0];
   }
@@ -450,6 +464,24 @@ let idCounter = 0;
 export function fakeId(prefix: string): string {
   idCounter++;
   return `${prefix}${Date.now().toString(36)}${idCounter.toString(36).padStart(4, '0')}`;
+}
+
+/**
+ * Chunks cut to at most `maxTokens` tokens of text (common.ts's rule), the way a server stops at the
+ * request's output cap; `cut` when something was left out. No cap (undefined), or a reply that ignores it:
+ * unchanged.
+ */
+export function capChunks(chunks: string[], maxTokens: unknown, reply: FakeReply | undefined): { chunks: string[]; cut: boolean; cap?: number } {
+  if (typeof maxTokens !== 'number' || !(maxTokens > 0) || reply?.ignoreMaxTokens) return { chunks, cut: false };
+  const out: string[] = [];
+  let chars = 0;
+  for (const c of chunks) {
+    if (Math.ceil((chars + c.length) / 4) <= maxTokens) { out.push(c); chars += c.length; continue; }
+    const room = maxTokens * 4 - chars;
+    if (room > 0) out.push(c.slice(0, room));
+    return { chunks: out, cut: true, cap: maxTokens };
+  }
+  return { chunks: out, cut: false, cap: maxTokens };
 }
 
 export function textChunks(reply: FakeReply | undefined, fallback: string): string[] {

@@ -7,7 +7,7 @@
 // As in the real API, `input_tokens` excludes cache reads and cache writes. Token counts follow common.ts.
 import {
   FakeReply, FakeServerBase, FaultFraming, RequestContext, approxTokens, contentText, countImages, echoOf, fakeId, msFor, pace,
-  sendJson, serveFault, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
+  capChunks, sendJson, serveFault, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
 } from './common';
 
 export interface FakeAnthropicOptions {
@@ -98,7 +98,7 @@ export class FakeAnthropic extends FakeServerBase {
       }
     }
 
-    const reply = this.takeReply(body.model);
+    const reply = this.takeReply(body.model, Array.isArray(body.tools) && body.tools.length > 0);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return;
     if (reply?.fault) return serveFault(ctx, reply.fault, FRAMING);
@@ -116,13 +116,14 @@ export class FakeAnthropic extends FakeServerBase {
     const inputTokens = total - cacheRead - cacheWrite;
 
     const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-    const chunks = textChunks(reply, echoOf(contentText(lastUser?.content)));
+    const capped = capChunks(textChunks(reply, echoOf(contentText(lastUser?.content))), body.max_tokens, reply);
+    const chunks = capped.chunks;
     const text = chunks.join('');
     const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
     const toolCalls = hasTools ? (reply?.toolCalls ?? []).map((c) => ({ ...c, id: c.id ?? fakeId('toolu_') })) : [];
-    const output = reply?.outputTokens ?? (approxTokens(text) + approxTokens(reply?.thinking ?? '') +
+    const output = reply?.outputTokens !== undefined && !reply.ignoreMaxTokens ? Math.min(reply.outputTokens, body.max_tokens) : reply?.outputTokens ?? (approxTokens(text) + approxTokens(reply?.thinking ?? '') +
       (toolCalls.length ? approxTokens(JSON.stringify(toolCalls.map((c) => c.arguments))) : 0));
-    const stopReason = toolCalls.length > 0 ? 'tool_use' : reply?.doneReason === 'length' ? 'max_tokens' : 'end_turn';
+    const stopReason = toolCalls.length > 0 ? 'tool_use' : reply?.doneReason === 'length' || capped.cut ? 'max_tokens' : 'end_turn';
     const usage = {
       input_tokens: inputTokens,
       cache_creation_input_tokens: cacheWrite,

@@ -14,7 +14,7 @@
 // the window, and the request's record says `truncated: { sentTokens, numCtx }`. Nothing else tells the
 // client, as with the real server.
 import {
-  FakeServerBase, FaultFraming, RequestContext, approxTokens, echoOf, msFor, pace, sendJson, serveFault, sleep, textChunks, write,
+  FakeServerBase, FaultFraming, RequestContext, approxTokens, echoOf, msFor, pace, capChunks, sendJson, serveFault, sleep, textChunks, write,
   MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
 } from './common';
 
@@ -279,7 +279,7 @@ export class FakeOllama extends FakeServerBase {
       return;
     }
 
-    const reply = this.takeReply(body.model);
+    const reply = this.takeReply(body.model, Array.isArray(body.tools) && body.tools.length > 0);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return;
     if (reply?.fault) return serveFault(ctx, reply.fault, ndjsonFraming(kind, body.model));
@@ -321,13 +321,14 @@ export class FakeOllama extends FakeServerBase {
       promptTokens = numCtx;
     }
 
-    const chunks = textChunks(reply, fallback);
+    const capped = capChunks(textChunks(reply, fallback), body.options?.num_predict, reply);
+    const chunks = capped.chunks;
     // Like Ollama, no thinking is produced when the request turns it off (`think: false`).
     const thinking = body.think !== false ? reply?.thinking : undefined;
     const thinkingChunks = thinking ? textChunks({ text: thinking }, '') : [];
     const toolCalls = kind === 'chat' && Array.isArray(body.tools) && body.tools.length > 0 ? reply?.toolCalls ?? [] : [];
     const text = chunks.join('');
-    const evalCount = reply?.outputTokens ?? (
+    const evalCount = capped.cap !== undefined && reply?.outputTokens !== undefined ? Math.min(reply.outputTokens, capped.cap) : reply?.outputTokens ?? (
       approxTokens(text) + approxTokens(thinking ?? '') +
       (toolCalls.length > 0 ? approxTokens(JSON.stringify(toolCalls.map((c) => ({ name: c.name, arguments: c.arguments })))) : 0));
     const tps = reply?.tokensPerSecond ?? this.tokensPerSecond;
@@ -337,7 +338,7 @@ export class FakeOllama extends FakeServerBase {
     const promptMs = msFor(promptTokens, this.promptTokensPerSecond);
     const evalMs = msFor(evalCount, tps);
     const stream = body.stream !== false;
-    const doneReason = reply?.doneReason ?? 'stop';
+    const doneReason = reply?.doneReason ?? (capped.cut ? 'length' : 'stop');
     const toolCallJson = toolCalls.map((c, i) => ({
       ...(c.id ? { id: c.id } : {}),
       function: { index: i, name: c.name, arguments: c.arguments },

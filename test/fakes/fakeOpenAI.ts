@@ -6,7 +6,7 @@
 // `usage`, then `data: [DONE]`. Token counts follow the rule in common.ts.
 import {
   FakeReply, FakeServerBase, FaultFraming, RequestContext, approxTokens, contentText, countImages, echoOf, fakeId, msFor, pace,
-  sendJson, serveFault, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
+  capChunks, sendJson, serveFault, textChunks, write, MESSAGE_OVERHEAD_TOKENS, IMAGE_TOKENS,
 } from './common';
 import { serveResponses } from './fakeOpenAIResponses';
 
@@ -119,14 +119,15 @@ export class FakeOpenAI extends FakeServerBase {
     const cached = Math.min(reply?.cachedTokens ?? 0, promptTokens);
 
     const lastUser = [...messages].reverse().find((m) => m?.role === 'user');
-    const chunks = textChunks(reply, echoOf(contentText(lastUser?.content)));
+    const capped = capChunks(textChunks(reply, echoOf(contentText(lastUser?.content))), body.max_completion_tokens ?? body.max_tokens, reply);
+    const chunks = capped.chunks;
     const text = chunks.join('');
     const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
     const toolCalls = hasTools ? (reply?.toolCalls ?? []).map((c) => ({ ...c, id: c.id ?? fakeId('call_') })) : [];
     const reasoning = reply?.thinking ? approxTokens(reply.thinking) : 0;
-    const completion = reply?.outputTokens ?? (approxTokens(text) + reasoning +
+    const completion = capped.cap !== undefined && reply?.outputTokens !== undefined ? Math.min(reply.outputTokens, capped.cap) : reply?.outputTokens ?? (approxTokens(text) + reasoning +
       (toolCalls.length ? approxTokens(JSON.stringify(toolCalls.map((c) => ({ name: c.name, arguments: c.arguments })))) : 0));
-    const finish = toolCalls.length > 0 ? 'tool_calls' : reply?.doneReason === 'length' ? 'length' : 'stop';
+    const finish = toolCalls.length > 0 ? 'tool_calls' : reply?.doneReason === 'length' || capped.cut ? 'length' : 'stop';
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: completion,
@@ -220,7 +221,8 @@ export class FakeOpenAI extends FakeServerBase {
 
   /** The next scripted reply for `model`, after its delay; `answered` when it was an error or a fault (sent) or the client left. */
   private async scriptedReply(ctx: RequestContext, model: string, framing: FaultFraming): Promise<{ reply: FakeReply | undefined; answered: boolean }> {
-    const reply = this.takeReply(model);
+    const tools = ctx.record.body?.tools;
+    const reply = this.takeReply(model, Array.isArray(tools) && tools.length > 0);
     if (reply?.delayMs) await pace(ctx, reply.delayMs);
     if (ctx.gone) return { reply, answered: true };
     if (reply?.fault) {

@@ -129,47 +129,73 @@ describe('Chat door: Rightsize models in a real extension host', function () {
 
   it('Auto\'s answer opens with the model line (once per turn; the setting turns it off) and ends with the usage part', async () => {
     const auto = await model(api.autoModelId);
+    const ask = `${RENAME}\n(and keep the function's name)`; // words no other test opens a turn with
     const tools: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
-    // 1. The turn opens: the model calls a tool. The line comes before the call.
-    ollama.script({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] });
+    // 1. The turn opens with a tool call only: no text, so no line yet (VS Code folds these steps away).
+    ollama.script({ chunks: [], toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] });
     let recorded = nextRecord();
-    const first = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME)], { tools });
+    const first = await send(auto, [vscode.LanguageModelChatMessage.User(ask)], { tools });
     let rec = await recorded;
-    assert.ok(first.parts[0] instanceof vscode.LanguageModelTextPart, 'the first part is text');
-    assert.ok(first.text.startsWith(`*${rec.model.id} · ${rec.model.location}`), `first line: ${JSON.stringify(first.text.split('\n')[0])}`);
     const kinds = first.parts.map((p) => (p as object).constructor.name);
-    const callAt = first.parts.findIndex((p) => p instanceof vscode.LanguageModelToolCallPart);
-    assert.ok(callAt > 0 && first.parts.slice(0, callAt).every((p) => p instanceof vscode.LanguageModelTextPart), `then the tool call: ${kinds.join(', ')}`);
+    const call = first.parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
+    assert.ok(call, `a tool call: ${kinds.join(', ')}`);
+    assert.equal(first.text.trim(), '', `no text before the tool call: ${JSON.stringify(first.text)}`);
     // The usage part, last: the record's tokens, as VS Code's chat reads them.
     const usage = first.parts.at(-1) as vscode.LanguageModelDataPart;
-    assert.ok(usage instanceof vscode.LanguageModelDataPart && usage.mimeType === 'usage', `last part: ${String(usage?.constructor?.name)}`);
+    assert.ok(usage instanceof vscode.LanguageModelDataPart && usage.mimeType === 'usage', `last part: ${kinds.at(-1)}`);
     const u = JSON.parse(new TextDecoder().decode(usage.data)) as { prompt_tokens: number; completion_tokens: number; total_tokens: number };
     assert.equal(u.prompt_tokens, rec.tokens.input);
     assert.ok(u.prompt_tokens > 0);
     assert.equal(u.completion_tokens, rec.tokens.output);
     assert.equal(u.total_tokens, rec.tokens.input + rec.tokens.output);
-    // 2. The tool-loop continuation keeps the turn: no second line.
-    const call = first.parts[callAt] as vscode.LanguageModelToolCallPart;
-    ollama.script({ text: 'Renamed tmp to total.' });
-    const cont = await send(auto, [
-      vscode.LanguageModelChatMessage.User(RENAME),
+    // 2. The tool-loop continuation writes the answer: the line heads it, naming the turn's model.
+    const history = [
+      vscode.LanguageModelChatMessage.User(ask),
       vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)]),
       vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('function sum(a) {}')])]),
-    ], { tools });
-    assert.equal(cont.text, 'Renamed tmp to total.');
-    // 3. With rightsize.chat.showModelLine off, the answer is the model's alone.
+    ];
+    ollama.script({ text: 'Renamed tmp to total.' });
+    recorded = nextRecord();
+    const cont = await send(auto, history, { tools });
+    rec = await recorded;
+    const [line, ...rest] = cont.text.split('\n\n');
+    assert.ok(line.startsWith(`*${rec.model.id} · ${rec.model.location} — `) && line.endsWith('*'), `first line: ${JSON.stringify(line)}`);
+    assert.equal(rest.join('\n\n'), 'Renamed tmp to total.');
+    // 3. Another request of the same turn does not repeat it.
+    ollama.script({ text: 'Still the same turn.' });
+    const again = await send(auto, history, { tools });
+    assert.equal(again.text, 'Still the same turn.');
+    // 4. With rightsize.chat.showModelLine off, a new turn's answer is the model's alone.
     await user().update('chat.showModelLine', false, vscode.ConfigurationTarget.Global);
     try {
       await until(() => api.effectiveConfigForTesting!().chatShowModelLine === false, 'the setting to take effect');
       ollama.script({ text: 'Plain answer.' });
       recorded = nextRecord();
-      const off = await send(auto, [vscode.LanguageModelChatMessage.User(RENAME)]);
+      const off = await send(auto, [vscode.LanguageModelChatMessage.User(`${ask} (again)`)]);
       rec = await recorded;
       assert.equal(off.text, 'Plain answer.');
-      assert.equal(rec.model.location, 'local');
+      assert.equal(rec.decision.mode, 'auto');
     } finally {
       await user().update('chat.showModelLine', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('Auto advertises the largest window (default), or with rightsize.chat.autoWindow `local` the largest local one', async () => {
+    const all = async () => vscode.lm.selectChatModels({ vendor: 'rightsize' });
+    const input = (ms: vscode.LanguageModelChat[], pred: (m: vscode.LanguageModelChat) => boolean) => Math.max(...ms.filter(pred).map((m) => m.maxInputTokens));
+    const locals = new Set(ollama.getModels().map((m) => m.name));
+    let models = await all();
+    const auto = () => models.find((m) => m.id === api.autoModelId)!;
+    assert.equal(auto().maxInputTokens, input(models, (m) => m.id !== api.autoModelId), 'the largest of all');
+    const largestLocal = input(models, (m) => locals.has(m.id));
+    assert.ok(auto().maxInputTokens > largestLocal, `${auto().maxInputTokens} vs local ${largestLocal}`);
+    await user().update('chat.autoWindow', 'local', vscode.ConfigurationTarget.Global);
+    try {
+      await until(async () => { models = await all(); return auto().maxInputTokens === largestLocal; }, 'Auto to advertise the largest local window');
+    } finally {
+      await user().update('chat.autoWindow', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until(async () => { models = await all(); return auto().maxInputTokens > largestLocal; }, 'the default to come back');
   });
 
   it('Auto routes a multi-file design request to a strong cloud model', async () => {

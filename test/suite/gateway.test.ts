@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { RightsizeApi } from '../../src/vscode/activation';
 import type { UsageRecord } from '../../src/core/types';
 import { FakeOllama, startFakeOllama } from '../fakes';
+import { until } from './until';
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -14,15 +15,6 @@ async function freePort(): Promise<number> {
   const port = (s.address() as net.AddressInfo).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('the gateway in the extension host', function () {

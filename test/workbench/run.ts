@@ -1,6 +1,7 @@
 // Runs the workbench scenarios (test/workbench/scenarios/*.scenario.ts): each in a fresh VS Code
 // server + headless Chromium showing the real workbench, with the development extension loaded
-// through the extensionDevelopmentPath payload and the test workspace opened.
+// through the extensionDevelopmentPath payload (or, for scenarios marked `vsix`, the packaged .vsix installed
+// into the server's extensions folder) and the test workspace opened.
 //
 // Usage (after `npm run build` and `tsc -p .`; scripts/test-host.js --workbench does both):
 //   node out/test/workbench/run.js [--only <scenario name or regex>]
@@ -18,6 +19,7 @@ import {
   OUTPUT_ROOT, overallTimeout, REPO_ROOT, serverDirs, startServer, stopTree, tail, withCleanupScope, workbenchUrl,
 } from '../host/server';
 import { FakesInfo, ScenarioSetupContext, waitForWorkbench, WorkbenchScenario } from './scenario';
+import { installVsix, packagedVsix } from './vsix';
 
 interface ScenarioResult { title: string; state: 'passed' | 'failed'; durationMs: number; error?: string }
 
@@ -100,11 +102,15 @@ async function runScenario(scenario: WorkbenchScenario): Promise<void> {
   });
   await scenario.setup?.(setupCtx);
 
+  if (scenario.vsix) {
+    const installed = installVsix(packagedVsix((m) => process.stdout.write(`      ${m}\n`)), serverDirs(tempDir).extensionsDir);
+    process.stdout.write(`      installed into the server's extensions folder: ${path.basename(installed)}\n`);
+  }
   const server = await startServer({ tempDir, logFile: path.join(logDir, 'server.log'), env });
   const browser = await launchBrowser();
   const page = await openLoggedPage(browser, path.join(logDir, 'browser.log'), { viewport: { width: 1400, height: 900 }, indent: '      ' });
   try {
-    await page.goto(workbenchUrl(server, workspaceDir, [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
+    await page.goto(workbenchUrl(server, workspaceDir, scenario.vsix ? [] : [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
     await waitForWorkbench(page);
     await scenario.run({
       page, baseUrl: server.baseUrl, workspaceDir, outputDir, logDir, userDataDir, server, fakes,

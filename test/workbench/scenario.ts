@@ -56,6 +56,11 @@ export interface WorkbenchScenario {
   readonly timeoutMs?: number;
   /** Not part of `npm test`: runs only when selected by name (`--only <name>`), e.g. fixture captures. */
   readonly manual?: boolean;
+  /**
+   * Run against the packaged .vsix installed into the server's extensions folder (production mode, as users
+   * get it) instead of the development path (test/workbench/vsix.ts).
+   */
+  readonly vsix?: boolean;
   setup?(ctx: ScenarioSetupContext): void | Promise<void>;
   run(ctx: ScenarioContext): Promise<void>;
 }

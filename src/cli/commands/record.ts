@@ -5,12 +5,13 @@ import { randomUUID } from 'crypto';
 import { Catalog } from '../../core/catalog/catalog';
 import { estimate, EstimateSettings } from '../../core/estimate';
 import { formatUsd, formatWh } from '../../core/format';
-import { Ledger } from '../../core/ledger';
+import { parseIsoDate } from '../../core/isoDate';
+import { Ledger, UnwritableRecordError } from '../../core/ledger';
 import {
   DecisionMode, Location, ModelSpec, Outcome, Provider, Surface, TaskClass, TokenSource, UsageRecord,
 } from '../../core/types';
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
-import { CliIo, inputLines, isObject, parseJsonLine } from '../io';
+import { CliIo, inputLines, isObject, parseJsonLine, tooLongMessage } from '../io';
 import { ledgerFromArgs, LEDGER_OPTION } from '../ledgerOption';
 import { estimateSettingsFromArgs, SETTINGS_OPTIONS } from '../settingsOptions';
 
@@ -74,19 +75,27 @@ export function completeRecord(v: unknown, catalog: Catalog, settings: EstimateS
   if (cachedInput > input) throw new Error('tokens.cachedInput cannot exceed tokens.input');
   if (reasoning > output) throw new Error('tokens.reasoning cannot exceed tokens.output');
   const tokens = { input, cachedInput, output, reasoning };
-  const computed = v.energy === undefined || v.cost === undefined || v.carbon === undefined ? estimate(spec, tokens, settings) : undefined;
+  // A model described by the caller has no parameters to estimate from: its energy and cost are given, and
+  // its carbon follows from the energy (before: "Cannot read properties of undefined (reading 'activeB')").
+  const described = !catalog.get(modelId);
+  const computed = !described && (v.energy === undefined || v.cost === undefined || v.carbon === undefined) ? estimate(spec, tokens, settings) : undefined;
 
   let ts = now.toISOString();
   if (v.ts !== undefined) {
-    if (typeof v.ts !== 'string' || Number.isNaN(Date.parse(v.ts))) throw new Error('"ts" must be an ISO 8601 date-time');
-    ts = new Date(v.ts).toISOString();
+    if (typeof v.ts !== 'string') throw new Error('"ts" must be an ISO 8601 date-time (2026-11-01T09:30:00Z)');
+    const when = parseIsoDate(v.ts);
+    if (!when.ok) throw new Error(`"ts" ${JSON.stringify(v.ts.slice(0, 40))} is ${when.reason}`);
+    ts = new Date(when.ms).toISOString();
   }
   const workspace = v.workspace === undefined ? { id: 'cli', name: 'CLI' } : v.workspace;
   if (!isObject(workspace) || typeof workspace.id !== 'string' || !workspace.id) throw new Error('"workspace" must be {"id": string, "name": string}');
   const energy = v.energy === undefined ? computed!.energy : (() => {
     if (!isObject(v.energy)) throw new Error('"energy" must be {"wh", "low", "high"}');
     const wh = finite(v.energy.wh, 'energy.wh');
-    return { wh, low: v.energy.low === undefined ? wh : finite(v.energy.low, 'energy.low'), high: v.energy.high === undefined ? wh : finite(v.energy.high, 'energy.high'), method: typeof v.energy.method === 'string' ? v.energy.method : 'given' };
+    const low = v.energy.low === undefined ? wh : finite(v.energy.low, 'energy.low');
+    const high = v.energy.high === undefined ? wh : finite(v.energy.high, 'energy.high');
+    if (low > wh || wh > high) throw new Error(`energy must satisfy low <= wh <= high (got ${low}, ${wh}, ${high})`);
+    return { wh, low, high, method: typeof v.energy.method === 'string' ? v.energy.method : 'given' };
   })();
   const cost = v.cost === undefined ? computed!.cost : (() => {
     if (!isObject(v.cost)) throw new Error('"cost" must be {"usd"}');
@@ -140,7 +149,8 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
   const ledger: Ledger = ledgerFromArgs(args, io);
   let bad = 0;
   let good = 0;
-  for await (const { line, no } of inputLines(io.stdin)) {
+  for await (const { line, no, tooLong } of inputLines(io.stdin)) {
+    if (line === undefined) { bad++; io.stderr.write(`rightsize record: line ${no}: ${tooLongMessage(tooLong)}; skipped\n`); continue; }
     const parsed = parseJsonLine(line);
     if (!parsed.ok) { bad++; io.stderr.write(`rightsize record: line ${no}: ${parsed.error}; skipped\n`); continue; }
     let record: UsageRecord;
@@ -151,7 +161,14 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
       io.stderr.write(`rightsize record: line ${no}: ${e instanceof Error ? e.message : String(e)}; skipped\n`);
       continue;
     }
-    ledger.append(record);
+    try {
+      ledger.append(record);
+    } catch (e) {
+      if (!(e instanceof UnwritableRecordError)) throw e;
+      bad++;
+      io.stderr.write(`rightsize record: line ${no}: ${e.reason}; not recorded\n`);
+      continue;
+    }
     good++;
     if (args.options.has('json')) io.stdout.write(JSON.stringify(record) + '\n');
     else io.stdout.write(`recorded ${record.id}: ${record.model.id}, ${record.tokens.input + record.tokens.output} tokens, ${formatWh(record.energy.wh)}, ${formatUsd(record.cost.usd)}\n`);

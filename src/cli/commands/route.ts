@@ -8,7 +8,7 @@ import { Pipeline } from '../../core/pipeline';
 import { sharedTokenCounter } from '../../core/tokens';
 import { ChatMessage, ChatRequest, Estimate, ModelSpec, Objective, Surface, ToolDefinition } from '../../core/types';
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
-import { CliIo, inputLines, isObject, parseJsonLine } from '../io';
+import { CliIo, inputLines, isObject, parseJsonLine, tooLongMessage } from '../io';
 import { estimateSettingsFromArgs, SETTINGS_OPTIONS } from '../settingsOptions';
 
 const SPEC: Record<string, OptionSpec> = {
@@ -108,7 +108,8 @@ export async function routeCommand(argv: string[], io: CliIo): Promise<number> {
   const models = readModelsFile(stringOption(args, 'models'), catalog);
   const pipeline = routingPipeline(models, estimateSettingsFromArgs(args));
   let bad = 0;
-  for await (const { line, no } of inputLines(io.stdin)) {
+  for await (const { line, no, tooLong } of inputLines(io.stdin)) {
+    if (line === undefined) { bad++; io.stderr.write(`rightsize route: line ${no}: ${tooLongMessage(tooLong)}; skipped\n`); continue; }
     const parsed = parseJsonLine(line);
     const request = parsed.ok ? parseRouteRequest(parsed.value, no) : parsed.error;
     if (typeof request === 'string') {

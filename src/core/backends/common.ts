@@ -159,15 +159,58 @@ export function parseGoDuration(text: string | null | undefined): number | undef
   return matched.length > 0 && matched === text.trim() ? total : undefined;
 }
 
-/** Removes every secret (and any `Bearer …` / `sk-…` looking token) from a server-supplied message. */
+/**
+ * Removes every secret from a server-supplied message: each configured key and what is derived from it —
+ * lower/upper case, URL-encoded, hex, base64 and base64url at every alignment (a key inside an encoded
+ * header or JSON), Basic-auth forms — and anything that looks like a credential (`Bearer …`, `sk-…`,
+ * `sk-ant-…`, GitHub `ghp_…`, Google `AIza…`, Slack `xox…-`, AWS `AKIA…`, JWTs, `api_key=…`).
+ */
 export function redact(text: string, secrets: Array<string | undefined>): string {
   let out = text;
   for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('[redacted]');
+    if (!s || s.length < 4) continue;
+    for (const form of derivedForms(s)) if (form.length >= 6) out = out.split(form).join('[redacted]');
   }
-  out = out.replace(/Bearer\s+[A-Za-z0-9._\-]+/g, 'Bearer [redacted]');
-  out = out.replace(/\bsk-[A-Za-z0-9_\-*]{6,}/g, '[redacted]');
-  return out;
+  return redactCredentials(out);
+}
+
+/** Credential-looking tokens only (no configured key needed): for any text that may reach a log or record. */
+export function redactCredentials(text: string): string {
+  return text
+    .replace(/Bearer\s+[A-Za-z0-9._~+/=\-]+/g, 'Bearer [redacted]')
+    .replace(/\bsk-[A-Za-z0-9_\-*]{6,}/g, '[redacted]')
+    .replace(/\bgh[pousr]_[A-Za-z0-9]{20,}/g, '[redacted]')
+    .replace(/\bgithub_pat_[A-Za-z0-9_]{20,}/g, '[redacted]')
+    .replace(/\bAIza[0-9A-Za-z_\-]{30,}/g, '[redacted]')
+    .replace(/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, '[redacted]')
+    .replace(/\bAKIA[0-9A-Z]{16}\b/g, '[redacted]')
+    .replace(/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '[redacted]')
+    .replace(/((?:api[_-]?key|x-api-key|access[_-]?token|password|secret)["']?\s*[:=]\s*["']?)[^\s"'&,;}]{6,}/gi, '$1[redacted]');
+}
+
+/** The forms a key can be echoed in. */
+function derivedForms(key: string): string[] {
+  const bytes = Buffer.from(key, 'utf8');
+  const forms = new Set<string>([key, key.toLowerCase(), key.toUpperCase(), encodeURIComponent(key), bytes.toString('hex')]);
+  for (const prefix of ['', ':']) {
+    for (const suffix of ['', ':']) {
+      const b = Buffer.from(`${prefix}${key}${suffix}`, 'utf8');
+      forms.add(b.toString('base64').replace(/=+$/, ''));
+      forms.add(b.toString('base64url'));
+    }
+  }
+  // Inside a longer encoded text the key's bytes can start at any of 3 offsets of a base64 group: the
+  // characters that depend on the key alone are what is looked for.
+  for (let o = 1; o <= 2; o++) {
+    const enc = Buffer.concat([Buffer.alloc(o), bytes]).toString('base64');
+    const whole = Math.floor((o + bytes.length) / 3) * 4;
+    const core = enc.slice(4, whole);
+    if (core.length >= 8) { forms.add(core); forms.add(core.replace(/\+/g, '-').replace(/\//g, '_')); }
+  }
+  const whole = Math.floor(bytes.length / 3) * 4;
+  const core0 = bytes.toString('base64').slice(0, whole);
+  if (core0.length >= 8) { forms.add(core0); forms.add(core0.replace(/\+/g, '-').replace(/\//g, '_')); }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** A short, single-line version of a server message, for inclusion in an error. */

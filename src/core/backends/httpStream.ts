@@ -1,5 +1,6 @@
 // The request/stream scaffolding shared by the OpenAI-compatible and Anthropic backends: reads the key
-// (nothing is sent without it), POSTs with the caller's AbortSignal, turns error statuses into phrased
+// (nothing is sent without it), POSTs with the caller's AbortSignal through guardedFetch (no redirects,
+// deadlines, caps), turns error statuses into phrased
 // BackendErrors, runs the provider's SSE parser, and applies the stream contract of ollamaBackend.ts
 // (one final usage part; on cancel or mid-stream failure an estimated usage part, then the error).
 // No secret ever reaches an error: messages are built from fixed text plus redacted server messages.
@@ -9,6 +10,7 @@ import {
   readErrorBody, redact, shortMessage, usagePart,
 } from './common';
 import { guardedFetch, NetworkLimits } from './guardedFetch';
+import { SseTooLongError } from './sse';
 
 /** What a provider parser gets: the response, the tally to feed, and the secrets to keep out of messages. */
 export interface StreamParseContext {
@@ -113,6 +115,9 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
     }
     yield usagePart(tally.estimatedUsage(request, 'error'));
     if (e instanceof BackendError) throw e;
+    if (e instanceof SseTooLongError) {
+      throw new BackendError(`${label} sent a line longer than ${e.maxChars} characters while "${model.id}" was answering; Rightsize stopped reading.`, provider, 'tooLarge');
+    }
     if (isConnectionError(e) || (e as Error)?.message === 'terminated') {
       throw new BackendError(`${label} closed the connection while "${model.id}" was answering. Try again.`, provider, 'server');
     }

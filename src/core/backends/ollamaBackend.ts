@@ -24,7 +24,7 @@
 // that fits no window here is refused before sending (BackendError `badRequest`, no usage part): Ollama
 // would otherwise cut its start silently. `usage.ollama` carries the window and the prompt tokens sent;
 // when prompt_eval_count falls short of them beyond what the KV cache explains, `onWarning` hears it
-// (ollamaPromptCheck.ts).
+// (ollamaPromptCheck.ts). A model's limits come from `discoverModels`; before it, from the spec.
 import { randomUUID } from 'crypto';
 import * as os from 'os';
 import { Ollama } from 'ollama';
@@ -128,17 +128,9 @@ export class OllamaBackend implements Backend {
     return limits ? windowCap(limits, this.memoryBytes) : undefined;
   }
 
-  /** A model's limits: from discovery, else one /api/show (kept), else what its spec says (not kept). */
-  private async limitsOf(client: Ollama, model: ModelSpec): Promise<OllamaWindowLimits> {
-    const known = this.limits.get(model.id);
-    if (known) return known;
-    try {
-      const limits = windowLimitsFromShow((await client.show({ model: model.id })) as unknown as OllamaShowInfo);
-      this.limits.set(model.id, limits);
-      return limits;
-    } catch {
-      return { contextLengthTokens: model.contextTokens };
-    }
+  /** A model's limits: from discovery (/api/show, /api/tags), else its spec's context window. */
+  private limitsOf(model: ModelSpec): OllamaWindowLimits {
+    return this.limits.get(model.id) ?? { contextLengthTokens: model.contextTokens };
   }
 
   /** A client whose every request also stops when `signal` fires. */
@@ -167,7 +159,7 @@ export class OllamaBackend implements Backend {
       if (request.maxOutputTokens !== undefined) options.num_predict = request.maxOutputTokens;
       const keep = this.keepAlive !== undefined ? { keep_alive: this.keepAlive } : {};
       const sentTokens = request.contextTokens ?? this.opts.countPromptTokens?.(request) ?? estimateInputTokens(request);
-      const cap = windowCap(await this.limitsOf(client, model), this.memoryBytes);
+      const cap = windowCap(this.limitsOf(model), this.memoryBytes);
       const choice = this.windows.choose({
         conversationId: request.conversationId ?? turnInfo(request).conversationId,
         modelId: model.id, promptTokens: sentTokens, maxOutputTokens: request.maxOutputTokens, cap,

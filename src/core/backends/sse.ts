@@ -1,9 +1,12 @@
-// A small server-sent-events parser (the WHATWG "event stream" format).
-// Handles chunk boundaries anywhere (inside a line, between `\r` and `\n`, inside a UTF-8 sequence when
-// fed bytes through `readSse`), `\n`, `\r\n` and `\r` line ends, comment lines (`: ping`), multi-line
-// `data:` (joined with `\n`), `event:`, `id:` and `retry:` fields, a leading BOM, and a last event that
-// the server did not terminate with a blank line (dispatched at end of stream; the spec drops it, but
-// lenient is safer for usage chunks sent just before a connection closes).
+// Server-sent events (the WHATWG "event stream" format), parsed by `eventsource-parser` (linear in the
+// input: a line split over many chunks is joined once, when its end arrives), with:
+//  - a cap: a line (or an event's data) longer than `maxChars` (default 4 Mi characters) stops the stream
+//    with an SseTooLongError instead of being buffered without bound;
+//  - a leading U+FEFF stripped (the library only knows the BOM as raw bytes; fetch bodies are decoded here);
+//  - the last event ID and retry value carried on every later event, as the spec's "last event ID" is;
+//  - lenient end of stream: a last event the server did not terminate with a blank line is dispatched
+//    (the spec drops it; usage chunks sent just before a connection closes matter more).
+import { createParser, EventSourceMessage, ParseError } from 'eventsource-parser';
 
 export interface SseEvent {
   /** `message` when the server sent no `event:` field. */
@@ -13,92 +16,70 @@ export interface SseEvent {
   retry?: number;
 }
 
+export const DEFAULT_SSE_MAX_CHARS = 4 * 1024 * 1024;
+
+/** A line or an event's data longer than the parser's cap. */
+export class SseTooLongError extends Error {
+  constructor(readonly maxChars: number) {
+    super(`a server-sent event line longer than ${maxChars} characters`);
+    this.name = 'SseTooLongError';
+  }
+}
+
 export class SseParser {
-  private buffer = '';
   private started = false;
-  private data: string[] = [];
-  private eventType = '';
   private lastId: string | undefined;
   private retry: number | undefined;
-  private hasData = false;
+  private out: SseEvent[] = [];
+  private failure: Error | undefined;
+  private readonly parser;
 
-  /** Feeds text; returns the events completed by it. */
+  constructor(readonly maxChars = DEFAULT_SSE_MAX_CHARS) {
+    this.parser = createParser({
+      onEvent: (m: EventSourceMessage) => {
+        if (m.id !== undefined) this.lastId = m.id;
+        const ev: SseEvent = { event: m.event || 'message', data: m.data };
+        if (this.lastId !== undefined) ev.id = this.lastId;
+        if (this.retry !== undefined) ev.retry = this.retry;
+        this.out.push(ev);
+      },
+      onRetry: (ms: number) => { this.retry = ms; },
+      onError: (e: ParseError) => {
+        if (e.type === 'max-buffer-size-exceeded') this.failure = new SseTooLongError(maxChars);
+        // unknown fields and bad retry values are ignored, as the spec says
+      },
+      maxBufferSize: maxChars,
+    });
+  }
+
+  /** Feeds text; returns the events completed by it. Throws SseTooLongError past the cap. */
   push(chunk: string): SseEvent[] {
     if (!this.started && chunk.length > 0) {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
-    this.buffer += chunk;
-    const out: SseEvent[] = [];
-    let start = 0;
-    const buf = this.buffer;
-    for (let i = 0; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      if (c === 13 && i === buf.length - 1) break; // a `\r` at the end: wait, a `\n` may follow
-      this.line(buf.slice(start, i), out);
-      if (c === 13 && buf.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
-    }
-    this.buffer = buf.slice(start);
-    return out;
+    if (chunk.length > 0) this.parser.feed(chunk);
+    return this.take();
   }
 
   /** Ends the stream; returns a last unterminated event, if any. */
   end(): SseEvent[] {
-    const out: SseEvent[] = [];
-    if (this.buffer.length > 0) {
-      const rest = this.buffer.endsWith('\r') ? this.buffer.slice(0, -1) : this.buffer;
-      this.buffer = '';
-      this.line(rest, out);
-    }
-    this.dispatch(out);
-    return out;
+    this.parser.feed('\n\n');
+    return this.take();
   }
 
-  private line(line: string, out: SseEvent[]): void {
-    if (line.length === 0) {
-      this.dispatch(out);
-      return;
-    }
-    if (line.charCodeAt(0) === 58 /* : */) return; // comment
-    const colon = line.indexOf(':');
-    let field: string;
-    let value: string;
-    if (colon < 0) {
-      field = line;
-      value = '';
-    } else {
-      field = line.slice(0, colon);
-      value = line.slice(colon + 1);
-      if (value.charCodeAt(0) === 32) value = value.slice(1);
-    }
-    switch (field) {
-      case 'data': this.data.push(value); this.hasData = true; break;
-      case 'event': this.eventType = value; break;
-      case 'id': if (!value.includes('\0')) this.lastId = value; break;
-      case 'retry': if (/^\d+$/.test(value)) this.retry = Number(value); break;
-      default: break; // unknown fields are ignored
-    }
-  }
-
-  private dispatch(out: SseEvent[]): void {
-    if (this.hasData) {
-      const ev: SseEvent = { event: this.eventType || 'message', data: this.data.join('\n') };
-      if (this.lastId !== undefined) ev.id = this.lastId;
-      if (this.retry !== undefined) ev.retry = this.retry;
-      out.push(ev);
-    }
-    this.data = [];
-    this.hasData = false;
-    this.eventType = '';
+  private take(): SseEvent[] {
+    if (this.failure) throw this.failure;
+    const events = this.out;
+    this.out = [];
+    return events;
   }
 }
 
 /** Reads a byte stream (a fetch body) as server-sent events. */
-export async function* readSse(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+export async function* readSse(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxChars?: number): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder('utf-8');
-  const parser = new SseParser();
+  const parser = new SseParser(maxChars);
   for await (const bytes of body as AsyncIterable<Uint8Array>) {
     const events = parser.push(decoder.decode(bytes, { stream: true }));
     for (const e of events) yield e;

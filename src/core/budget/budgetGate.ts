@@ -36,19 +36,28 @@
 // it cannot break accounting.
 import type { BudgetLevel, BudgetLine, BudgetPeriod, BudgetPolicy, BudgetUnit, Location } from '../types';
 import { BUDGET_PERIODS, BUDGET_UNITS, DEFAULT_SETTING_PREFIX } from './budgetConfig';
+import { hardAllowance } from './hardAllowance';
 import { CALENDAR_PERIODS, CalendarPeriod, periodKey } from './periods';
+import type { OthersSpend, SharedSpend } from './sharedBudget';
+import { formatCount, formatUsd, formatWh } from '../format';
 
 export interface UsageAmount { tokens: number; wh: number; usd: number }
 export interface Reservation { readonly id: number; readonly amount: UsageAmount; readonly cloud: boolean }
 
 export type Admission =
-  | { verdict: 'admit'; reservation: Reservation; lines: BudgetLine[] }
+  /** `maxOutputTokens`: under a hard limit, the output the request may have (send it as max_tokens; its
+   * worst case is what is reserved). */
+  | { verdict: 'admit'; reservation: Reservation; lines: BudgetLine[]; maxOutputTokens?: number }
   | { verdict: 'downgrade'; reason: string; lines: BudgetLine[] }
   | { verdict: 'block'; message: string; lines: BudgetLine[] };
 
 export interface AdmitInput {
   location: Location;
   estimate: { tokens: { input: number; output: number }; energy: { wh: number }; cost: { usd: number } };
+  /** The request's amount with `outputTokens` of output (same input): lets a hard budget size max_tokens. */
+  priceOutput?: (outputTokens: number) => UsageAmount;
+  /** The model's or caller's cap on output tokens. */
+  maxOutputCap?: number;
 }
 
 export interface LevelChange {
@@ -62,6 +71,8 @@ export interface LevelChange {
 
 export interface BudgetGateOptions {
   now?: () => Date;
+  /** Other windows' and processes' spending (sharedBudget.ts): seen before every admission. */
+  shared?: SharedSpend;
   /** Setting prefix used in messages; default `rightsize.budget`. */
   settingPrefix?: string;
 }
@@ -112,6 +123,10 @@ export class BudgetGate {
   private readonly active = new Map<number, Reservation>();
   private reservedTotal: UsageAmount = zero();
   private nextId = 1;
+  private readonly shared: SharedSpend | undefined;
+  private inShared = false;
+  /** What the other windows spend, as last seen (settled since the baseline; in flight). */
+  private others: OthersSpend = { settled: { day: zero(), week: zero(), month: zero() }, reserved: zero() };
 
   private readonly notified = new Map<string, { instance: string; limit: number; level: BudgetLevel }>();
   private readonly listeners = new Set<(e: LevelChange) => void>();
@@ -120,6 +135,7 @@ export class BudgetGate {
     this.policy = policy;
     this.now = opts.now ?? (() => new Date());
     this.prefix = opts.settingPrefix ?? DEFAULT_SETTING_PREFIX;
+    this.shared = opts.shared;
     const t = this.now();
     this.sessionStartMs = t.getTime();
     this.keys = { day: periodKey('day', t), week: periodKey('week', t), month: periodKey('month', t) };
@@ -160,6 +176,10 @@ export class BudgetGate {
   }
 
   admit(decision: AdmitInput, opts: { noLocalAlternative?: boolean } = {}): Admission {
+    return this.withOthers(() => this.admitHere(decision, opts));
+  }
+
+  private admitHere(decision: AdmitInput, opts: { noLocalAlternative?: boolean }): Admission {
     this.roll();
     const e = decision.estimate;
     const amount: UsageAmount = {
@@ -174,23 +194,54 @@ export class BudgetGate {
     ]);
     const cloud = decision.location === 'cloud';
     const action = this.policy.action;
+    let reserve = amount;
+    let maxOutputTokens: number | undefined;
     if (cloud && action !== 'warn') {
       const lines = this.computeLines();
-      const over = lines.find((l) => unknownUnits.has(l.unit)) ?? this.worstProjected(lines, amount);
-      if (over) {
-        if (action === 'block') return { verdict: 'block', message: this.blockMessage(over, amount), lines };
-        if (!opts.noLocalAlternative) return { verdict: 'downgrade', reason: this.downgradeReason(over, amount), lines };
+      const unknownLine = lines.find((l) => unknownUnits.has(l.unit));
+      if (action === 'block' && decision.priceOutput && lines.length > 0 && !unknownLine && !lines.some((l) => l.level === 'exceeded')) {
+        // Hard: size the output to what is left, reserve its worst case (hardAllowance.ts).
+        const cap = decision.maxOutputCap !== undefined && decision.maxOutputCap > 0 ? decision.maxOutputCap : Number.MAX_SAFE_INTEGER;
+        const a = hardAllowance({ lines, price: decision.priceOutput, expectedOutputTokens: clean(e.tokens.output), capOutputTokens: cap });
+        if (!a.ok) return { verdict: 'block', message: this.allowanceMessage(a.line, a.allowedOutputTokens, a.neededOutputTokens), lines };
+        reserve = cleanAmount(a.amount);
+        if (a.maxOutputTokens < Number.MAX_SAFE_INTEGER) maxOutputTokens = a.maxOutputTokens;
+      } else {
+        const over = unknownLine ?? this.worstProjected(lines, amount);
+        if (over) {
+          if (action === 'block') return { verdict: 'block', message: this.blockMessage(over, amount), lines };
+          if (!opts.noLocalAlternative) return { verdict: 'downgrade', reason: this.downgradeReason(over, amount), lines };
+        }
       }
     }
-    const reservation: Reservation = Object.freeze({ id: this.nextId++, amount: Object.freeze(amount), cloud });
+    const reservation: Reservation = Object.freeze({ id: this.nextId++, amount: Object.freeze(reserve), cloud });
     this.active.set(reservation.id, reservation);
-    addTo(this.reservedTotal, amount);
-    return { verdict: 'admit', reservation, lines: this.computeLines() };
+    addTo(this.reservedTotal, reserve);
+    return { verdict: 'admit', reservation, lines: this.computeLines(), ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}) };
+  }
+
+  /** Runs `fn` with the other windows' spending fresh (under the shared lock), then publishes this gate's
+   * requests in flight. Without a shared view: just runs it. */
+  private withOthers<T>(fn: () => T): T {
+    if (!this.shared || this.inShared) return fn(); // (a level listener calling back in: already under the lock)
+    this.inShared = true;
+    try {
+      return this.shared.exclusive((others) => {
+        this.others = others;
+        return fn();
+      }, () => [...this.active.values()].map((r) => ({ id: r.id, amount: { ...r.amount } })));
+    } finally {
+      this.inShared = false;
+    }
   }
 
   /** Moves a reservation to used, with the actual usage. Returns false (and changes nothing) when the
    * reservation was already settled or released. */
   settle(reservation: Reservation, actual: UsageAmount): boolean {
+    return this.withOthers(() => this.settleHere(reservation, actual));
+  }
+
+  private settleHere(reservation: Reservation, actual: UsageAmount): boolean {
     this.roll();
     const mine = this.active.get(reservation.id);
     if (!mine || !this.unreserve(reservation)) return false;
@@ -201,8 +252,10 @@ export class BudgetGate {
 
   /** Drops a reservation that used nothing (cancelled before it started). Returns false when unknown. */
   release(reservation: Reservation): boolean {
-    this.roll();
-    return this.unreserve(reservation);
+    return this.withOthers(() => {
+      this.roll();
+      return this.unreserve(reservation);
+    });
   }
 
   /** Usage that did not go through admit (e.g. imported from another tool's logs). It counts in each
@@ -218,6 +271,7 @@ export class BudgetGate {
 
   lines(): BudgetLine[] {
     this.roll();
+    if (this.shared) this.others = this.shared.peek();
     return this.computeLines();
   }
 
@@ -261,8 +315,9 @@ export class BudgetGate {
     const w = this.window[period];
     if (period === 'session') return w;
     const b = this.baseline[period];
-    if (!b || b.key !== this.keys[period]) return w;
-    return { tokens: w.tokens + b.amount.tokens, wh: w.wh + b.amount.wh, usd: w.usd + b.amount.usd };
+    const o = this.others.settled[period];
+    const base = b && b.key === this.keys[period] ? b.amount : zero();
+    return { tokens: w.tokens + base.tokens + o.tokens, wh: w.wh + base.wh + o.wh, usd: w.usd + base.usd + o.usd };
   }
 
   private addUsage(a: UsageAmount, at: Date): void {
@@ -298,7 +353,8 @@ export class BudgetGate {
         const u = used[unit];
         const fraction = u / limit;
         const level: BudgetLevel = fraction >= 1 ? 'exceeded' : fraction >= warnAt ? 'warn' : 'ok';
-        out.push({ period, unit, limit, used: u, reserved: this.reservedTotal[unit], fraction, level });
+        const reserved = this.reservedTotal[unit] + (period === 'session' ? 0 : this.others.reserved[unit]);
+        out.push({ period, unit, limit, used: u, reserved, fraction, level });
       }
     }
     return out;
@@ -323,6 +379,13 @@ export class BudgetGate {
     return `Rightsize blocked this cloud request: ${periodPhrase(l.period)} ${unitNoun(l.unit)} budget of ${fmtAmount(l.unit, l.limit)} ${state}: ` +
       `${fmtAmount(l.unit, l.used)} used${inFlight}, and this request needs about ${fmtAmount(l.unit, amount[l.unit])}. ` +
       `Raise ${this.prefix}.${l.period}.${l.unit}, pick a local model, or wait until ${resetPhrase(l.period)}.`;
+  }
+
+  private allowanceMessage(l: BudgetLine, allowed: number, needed: number): string {
+    const inFlight = l.reserved > 0 ? ` (${fmtAmount(l.unit, l.reserved)} more in flight)` : '';
+    return `Rightsize blocked this cloud request: ${periodPhrase(l.period)} ${unitNoun(l.unit)} budget of ${fmtAmount(l.unit, l.limit)} is nearly used up: ` +
+      `${fmtAmount(l.unit, l.used)} used${inFlight}; what is left pays for ${allowed.toLocaleString('en-US')} output tokens of this model, fewer than the ${needed.toLocaleString('en-US')} an answer needs. ` +
+      `Raise ${this.prefix}.${l.period}.${l.unit}, pick a local model, or wait until ${l.reserved > 0 ? 'the requests in flight finish or ' : ''}${resetPhrase(l.period)}.`;
   }
 
   private downgradeReason(l: BudgetLine, amount: UsageAmount): string {
@@ -381,9 +444,9 @@ export function unitNoun(u: BudgetUnit): string {
 }
 
 export function fmtAmount(u: BudgetUnit, v: number): string {
-  if (u === 'usd') return v >= 100 ? `$${Math.round(v)}` : v >= 0.01 || v === 0 ? `$${v.toFixed(2)}` : `$${Number(v.toPrecision(2))}`;
-  if (u === 'wh') return v >= 100 ? `${Math.round(v)} Wh` : `${Number(v.toPrecision(3))} Wh`;
-  return `${Math.round(v).toLocaleString('en-US')} tokens`;
+  if (u === 'usd') return formatUsd(v);
+  if (u === 'wh') return formatWh(v);
+  return `${formatCount(v)} tokens`; // budgets are set in exact tokens: show them exactly
 }
 
 function capitalise(s: string): string {

@@ -11,3 +11,6 @@ export { ConversationBudget, conversationIdOf, conversationIdFromOptions } from 
 export type { AskConversationLimit, ConversationAdmission, ConversationAnswer, ConversationLimitEvent, ConversationTicket } from './conversationBudget';
 export { parseConversationPolicy, defaultConversationPolicy, CONVERSATION_ACTIONS, CONVERSATION_SETTING_PREFIX } from './conversationBudgetConfig';
 export type { ConversationAction, ConversationPolicy } from './conversationBudgetConfig';
+export { SharedBudget } from './sharedBudget';
+export type { SharedSpend, OthersSpend, SharedBudgetOptions } from './sharedBudget';
+export { hardAllowance, HARD_FLOOR_OUTPUT_TOKENS } from './hardAllowance';

@@ -4,8 +4,8 @@
 // meter and ledger. Served by the extension (src/vscode/gateway.ts) and by `rightsize serve`.
 //
 // Per request: gatekeeping (src/core/loopback/guard.ts: loopback bind, token, Host, Origin, body cap) ->
-// the wire format parses the body -> the target: `rightsize-auto` (or an alias) routes once per user turn
-// (a continuation keeps its turn's model), any other name passes through to that model -> Pipeline.run
+// the wire format parses the body -> the target: `rightsize-auto` (or an alias) routes (the pipeline keeps
+// a turn's model for its tool-loop continuations), any other name passes through to that model -> Pipeline.run
 // with the client's own credential for its provider's official endpoint, else Rightsize's keys -> the
 // answer in the client's format, streamed or whole. A budget block is the client's own error shape. The
 // client hanging up aborts the backend request; a deadline does the same.
@@ -13,7 +13,7 @@ import * as http from 'http';
 import { AnthropicBackend } from '../backends/anthropicBackend';
 import { OpenAICompatibleBackend } from '../backends/openaiBackend';
 import { Catalog } from '../catalog/catalog';
-import { turnInfo } from '../conversation';
+import { ConversationMemory } from '../conversation';
 import { closeServer, listenLoopback, loopbackRefusal, presentedCredentials, readCappedBody, TokenHeader } from '../loopback/guard';
 import { Pipeline, PipelineDeps, Target } from '../pipeline';
 import { Backend, ChatRequest, ModelSpec, TokenCounts, UsageRecord, WorkspaceRef } from '../types';
@@ -23,7 +23,6 @@ import { GatewayError, gatewayErrorOf } from './errors';
 import { anthropicMessages, parseAnthropicMessages } from './formats/anthropic';
 import { modelsListing } from './listing';
 import { derivedCloudSpec } from './models';
-import { TurnMemory } from './turns';
 import { AnswerUsage, ParsedCall, StopReason, StreamWriter, WireFormat } from './wire';
 
 export const AUTO_MODEL = 'rightsize-auto';
@@ -44,6 +43,8 @@ export interface GatewayDeps {
   fetch?: typeof fetch;
   /** Called after each record the gateway's requests produced (the extension's meter listens). */
   onRecord?(record: UsageRecord): void;
+  /** Which model each conversation is on (the extension passes its pipeline's, shared with the chat door). */
+  conversationModels?: ConversationMemory;
 }
 
 export interface GatewayOptions {
@@ -83,7 +84,9 @@ export class GatewayServer implements Gateway {
   readonly served: Record<string, number> = {};
   private server?: http.Server;
   private boundPort = 0;
-  private readonly turns = new TurnMemory();
+  private readonly memory: ConversationMemory;
+  /** The pipeline of requests without a client credential: one, so it remembers conversations. */
+  private readonly shared: Pipeline;
   private readonly aliases: Set<string>;
   private readonly maxBodyBytes: number;
   private readonly deadlineMs: number;
@@ -94,6 +97,8 @@ export class GatewayServer implements Gateway {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.formats = formats;
+    this.memory = deps.conversationModels ?? new ConversationMemory();
+    this.shared = new Pipeline(deps.pipeline, this.memory);
   }
 
   get port(): number { return this.boundPort; }
@@ -230,7 +235,7 @@ export class GatewayServer implements Gateway {
   /** Candidates and backends of one request: the shared ones, plus the client's own credential's provider. */
   private requestPipeline(credential: ClientCredential | undefined, requested: string | undefined): { pipeline: Pipeline; candidates: () => Promise<ModelSpec[]> } {
     const base = this.deps.pipeline;
-    if (!credential) return { pipeline: new Pipeline(base), candidates: () => base.candidates() };
+    if (!credential) return { pipeline: this.shared, candidates: () => base.candidates() };
     const catalog = this.deps.catalog ?? Catalog.builtIn();
     const ids = new Set(this.deps.cloudModels());
     if (requested) ids.add(requested);
@@ -255,27 +260,19 @@ export class GatewayServer implements Gateway {
       ...base,
       candidates,
       backendFor: (m) => (m.provider === credential.provider ? backend : base.backendFor(m)),
-    });
+    }, this.memory);
     return { pipeline, candidates };
   }
 
-  /** What to ask the pipeline for: route (once per turn) or the named model. */
-  private async target(call: ParsedCall, request: ChatRequest, candidates: () => Promise<ModelSpec[]>): Promise<{ target: Target; turnId?: string }> {
-    if (this.aliases.has(call.model.toLowerCase())) {
-      const turn = turnInfo(request);
-      const kept = this.turns.get(turn.turnId);
-      if (kept && (await candidates()).some((m) => m.id === kept.modelId && m.provider === kept.provider)) {
-        const why = turn.continuation ? 'a tool-loop continuation' : 'the same turn';
-        return { target: { kind: 'model', modelId: kept.modelId, provider: kept.provider, pinned: { mode: 'auto', reason: `Keeps this turn's model ${kept.modelId} (${why})` } }, turnId: turn.turnId };
-      }
-      return { target: { kind: 'auto' }, turnId: turn.turnId };
-    }
+  /** What to ask the pipeline for: route (it keeps a turn's model for the turn's continuations) or the named model. */
+  private async target(call: ParsedCall, request: ChatRequest, candidates: () => Promise<ModelSpec[]>): Promise<Target> {
+    if (this.aliases.has(call.model.toLowerCase())) return { kind: 'auto' };
     const list = await candidates();
     const named = list.find((m) => m.id === call.model) ?? list.find((m) => m.id.toLowerCase() === call.model.toLowerCase());
     if (!named) {
       throw new GatewayError(`Rightsize gateway: no model "${call.model}" is available (${list.length ? `available: ${AUTO_MODEL}, ${list.slice(0, 12).map((m) => m.id).join(', ')}${list.length > 12 ? ', …' : ''}` : 'start Ollama or add an API key'}).`, 'notFound');
     }
-    return { target: { kind: 'model', modelId: named.id, provider: named.provider, pinned: { mode: 'manual', reason: `${request.client ?? 'The client'} asked for ${named.id}` } } };
+    return { kind: 'model', modelId: named.id, provider: named.provider, pinned: { mode: 'manual', reason: `${request.client ?? 'The client'} asked for ${named.id}` } };
   }
 
   private async generate(format: WireFormat, body: unknown, req: http.IncomingMessage, res: http.ServerResponse, tokenIn: TokenHeader): Promise<void> {
@@ -284,7 +281,7 @@ export class GatewayServer implements Gateway {
     const credential = clientCredentialOf(format, presentedCredentials(req.headers), tokenIn);
     const auto = this.aliases.has(call.model.toLowerCase());
     const { pipeline, candidates } = this.requestPipeline(credential, auto ? undefined : call.model);
-    const { target, turnId } = await this.target(call, request, candidates);
+    const target = await this.target(call, request, candidates);
 
     const abort = new AbortController();
     let timedOut = false;
@@ -313,7 +310,6 @@ export class GatewayServer implements Gateway {
             headers['x-rightsize-model'] = ev.model.id;
             headers['x-rightsize-provider'] = ev.model.provider;
             headers['x-rightsize-reason'] = headerSafe(ev.decision.reason);
-            if (turnId && ev.mode === 'auto') this.turns.set(turnId, { modelId: ev.model.id, provider: ev.model.provider });
             break;
           case 'notice':
             notices.push(ev.message);

@@ -223,15 +223,18 @@ class BatchWriter {
    * records were written (so that a crash later cannot import them again).
    */
   flush(at?: { file: string; cursor: FileCursor }): void {
-    const wrote = this.records.length;
-    if (wrote) {
-      this.opts.ledger.appendMany(this.records);
-      this.opts.onRecords?.(this.records);
+    const pending = this.records.length;
+    let wrote = pending;
+    if (pending) {
+      // A record the ledger refuses (a poison number in the log) is quarantined, not a reason to stop.
+      const { written } = this.opts.ledger.appendMany(this.records, { quarantine: true });
+      wrote = written.length;
+      this.opts.onRecords?.(written);
       this.summary.records += wrote;
       this.progress.records += wrote;
       this.records = [];
     }
     if (at) this.state.files[at.file] = at.cursor;
-    if (wrote) this.state.save();
+    if (pending) this.state.save();
   }
 }

@@ -223,12 +223,25 @@ export class Ledger {
   /**
    * Appends many records (imports): each is checked as `append` checks it, then each month's lines go in
    * writes of at most APPEND_BATCH_BYTES, each a whole number of lines (same O_APPEND rule as `append`).
-   * Throws before writing anything when a record is invalid.
+   * Throws before writing anything when a record is invalid, unless `quarantine` is set: then such records
+   * are set aside in the quarantine file with their reason and the rest are written (imports: one bad
+   * line of another tool's log must not stop the import forever). Returns the records written.
    */
-  appendMany(records: readonly UsageRecord[]): void {
+  appendMany(records: readonly UsageRecord[], opts: { quarantine?: boolean } = {}): { written: UsageRecord[]; quarantined: number } {
     const byFile = new Map<string, string[]>();
+    const written: UsageRecord[] = [];
+    let quarantined = 0;
     for (const record of records) {
-      const line = lineOf(record, 'Ledger.appendMany');
+      let line: string;
+      try {
+        line = lineOf(record, 'Ledger.appendMany');
+      } catch (e) {
+        if (!opts.quarantine || !(e instanceof UnwritableRecordError)) throw e;
+        this.quarantine(record, e.reason);
+        quarantined++;
+        continue;
+      }
+      written.push(record);
       const file = path.join(this.dir, ledgerFileName(Date.parse(record.ts)));
       let lines = byFile.get(file);
       if (!lines) byFile.set(file, (lines = []));
@@ -252,6 +265,7 @@ export class Ledger {
         fs.closeSync(fd);
       }
     }
+    return { written, quarantined };
   }
 
   /** Warns about the damage a read of file `name` found (also used for reads done elsewhere, e.g. report workers). */

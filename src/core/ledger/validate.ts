@@ -1,6 +1,7 @@
 // Shape checks of ledger schema v1 (DESIGN.md "The usage record"). Strict on what aggregation reads
 // (numbers must be finite, ids and timestamps present); lenient on enum values so that a newer
 // writer adding a task class or surface does not make old readers drop records.
+import { parseIsoDate } from '../isoDate';
 import type { UsageRecord } from '../types';
 
 export const LEDGER_SCHEMA_VERSION = 1;
@@ -35,7 +36,8 @@ export function recordProblem(x: unknown): string | undefined {
   let p = checkFields(x, '', ['id', 'ts', 'session', 'surface', 'task', 'outcome'], ['durationMs']);
   if (p) return p;
   if ((x.id as string).length === 0) return 'id is empty';
-  if (!Number.isFinite(Date.parse(x.ts as string))) return `ts ${JSON.stringify(x.ts)} is not a date`;
+  const when = parseIsoDate(x.ts as string);
+  if (!when.ok) return `ts ${JSON.stringify((x.ts as string).slice(0, 40))} is not a date (${when.reason})`;
   if (x.ttftMs !== undefined && !isNum(x.ttftMs)) return 'ttftMs must be a finite number';
   if (x.error !== undefined && !isStr(x.error)) return 'error must be a string';
   for (const [key, strings, numbers] of PARTS) {
@@ -45,6 +47,8 @@ export function recordProblem(x: unknown): string | undefined {
     if (p) return p;
   }
   if (typeof (x.decision as Obj).followed !== 'boolean') return 'decision.followed must be a boolean';
+  p = rangeProblem(x);
+  if (p) return p;
   const loc = (x.model as Obj).location;
   if (loc !== 'local' && loc !== 'cloud') return `model.location ${JSON.stringify(loc)} is neither local nor cloud`;
   if (x.counterfactual !== undefined) {
@@ -52,6 +56,33 @@ export function recordProblem(x: unknown): string | undefined {
     p = checkFields(x.counterfactual, 'counterfactual.', ['model'], ['wh', 'usd', 'gco2e']);
     if (p) return p;
   }
+  return undefined;
+}
+
+/** Largest amounts one record may carry: far above any real request, far below what breaks a report. */
+export const MAX_RECORD_TOKENS = 1e9;
+export const MAX_RECORD_USD = 1e6;
+export const MAX_RECORD_WH = 1e7;
+
+/** Negative or absurd numbers, and an energy range that does not contain its central value. */
+function rangeProblem(x: Obj): string | undefined {
+  const t = x.tokens as Obj;
+  for (const k of ['input', 'cachedInput', 'output', 'reasoning']) {
+    const n = t[k] as number;
+    if (n < 0 || n > MAX_RECORD_TOKENS) return `tokens.${k} ${n} is outside 0–${MAX_RECORD_TOKENS}`;
+  }
+  const cacheWrite = typeof t.cacheWrite === 'number' ? t.cacheWrite : 0;
+  if (cacheWrite < 0 || (t.cachedInput as number) + cacheWrite > (t.input as number)) return 'tokens.cachedInput + tokens.cacheWrite exceed tokens.input (input includes them)';
+  if ((t.reasoning as number) > (t.output as number)) return 'tokens.reasoning exceeds tokens.output (output includes it)';
+  if ((x.durationMs as number) < 0) return 'durationMs is negative';
+  const e = x.energy as Obj;
+  const [wh, low, high] = [e.wh as number, e.low as number, e.high as number];
+  if (low < 0 || high > MAX_RECORD_WH) return `energy ${low}–${high} Wh is outside 0–${MAX_RECORD_WH}`;
+  const slack = 1e-9 * Math.max(1, Math.abs(high));
+  if (low > wh + slack || wh > high + slack) return `energy must satisfy low <= wh <= high (got ${low}, ${wh}, ${high})`;
+  const usd = (x.cost as Obj).usd as number;
+  if (usd < 0 || usd > MAX_RECORD_USD) return `cost.usd ${usd} is outside 0–${MAX_RECORD_USD}`;
+  if (((x.carbon as Obj).g as number) < 0) return 'carbon.g is negative';
   return undefined;
 }
 

@@ -44,8 +44,13 @@ export function emptyShape(): ContextShape {
 
 const ERROR_LINE_RE =
   /^\s*(?:[A-Z][\w.]*(?:Error|Exception|Fault)\b|(?:error|ERROR|Error|FATAL|fatal|FAILED|FAIL|panic)\b[\s:[(]|E\s{2,}\w|\w[\w./-]*\.\w+(?::\d+){1,2}:?\s*(?:error|fatal)\b|npm ERR!)/;
+/** Literal parts one of which every error line holds: pieces without any skip the line scan for errors. */
+const ERROR_HINT_RE = /rror|FAIL|ERR!|xception|Fault|atal|FATAL|panic|\nE {2}|^E {2}/;
 const CONSTRAINT_RE =
   /(?:\b[a-zA-Z](?:_\w+)?\s*(?:≤|<=|<)\s*\d+(?:\s*(?:[·*×x]\s*)?10\s*\^\s*\d+|\s*(?:[·*×x]\s*)?10\*\*\d+|e\d+)|\b10\s*\^\s*\d+\b|\b10\*\*\d+\b|\btime limit\b|\bmemory limit\b|\bmod(?:ulo)?\s+(?:10\^9\s*\+\s*7|998244353|1000000007)\b|\binteractive problem\b|^\s*(?:constraints|input|output)\s*:?\s*$)/gim;
+/** Literal parts one of which every constraint holds (`10^`, `10**`, `1e5`, `limit`, `mod`, headers): a line
+ * without any is not searched. */
+const CONSTRAINT_HINT_RE = /10\s?\^|10\*\*|≤|\d[eE]\d|limit|modulo|998244353|1000000007|nteractive|onstraints|^\s*(?:[Ii]nput|[Oo]utput)\s*:?\s*$/m;
 
 /** Measures the pieces (in order) plus what the instruction itself names and states. */
 export function measureShape(pieces: readonly ContextPiece[], instruction: string): ContextShape {
@@ -62,32 +67,35 @@ export function measureShape(pieces: readonly ContextPiece[], instruction: strin
     if (budget <= 0) continue;
     const text = p.text.length > budget ? p.text.slice(0, budget) : p.text;
     budget -= text.length;
-    scanLines(text, p.code, s);
+    scanLines(text, p.code, ERROR_HINT_RE.test(text), CONSTRAINT_HINT_RE.test(text), s);
     if (hasStackTrace(text)) s.stackTraces++;
-    s.constraintMentions += countConstraints(text);
   }
   s.filesNamed = Math.max(files.size, statedFileCount(instruction));
   return s;
 }
 
-function scanLines(text: string, code: boolean, s: ContextShape): void {
+/** One pass over the lines: code lines, diff hunks, error lines and constraints (the last two only in pieces
+ * that hold one of their literal hints). */
+function scanLines(text: string, code: boolean, errors: boolean, constraints: boolean, s: ContextShape): void {
   let start = 0;
   const n = text.length;
   while (start <= n) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = n;
     if (end > start) {
-      const c = text.charCodeAt(start);
       if (code) s.codeLines++;
-      if (c === 64 /* @ */ && text.startsWith('@@ -', start)) s.diffHunks++;
-      else if (end - start < 400 && ERROR_LINE_RE.test(text.slice(start, end))) s.errorLines++;
+      const short = end - start < 400;
+      const line = short ? text.slice(start, end) : '';
+      if (text.charCodeAt(start) === 64 /* @ */ && text.startsWith('@@ -', start)) s.diffHunks++;
+      else if (errors && short && ERROR_LINE_RE.test(line)) s.errorLines++;
+      if (constraints) s.constraintMentions += countConstraints(short ? line : text.slice(start, end));
     }
     start = end + 1;
   }
 }
 
 function countConstraints(text: string): number {
-  if (text.length === 0) return 0;
+  if (text.length === 0 || !CONSTRAINT_HINT_RE.test(text)) return 0;
   CONSTRAINT_RE.lastIndex = 0;
   let n = 0;
   while (CONSTRAINT_RE.exec(text) !== null) n++;

@@ -8,6 +8,9 @@
 // | concurrency     |   +30 | race, deadlock, mutex, lock, atomic, thread safety, async ordering            |
 // | security        |   +30 | auth, crypto, injection, XSS/CSRF, CVE, vulnerabilities, secrets              |
 // | performance     |   +10 | performance, slow, optimise, latency, throughput, profiling, memory leaks     |
+// | distributed     |    +7 | multi-region, replication, consensus, failover, an outage to tolerate,       |
+// |                 |       | consistency trade-offs, a rate in requests/s: a design question at 70 then   |
+// |                 |       | needs 77, frontier models (claude-sonnet-4-5 77.2 and up), not gpt-5-mini    |
 // | manyFiles       |  +5/8 | 3–5 / 6+ files named or stated, or "across the codebase" (counts as 3)        |
 // | manyCodeBlocks  |    +3 | 3+ fenced code blocks in the message                                          |
 // | longHistory     | +5/10 | 12+ / 30+ messages in the conversation                                        |
@@ -30,6 +33,7 @@ export const SIGNAL_RAISE = {
   concurrency: 30,
   security: 30,
   performance: 10,
+  distributed: 7,
   manyFilesSome: 5,
   manyFilesMany: 8,
   manyCodeBlocks: 3,
@@ -56,6 +60,8 @@ const SECURITY_RE =
   /\b(?:auth|authn|authz|authenticat\w*|authori[sz]\w*|oauth\w*|jwt|sso|saml|crypto\w*|encrypt\w*|decrypt\w*|password\w*|csrf|xss|ssrf|(?:sql |command |code |prompt )?injection|cve-\d{4}-\d+|cve|vulnerab\w*|sanitiz\w*|sanitis\w*|secrets?|privilege\w*|exploit\w*|permissions?|tls|certificates?|security)\b/i;
 const PERFORMANCE_RE =
   /\b(?:performance|perf|slow(?:er|ly|ness|down)?|optimi[sz]\w*|latency|throughput|bottlenecks?|profil(?:e|ing|er)|faster|speed ?up|hot path|memory (?:leaks?|usage|footprint)|allocations?|o\(n\^?2\)|o\(n log n\)|quadratic|cache misses)\b/i;
+const DISTRIBUTED_RE =
+  /\b(?:multi-?region|cross-?region|geo-?distributed|distributed (?:systems?|cache|lock|queue|transactions?|rate limit\w*)|replicat(?:ion|ed|e|ing)|consensus|raft|paxos|quorum|failover|(?:region|datacenter|data centre|zone) outages?|partition toleran\w*|eventual(?:ly)? consisten\w*|strong(?:ly)? consisten\w*|consistency (?:model|guarantees?|trade-?offs?)|\d[\d,.]*k? (?:requests|req|writes|reads|events|messages)\s*(?:\/|per )\s*(?:s|sec|second)\b|\d[\d,.]*k? ?(?:rps|qps))/i;
 const DEPTH_RE =
   /\b(?:think (?:carefully|hard|deeply|it through|step by step)|step[- ]by[- ]step|in[- ]depth|thorough(?:ly)?|deep[- ]dive|rigorous(?:ly)?|carefully|(?:all |the )?edge cases|corner cases|prove|formally|comprehensive(?:ly)?|detailed analysis)\b/i;
 
@@ -98,6 +104,7 @@ export function difficulty(input: DifficultyInput): Difficulty {
       if (CONCURRENCY_RE.test(prose)) push('concurrency', SIGNAL_RAISE.concurrency);
       if (SECURITY_RE.test(prose)) push('security', SIGNAL_RAISE.security);
       if (PERFORMANCE_RE.test(prose)) push('performance', SIGNAL_RAISE.performance);
+      if (DISTRIBUTED_RE.test(prose)) push('distributed', SIGNAL_RAISE.distributed);
       if (DEPTH_RE.test(prose)) push('depth', SIGNAL_RAISE.depth);
     }
     const files = Math.max(f.files, input.multiFilePhrase ? THRESHOLDS.manyFilesSome : 0);

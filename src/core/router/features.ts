@@ -39,9 +39,30 @@ export interface RequestFeatures {
 }
 
 /** The request's envelope as a door reads it. */
+/** The request's envelope as a door reads it; read once per request (cached on the request object while its
+ * messages, last message, tools and suffix are the same objects: doors build a request once and do not
+ * change it, and a request that grows gets read again). */
 export function envelopeOf(request: ChatRequest): Envelope {
-  return readEnvelope(request.messages, request.tools, typeof request.suffix === 'string' ? { suffix: request.suffix } : undefined);
+  const messages = request.messages;
+  const last = messages.length > 0 ? messages[messages.length - 1] : undefined;
+  const hit = ENVELOPES.get(request);
+  if (hit && hit.messages === messages && hit.length === messages.length && hit.last === last && hit.tools === request.tools && hit.suffix === request.suffix) {
+    return hit.envelope;
+  }
+  const envelope = readEnvelope(messages, request.tools, typeof request.suffix === 'string' ? { suffix: request.suffix } : undefined);
+  ENVELOPES.set(request, { messages, length: messages.length, last, tools: request.tools, suffix: request.suffix, envelope });
+  return envelope;
 }
+
+interface CachedEnvelope {
+  messages: ChatRequest['messages'];
+  length: number;
+  last: ChatRequest['messages'][number] | undefined;
+  tools: ChatRequest['tools'];
+  suffix: string | undefined;
+  envelope: Envelope;
+}
+const ENVELOPES = new WeakMap<ChatRequest, CachedEnvelope>();
 
 export function extractFeatures(request: ChatRequest, envelope: Envelope = envelopeOf(request)): RequestFeatures {
   const messages = request.messages;

@@ -1,27 +1,7 @@
-// Number formatting for the router's one-line reasons.
+// Number formatting for the router's one-line reasons: units come from core/format.ts (one rule for
+// every surface); scores and ratios are the router's own.
 
-/** `0.0043 Wh`, `0.31 Wh`, `12.4 Wh`: two significant figures below 10 Wh. */
-export function fmtWh(wh: number): string {
-  return `${fmtNumber(wh)} Wh`;
-}
-
-/** `$0.0012`, `$0.31`, `$12.40`. */
-export function fmtUsd(usd: number): string {
-  if (!Number.isFinite(usd)) return `$${usd}`;
-  if (usd === 0) return '$0';
-  if (Math.abs(usd) >= 10) return `$${usd.toFixed(2)}`;
-  return `$${sig2(usd)}`;
-}
-
-/** `850`, `12k`, `1.2M`. */
-export function fmtTokens(tokens: number): string {
-  if (tokens < 1000) return String(Math.round(tokens));
-  if (tokens < 1_000_000) {
-    const k = tokens / 1000;
-    return `${k < 10 ? Number(k.toFixed(1)) : Math.round(k)}k`;
-  }
-  return `${Number((tokens / 1_000_000).toFixed(1))}M`;
-}
+export { formatWh as fmtWh, formatUsd as fmtUsd, formatTokens as fmtTokens } from '../format';
 
 /** Capability scores: integers as is, others with one decimal. */
 export function fmtScore(score: number): string {

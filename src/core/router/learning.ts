@@ -178,7 +178,13 @@ export function adjustment(state: LearningState, workspaceId: string, task: Task
 
 /** The router's view of one workspace's learning. */
 export function learnedAdjustments(state: LearningState, workspaceId: string, now: Date): LearnedAdjustments {
-  return { floorFor: (task) => adjustment(state, workspaceId, task, now) };
+  const memo = new Map<TaskClass, CapabilityFloor | undefined>();
+  return {
+    floorFor: (task) => {
+      if (!memo.has(task)) memo.set(task, adjustment(state, workspaceId, task, now));
+      return memo.get(task);
+    },
+  };
 }
 
 /** `base` with an extra floor for every task (the retry of one turn): the higher floor wins, the extra one on a tie. */

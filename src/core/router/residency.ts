@@ -6,7 +6,8 @@
 //   energy at the electricity price. The router adds it to the model's estimate, so a loaded model wins a
 //   comparison it would otherwise lose by less than the load, and a cold one must be cheaper by more.
 //   Models Ollama runs remotely (`-cloud`, remote_host) have no local load cost.
-//   Memory (only when the device profile knows it, memoryGB): a model whose weights do not fit in the
+//   Memory (rightsize.ollama.memoryGiB, else the device profile's memoryGB, else this machine's RAM when
+//   Ollama runs here; unknown for a remote Ollama without the setting): a model whose weights do not fit in the
 //   usable memory (USABLE_MEMORY_SHARE) next to what is loaded makes Ollama unload models first; one that
 //   does not fit even alone runs partly from host memory (slower; localEnergy.ts counts that time). Neither
 //   is chosen silently: the decision names the models it unloads, or says it is offloaded.
@@ -30,8 +31,14 @@ export const LOAD_GB_PER_S = { min: 0.5, max: 3 } as const;
 /** A model in memory, as /api/ps reports it. */
 export interface LoadedModel { id: string; sizeBytes: number; sizeVramBytes: number }
 
-/** What Ollama has loaded now, read just before routing. */
-export interface OllamaSnapshot { loaded: readonly LoadedModel[] }
+/** What Ollama has loaded now, read just before routing, and the memory it has for models. */
+export interface OllamaSnapshot {
+  loaded: readonly LoadedModel[];
+  /** The user's `rightsize.ollama.memoryGiB`, in GB, when set: wins over the device profile's memory. */
+  memoryGB?: number;
+  /** The machine's RAM (GB) when Ollama runs here: used when neither the setting nor the device profile says. */
+  hostMemoryGB?: number;
+}
 
 /** What loading a model means for this request (undefined from `load()`: nothing to load, or not local). */
 export interface LoadCost {
@@ -78,7 +85,8 @@ export function weightsGB(m: ModelSpec): number {
 
 export function residency(snapshot: OllamaSnapshot, settings: ResidencySettings): Residency {
   const loaded = new Map(snapshot.loaded.map((l) => [tagKey(l.id), l]));
-  const usableGB = settings.device.memoryGB ? settings.device.memoryGB * USABLE_MEMORY_SHARE : undefined;
+  const memoryGB = snapshot.memoryGB ?? settings.device.memoryGB ?? snapshot.hostMemoryGB;
+  const usableGB = memoryGB && memoryGB > 0 ? memoryGB * USABLE_MEMORY_SHARE : undefined;
   const power = localPower(settings.device, settings.measuredPowerW);
   const cache = new Map<ModelSpec, LoadCost | undefined>();
   const load = (m: ModelSpec): LoadCost | undefined => {

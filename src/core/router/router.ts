@@ -1,14 +1,16 @@
 // The router: the smallest capable model for a request.
 //
-//   1. Analyse the request (requirements.ts): task kind, required capability (base + difficulty signals),
-//      expected output tokens.
+// decide() is five named steps: analyse (requirements.ts, over the envelope: envelope.ts), filterCandidates,
+// scoreCandidates, rank, explain.
+//
+//   1. Analyse the request (requirements.ts): task kind from the user's instruction (the envelope reader
+//      separates it from host boilerplate and pasted context), required capability (base or fitted model +
+//      difficulty signals, raised to a learned floor; for an escalation, above the model that failed:
+//      RouteOptions.above), expected output tokens.
 //   2. Filter the candidates, in this order (the first failing filter is the candidate's reason):
-//        excluded ids (e.g. a backend that failed in this request)
+//        excluded ids (e.g. a model that just failed in this turn)
 //        policy:   workspace local-only -> no cloud (an Ollama model that runs remotely counts as cloud);
 //                  budget blockCloud     -> no cloud;
-//                  budget preferLocal    -> no cloud, unless no local model passes the hard filters below,
-//                                           in which case cloud models are allowed again and the decision
-//                                           says so (`localUnavailable`; BudgetGate.admit takes it)
 //        tools:    the request offers tools -> the model must support tools
 //        fim:      the request carries a fill-in-the-middle suffix -> an Ollama code model (supportsFim):
 //                  only the Ollama backend has a FIM endpoint (/api/generate with `suffix`), and only code
@@ -17,6 +19,10 @@
 //        context:  input tokens + expected output <= (1 - CONTEXT_SAFETY_MARGIN) x the model's window.
 //                  The margin (10%) covers tokenizer differences: input tokens are counted with one
 //                  tokenizer and e.g. Qwen's or Llama's counts run several per cent higher.
+//        budget:   the budget's constraints, given before routing (BudgetGate.constraints): preferLocal, or
+//                  under the preferLocal action a cloud estimate above what is left (cloudHeadroom) -> no
+//                  cloud, unless no local model passes the filters above, in which case cloud models are
+//                  allowed again and the decision says so (`localUnavailable`); nothing is routed twice
 //        capability: score >= required, where required is raised to the workspace's learned floor for the
 //                  task class when there is one (RouteOptions.learned, learning.ts; the reason says so).
 //      Local models Ollama has not loaded (RouteOptions.residency, from /api/ps) carry the load's energy and
@@ -47,14 +53,17 @@
 //      Local preference (RouteOptions.localPreference, default DEFAULT_LOCAL_PREFERENCE, the setting's
 //      default too): when the cheapest capable model is cloud but a capable local model costs at most
 //      that many times as much by the objective, the local model is chosen and the reason says so.
+//      The conversation's model (RouteOptions.prefer, a follow-up turn): chosen when it is capable enough
+//      ("stays on …, this conversation's model"); when it is not, the choice says it "moves up from" it.
 //   4. When no candidate reaches the required score but some pass every other filter, the most capable of
 //      those is chosen (ties: cheapest by the objective) and the reason says so (`capabilityShortfall`):
 //      a request should not fail merely because every allowed model is weaker than ideal. When no candidate
 //      passes the other filters, decide() throws NoCapableModelError saying what was needed and why each
 //      candidate failed.
 //
-// The estimator is injected (RouteOptions.estimate); the router computes estimates only for candidates
-// that pass the hard filters, plus the reference model.
+// The estimator is injected (RouteOptions.estimate); the router computes estimates only for the candidates
+// it can choose (the capable ones that pass every filter; the weaker ones only when none is capable), cloud
+// candidates the budget's headroom is checked against, and the reference model.
 import type { ChatRequest, Decision, Estimate, Location, ModelSpec, Objective, Provider, TaskClass, TokenCounts } from '../types';
 import { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
 import type { Envelope } from './envelope';
@@ -194,8 +203,8 @@ interface Filtered {
   failures: CandidateFailure[];
   /** The budget keeps cloud models out, but no local model fits, so cloud models were let back in. */
   localUnavailable: boolean;
-  /** Estimates of the fitting candidates (and of cloud ones the budget set aside). */
-  estimates: Map<ModelSpec, Estimate>;
+  /** A candidate's estimate for this request, computed once when first needed. */
+  estimateOf(m: ModelSpec): Estimate;
 }
 
 /** Step 2: policy, hard filters, then the budget's constraints (which need the estimates). */
@@ -214,13 +223,17 @@ function filterCandidates(req: Requirements, input: number, options: RouteOption
     else passing.push(m);
   }
   const estimates = new Map<ModelSpec, Estimate>();
-  for (const m of passing) estimates.set(m, withLoad(options.estimate(m, tokensFor(m, input, req.expectedOutputTokens)), options.residency?.load(m)));
+  const estimateOf = (m: ModelSpec): Estimate => {
+    let e = estimates.get(m);
+    if (!e) estimates.set(m, (e = withLoad(options.estimate(m, tokensFor(m, input, req.expectedOutputTokens)), options.residency?.load(m))));
+    return e;
+  };
   // The budget: under preferLocal (or when a cloud request would overrun what is left), cloud models are
   // set aside unless no local model fits at all.
   const aside: CandidateFailure[] = [];
   const fitting: ModelSpec[] = [];
   for (const m of passing) {
-    const f = effectiveLocation(m) === 'cloud' ? budgetFailure(m, estimates.get(m)!, options.budget) : undefined;
+    const f = effectiveLocation(m) === 'cloud' ? budgetFailure(m, estimateOf, options.budget) : undefined;
     if (f) aside.push(f);
     else fitting.push(m);
   }
@@ -230,7 +243,7 @@ function filterCandidates(req: Requirements, input: number, options: RouteOption
     localUnavailable = true;
   } else failures.push(...aside);
   if (fitting.length === 0) throw noModelError(req, input, options, failures);
-  return { fitting, failures, localUnavailable, estimates };
+  return { fitting, failures, localUnavailable, estimateOf };
 }
 
 function hardFailure(m: ModelSpec, req: Requirements, input: number): CandidateFailure | undefined {
@@ -249,10 +262,11 @@ function hardFailure(m: ModelSpec, req: Requirements, input: number): CandidateF
   return undefined;
 }
 
-function budgetFailure(m: ModelSpec, e: Estimate, budget: RouteOptions['budget']): CandidateFailure | undefined {
+function budgetFailure(m: ModelSpec, estimateOf: (m: ModelSpec) => Estimate, budget: RouteOptions['budget']): CandidateFailure | undefined {
   if (budget.preferLocal) return { model: m.id, filter: 'preferLocal', reason: 'cloud model; the budget prefers local models' };
   const room = budget.cloudHeadroom;
   if (!room) return undefined;
+  const e = estimateOf(m);
   const tokens = e.tokens.input + e.tokens.output;
   if (tokens > room.tokens) return { model: m.id, filter: 'preferLocal', reason: `cloud model; about ${fmtTokens(tokens)} tokens would overrun the budget (${fmtTokens(Math.max(0, room.tokens))} left), which prefers local models` };
   if (e.energy.wh > room.wh) return { model: m.id, filter: 'preferLocal', reason: `cloud model; about ${fmtWh(e.energy.wh)} would overrun the budget (${fmtWh(Math.max(0, room.wh))} left), which prefers local models` };
@@ -262,48 +276,53 @@ function budgetFailure(m: ModelSpec, e: Estimate, budget: RouteOptions['budget']
 
 interface ScoredSet {
   capable: Scored[];
+  /** Scored only when none is capable (the most capable of them is then chosen). */
   weaker: Scored[];
+  /** Fitting candidates below the required score. */
+  weakerModels: ModelSpec[];
   reference: ModelSpec;
   referenceEstimate: Estimate;
 }
 
-/** Step 3: each fitting candidate's figure by the objective, split into capable and weaker. */
+/** Step 3: split the fitting candidates into capable and weaker, and give each that can be chosen (the capable
+ * ones; the weaker ones only when none is capable) its figure by the objective. Estimates are computed only
+ * for those, plus the reference. */
 function scoreCandidates(filtered: Filtered, req: Requirements, input: number, options: RouteOptions): ScoredSet {
   const reference = options.reference ?? pickReference(options.candidates)!;
-  const estimates = filtered.estimates;
-  const referenceEstimate = estimates.get(reference) ?? options.estimate(reference, tokensFor(reference, input, req.expectedOutputTokens));
+  const estimateOf = filtered.estimateOf;
+  const referenceEstimate = filtered.fitting.includes(reference) ? estimateOf(reference) : options.estimate(reference, tokensFor(reference, input, req.expectedOutputTokens));
+  const capableModels: ModelSpec[] = [];
+  const weakerModels: ModelSpec[] = [];
+  for (const m of filtered.fitting) {
+    if (m.capability.score >= req.required) capableModels.push(m);
+    else {
+      weakerModels.push(m);
+      filtered.failures.push({ model: m.id, filter: 'capability', reason: `score ${fmtScore(m.capability.score)} < ${fmtScore(req.required)} required` });
+    }
+  }
   const objective = options.objective;
   let normWh = referenceEstimate.energy.wh;
   let normUsd = referenceEstimate.cost.usd;
   if (objective === 'balanced' && !(normWh > 0 && normUsd > 0)) {
     let maxWh = 0, maxUsd = 0;
     for (const m of filtered.fitting) {
-      const e = estimates.get(m)!;
+      const e = estimateOf(m);
       if (e.energy.wh > maxWh) maxWh = e.energy.wh;
       if (e.cost.usd > maxUsd) maxUsd = e.cost.usd;
     }
     if (!(normWh > 0)) normWh = maxWh;
     if (!(normUsd > 0)) normUsd = maxUsd;
   }
-  const objectiveScore = (e: Estimate): number => {
-    if (objective === 'energy') return finiteOrInf(e.energy.wh);
-    if (objective === 'money') return finiteOrInf(e.cost.usd);
-    return finiteOrInf((normWh > 0 ? e.energy.wh / normWh : 0) + (normUsd > 0 ? e.cost.usd / normUsd : 0));
+  const scored = (m: ModelSpec): Scored => {
+    const e = estimateOf(m);
+    const score = objective === 'energy' ? e.energy.wh : objective === 'money' ? e.cost.usd
+      : (normWh > 0 ? e.energy.wh / normWh : 0) + (normUsd > 0 ? e.cost.usd / normUsd : 0);
+    const secondary = objective === 'energy' ? e.cost.usd : objective === 'money' ? e.energy.wh : 0;
+    return { model: m, estimate: e, score: finiteOrInf(score), secondary: finiteOrInf(secondary) };
   };
-  const secondaryScore = (e: Estimate): number =>
-    finiteOrInf(objective === 'energy' ? e.cost.usd : objective === 'money' ? e.energy.wh : 0);
-  const capable: Scored[] = [];
-  const weaker: Scored[] = [];
-  for (const m of filtered.fitting) {
-    const e = estimates.get(m)!;
-    const s: Scored = { model: m, estimate: e, score: objectiveScore(e), secondary: secondaryScore(e) };
-    if (m.capability.score >= req.required) capable.push(s);
-    else {
-      weaker.push(s);
-      filtered.failures.push({ model: m.id, filter: 'capability', reason: `score ${fmtScore(m.capability.score)} < ${fmtScore(req.required)} required` });
-    }
-  }
-  return { capable, weaker, reference, referenceEstimate };
+  const capable = capableModels.map(scored);
+  const weaker = capable.length === 0 ? weakerModels.map(scored) : [];
+  return { capable, weaker, weakerModels, reference, referenceEstimate };
 }
 
 interface Ranked {
@@ -355,9 +374,9 @@ function rank(set: ScoredSet, req: Requirements, options: RouteOptions, failures
       }
       conversation = { kept: true };
     } else {
-      const weak = set.weaker.find((x) => isIt(x.model));
+      const weak = set.weakerModels.find(isIt);
       const failed = failures.find((f) => f.model === prefer.model);
-      const why = weak ? `score ${fmtScore(weak.model.capability.score)} < ${fmtScore(req.required)} required`
+      const why = weak ? `score ${fmtScore(weak.capability.score)} < ${fmtScore(req.required)} required`
         : failed ? failed.reason : 'no longer available';
       if (pool[0] && !isIt(pool[0].model)) conversation = { kept: false, model: prefer.model, why };
     }
@@ -555,6 +574,7 @@ const SIGNAL_WORDS: Readonly<Record<string, string>> = {
   concurrency: 'concurrency',
   security: 'security',
   performance: 'performance',
+  distributed: 'distributed systems',
   manyCodeBlocks: 'several code blocks',
   codeBlocks: 'several code blocks',
   longHistory: 'long history',

@@ -19,6 +19,14 @@
 // content: a turn costs one native SHA-1 pass over the history (~1.5 ns per character) plus encoding only
 // the new text. The cache is a bounded LRU (countCache.ts).
 //
+// Long texts are counted in line chunks (content-defined, ~LINE_CHUNK_CHARS each, cut only after a line
+// break followed by neither whitespace nor `/`), each chunk cached on its own: an agent's system prompt that
+// changes in one place between requests (a date, a new instruction) costs only the changed chunks. The sum
+// is exact: in o200k_base's and cl100k_base's pre-tokenizer patterns no piece reaches across such a line
+// break (a word's optional prefix excludes \r and \n; a punctuation piece may swallow following line
+// breaks and, in o200k_base, slashes, hence no cut before `/`; whitespace pieces end at the line break when
+// a non-space follows), and BPE never merges across pieces.
+//
 // Guard against tiktoken's quadratic case: BPE cost grows with the square of a regex piece's length,
 // so one unbroken run of letters, whitespace or punctuation (100k spaces, a 50k-letter line) takes
 // seconds. Runs longer than LONG_RUN_CHARS are cut into slices of that length and the slices counted
@@ -45,6 +53,10 @@ export const DEFAULT_TOKENIZER: TokenizerName = 'o200k_base';
 /** Longest run of one character class encoded in one piece (see the quadratic guard above). */
 export const LONG_RUN_CHARS = 512;
 const SHORT_CACHE_MAX_ENTRIES = 4096;
+/** Texts at least this long are counted in line chunks (see above). */
+export const LINE_CHUNK_MIN_CHARS = 2048;
+/** Typical line chunk (cuts are at least a quarter of this apart). */
+export const LINE_CHUNK_CHARS = 1024;
 
 export interface TokenCounterOptions {
   /** Directory holding `tiktoken_bg.wasm` and `encoders/<name>.json` (see assets.ts for the fallbacks). */
@@ -55,6 +67,8 @@ export interface TokenCounterOptions {
   cacheMaxChars?: number;
   /** Texts shorter than this skip the LRU (a small map keyed by the text itself holds them). Default 16. */
   minCachedChars?: number;
+  /** Texts at least this long are counted in cached line chunks. Default LINE_CHUNK_MIN_CHARS; Infinity: never. */
+  lineChunkMinChars?: number;
 }
 
 export interface TokenCounterStats {
@@ -75,6 +89,7 @@ export class TokenCounter {
   private readonly encoders = new Map<TokenizerName, LiteEncoder>();
   private readonly cache: CountCache;
   private readonly minCachedChars: number;
+  private readonly lineChunkMinChars: number;
   /** Counts of short strings (roles, tool names), keyed by encoding + the text itself. */
   private readonly shortCounts = new Map<string, number>();
   private encodeCalls = 0;
@@ -88,6 +103,7 @@ export class TokenCounter {
       maxChars: opts.cacheMaxChars ?? 64 * 1024 * 1024,
     });
     this.minCachedChars = opts.minCachedChars ?? 16;
+    this.lineChunkMinChars = opts.lineChunkMinChars ?? LINE_CHUNK_MIN_CHARS;
   }
 
   /** Tokens of `text` alone (special-token strings such as `<|endoftext|>` count as ordinary text). */
@@ -103,6 +119,22 @@ export class TokenCounter {
       }
       return n;
     }
+    if (text.length >= this.lineChunkMinChars) {
+      const cuts = lineChunkCuts(text);
+      if (cuts) {
+        let n = 0;
+        let from = 0;
+        for (const cut of cuts) {
+          n += this.countCached(text.slice(from, cut), encoding);
+          from = cut;
+        }
+        return n + this.countCached(text.slice(from), encoding);
+      }
+    }
+    return this.countCached(text, encoding);
+  }
+
+  private countCached(text: string, encoding: TokenizerName): number {
     const key = `${encoding}:${contentKey(text)}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
@@ -234,6 +266,40 @@ export class TokenCounter {
     }
     return enc;
   }
+}
+
+const LINE_START = /\n(?=[^\s/])/g;
+
+/**
+ * Where to cut a long text into line chunks, or undefined. Cuts come after a line break followed by neither
+ * whitespace nor `/`, where a hash of the next line's start picks about one line start in LINE_CUT_ONE_IN, at least
+ * LINE_CHUNK_CHARS / 4 apart: the choice depends on the text, not on offsets, so an edit moves the cuts
+ * only next to it and the other chunks keep their cached counts.
+ */
+export function lineChunkCuts(text: string): number[] | undefined {
+  let cuts: number[] | undefined;
+  let last = 0;
+  const minGap = LINE_CHUNK_CHARS / 4;
+  LINE_START.lastIndex = minGap;
+  for (let m = LINE_START.exec(text); m; m = LINE_START.exec(text)) {
+    const cut = m.index + 1;
+    if (text.length - cut < minGap) break;
+    if (cut - last < minGap || lineHash(text, cut) % LINE_CUT_ONE_IN !== 0) continue;
+    (cuts ??= []).push(cut);
+    last = cut;
+    LINE_START.lastIndex = cut + minGap;
+  }
+  return cuts;
+}
+
+/** About one line start in this many is a cut (lines of ~60 characters: chunks of ~LINE_CHUNK_CHARS). */
+const LINE_CUT_ONE_IN = 16;
+
+function lineHash(text: string, at: number): number {
+  let h = 0x811c9dc5;
+  const end = Math.min(text.length, at + 24);
+  for (let i = at; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0);
 }
 
 /** 0 whitespace/control, 1 digit, 2 letter or non-ASCII, 3 ASCII punctuation. */

@@ -1,6 +1,6 @@
 // The answer's first line (which model answered, once per turn) and the usage part VS Code's chat reads.
 import * as assert from 'node:assert/strict';
-import { firstClause, modelLine } from '../../../src/core/chat/modelLine';
+import { firstClause, modelLine, ModelLineTurns } from '../../../src/core/chat/modelLine';
 import { decodeUsage, encodeUsage, USAGE_MIME_TYPE } from '../../../src/core/chat/usagePart';
 import { Catalog } from '../../../src/core/catalog/catalog';
 import { providerRequests } from '../../util/envelopes';
@@ -14,21 +14,33 @@ describe('chat: the model line', () => {
   const reason = 'Rename in one file: qwen2.5-coder:7b (local) is capable enough (score 9.5 ≥ 2) and uses 0.02 Wh vs 2.1 Wh on gpt-5; local preferred (within 3× of the cheapest cloud model by balanced)';
 
   it('names the model, where it runs and the reason\'s first clause', () => {
-    const line = modelLine(opening, local, 'auto', reason)!;
+    const line = modelLine(local, 'auto', reason)!;
     assert.equal(line, '*qwen2.5-coder:7b · local — Rename in one file: it is capable enough (score 9.5 ≥ 2)*\n\n');
     assert.ok(!line.trim().includes('\n'), 'one line');
-    assert.match(modelLine(opening, cloud, 'auto', 'Design needs score 60, which no allowed model reaches: gpt-5-mini (cloud) is the most capable that fits (score 55) and costs $0.01')!, /^\*gpt-5-mini · cloud — Design needs score 60, which no allowed model reaches: it is the most capable that fits \(score 55\)\*/);
+    assert.match(modelLine(cloud, 'auto', 'Design needs score 60, which no allowed model reaches: gpt-5-mini (cloud) is the most capable that fits (score 55) and costs $0.01')!, /^\*gpt-5-mini · cloud — Design needs score 60, which no allowed model reaches: it is the most capable that fits \(score 55\)\*/);
   });
 
-  it('once per turn: the captured Agent turn opens with it, its tool-loop continuation does not repeat it, the follow-up turn has it again', () => {
-    assert.ok(modelLine(opening, local, 'auto', reason));
-    assert.equal(modelLine(continuation, local, 'auto', reason), undefined);
-    assert.ok(modelLine(followUp, local, 'auto', reason));
+  it('once per turn: the captured Agent turn shows it once (opening or continuation, whichever has the first text); the follow-up turn again', () => {
+    const turns = new ModelLineTurns();
+    const a = turns.lineFor(opening, local, 'auto', reason);
+    assert.ok(a, 'due on the opening request');
+    // The opening request only called a tool: nothing shown, so the continuation still owes the line.
+    const b = turns.lineFor(continuation, local, 'auto', 'Tool-loop continuation: stays on qwen2.5-coder:7b (local), the model that started this turn');
+    assert.ok(b);
+    assert.equal(b.turnId, a.turnId, 'the continuation is the same turn');
+    assert.equal(b.line, a.line, 'with the reason the turn\'s model was chosen for');
+    turns.markShown(b.turnId);
+    assert.equal(turns.lineFor(continuation, local, 'auto', reason), undefined, 'shown once: not again in this turn');
+    assert.equal(turns.lineFor(opening, local, 'auto', reason), undefined);
+    const c = turns.lineFor(followUp, local, 'auto', reason);
+    assert.ok(c && c.turnId !== a.turnId, 'the follow-up turn has its own line');
+    // The same words opening another chat (Copilot gives each chat its own _conversationId) are another turn.
+    assert.ok(turns.lineFor({ ...opening, conversationId: 'chat-2' }, local, 'auto', reason), 'a new chat with the same words shows its line');
   });
 
   it('only for models the router chose', () => {
-    assert.equal(modelLine(opening, local, 'manual', 'You picked qwen2.5-coder:7b'), undefined);
-    assert.equal(modelLine(opening, local, 'suggest', 'You picked qwen2.5-coder:7b; …'), undefined);
+    assert.equal(modelLine(local, 'manual', 'You picked qwen2.5-coder:7b'), undefined);
+    assert.equal(modelLine(local, 'suggest', 'You picked qwen2.5-coder:7b; …'), undefined);
   });
 
   it('a fallback says the first clause of why', () => {

@@ -2,7 +2,7 @@
 // answered, what reached the backend, the stream's events and usage, tool loops kept on the turn's model,
 // budgets, token counting, and whose key paid.
 import * as assert from 'node:assert/strict';
-import { closeFakes, Fakes, GATEWAY_TOKEN, GatewayRig, post, sseEvents, startFakes, startRig, waitForRecords } from './rig';
+import { closeFakes, Fakes, GATEWAY_TOKEN, gatewaySuite, GatewayRig, post, sseEvents, startFakes, startRig, waitForRecords } from './rig';
 
 const CLAUDE_UA = 'claude-cli/2.1.332 (external, sdk-cli)';
 const H = { 'x-api-key': GATEWAY_TOKEN, 'anthropic-version': '2023-06-01', 'user-agent': CLAUDE_UA };
@@ -11,23 +11,10 @@ const READ_TOOL = { name: 'Read', description: 'Read a file', input_schema: { ty
 
 describe('gateway: Anthropic Messages', function () {
   this.timeout(20_000);
+  const suite = gatewaySuite();
   let fakes: Fakes;
   let rig: GatewayRig;
-
-  before(async () => {
-    fakes = await startFakes();
-    rig = await startRig(fakes);
-  });
-  after(async () => {
-    await rig?.close();
-    await closeFakes(fakes);
-  });
-  beforeEach(() => {
-    fakes.ollama.reset();
-    fakes.anthropic.reset();
-    fakes.openai.reset();
-    rig.records.length = 0;
-  });
+  beforeEach(() => ({ fakes, rig } = suite));
 
   it('rightsize-auto: a rename is answered by a small local model, in Anthropic\'s message shape, and recorded', async () => {
     fakes.ollama.script({ text: 'function sum(a) { let total = 0; … }' });
@@ -121,8 +108,8 @@ describe('gateway: Anthropic Messages', function () {
     const toolMsg = sent[1].body.messages.find((m: any) => m.role === 'tool');
     assert.ok(toolMsg && toolMsg.content.startsWith('// a.ts'), 'the tool result reached the backend as Ollama\'s tool message');
     await waitForRecords(rig.records, 2);
-    assert.match(rig.records[1].decision.reason, /Keeps this turn's model .*tool-loop continuation/);
-    assert.doesNotMatch(rig.records[0].decision.reason, /Keeps this turn/);
+    assert.match(rig.records[1].decision.reason, /Tool-loop continuation: stays on .*the model that started this turn/);
+    assert.doesNotMatch(rig.records[0].decision.reason, /Tool-loop continuation/);
     // A new user turn in the same conversation is routed again.
     fakes.anthropic.script({ text: 'Here is the design.' });
     fakes.ollama.script({ text: 'Here is the design.' });
@@ -132,7 +119,7 @@ describe('gateway: Anthropic Messages', function () {
     }, H);
     await next.json();
     await waitForRecords(rig.records, 3);
-    assert.doesNotMatch(rig.records[2].decision.reason, /Keeps this turn/);
+    assert.doesNotMatch(rig.records[2].decision.reason, /Tool-loop continuation/);
   });
 
   it('count_tokens counts with the real tokenizer; /v1/models lists rightsize-auto and the models in Anthropic\'s shape', async () => {

@@ -3,7 +3,7 @@
 // the backend and what the fake reported. The Ollama side uses the real `ollama` client library.
 import * as assert from 'node:assert/strict';
 import { Ollama } from 'ollama';
-import { closeFakes, Fakes, GATEWAY_TOKEN, GatewayRig, post, sseEvents, startFakes, startRig, waitForRecords } from './rig';
+import { Fakes, GATEWAY_TOKEN, gatewaySuite, GatewayRig, post, sseEvents, waitForRecords } from './rig';
 
 const BEARER = { authorization: `Bearer ${GATEWAY_TOKEN}` };
 const RENAME = 'Rename the variable `tmp` to `total` in this function:\n\nfunction sum(a) { let tmp = 0; for (const x of a) tmp += x; return tmp; }';
@@ -13,23 +13,10 @@ const READ_FN = { type: 'function', function: { name: 'read_file', description: 
 
 describe('gateway: OpenAI and Ollama formats, any backend', function () {
   this.timeout(20_000);
+  const suite = gatewaySuite();
   let fakes: Fakes;
   let rig: GatewayRig;
-
-  before(async () => {
-    fakes = await startFakes();
-    rig = await startRig(fakes);
-  });
-  after(async () => {
-    await rig?.close();
-    await closeFakes(fakes);
-  });
-  beforeEach(() => {
-    fakes.ollama.reset();
-    fakes.anthropic.reset();
-    fakes.openai.reset();
-    rig.records.length = 0;
-  });
+  beforeEach(() => ({ fakes, rig } = suite));
 
   it('Chat Completions served by Anthropic: streamed tool call, finish_reason, usage chunk; the tool result goes back as tool_result', async () => {
     fakes.anthropic.script({ text: 'Let me read it.', toolCalls: [{ name: 'read_file', arguments: { path: 'a.ts' } }], cachedTokens: 100, promptTokens: 500 });
@@ -122,7 +109,7 @@ describe('gateway: OpenAI and Ollama formats, any backend', function () {
     const toolMsgs = fakes.ollama.requestsTo('/api/chat')[1].body.messages.filter((m: any) => m.role === 'tool');
     assert.deepEqual(toolMsgs.map((m: any) => [m.tool_name, m.content]), [['exec_command', 'let tmp = 0;'], ['apply_patch', 'Done!']]);
     await waitForRecords(rig.records, 2);
-    assert.match(rig.records[1].decision.reason, /Keeps this turn's model/);
+    assert.match(rig.records[1].decision.reason, /Tool-loop continuation: stays on/);
   });
 
   it('Responses served by OpenAI Chat Completions: the streamed usage is what the backend reported', async () => {
@@ -186,6 +173,24 @@ describe('gateway: OpenAI and Ollama formats, any backend', function () {
     assert.match((await client.version()).version, /^\d+\.\d+\.\d+$/);
     const show = await client.show({ model: 'rightsize-auto' });
     assert.ok(show.capabilities.includes('tools'));
+  });
+
+  it('images travel across formats: an OpenAI data-URL image reaches Anthropic as a base64 image block, an Ollama image reaches OpenAI as a data URL', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
+    fakes.anthropic.script({ text: 'A tiny PNG.' });
+    const res = await post(rig.url, '/v1/chat/completions', {
+      model: 'claude-sonnet-4-5',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }] }],
+    }, BEARER);
+    assert.equal(res.status, 200);
+    await res.json();
+    const blocks = fakes.anthropic.requestsTo('/v1/messages')[0].body.messages[0].content;
+    assert.deepEqual(blocks[1], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } });
+    fakes.openai.script({ text: 'Also a PNG.' });
+    const ollama = await post(rig.url, '/api/chat', { model: 'gpt-5-mini', stream: false, messages: [{ role: 'user', content: 'And this?', images: [png] }] }, BEARER);
+    assert.equal(ollama.status, 200);
+    const parts = fakes.openai.requestsTo('/v1/chat/completions')[0].body.messages[0].content;
+    assert.equal(parts[1].image_url.url, `data:image/png;base64,${png}`);
   });
 
   it('errors come back in each client\'s own shape', async () => {

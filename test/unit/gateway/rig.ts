@@ -101,3 +101,24 @@ export async function waitForRecords(records: UsageRecord[], n: number, ms = 300
   const end = Date.now() + ms;
   while (records.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
 }
+
+/**
+ * Mocha hooks for a suite: the fakes and a gateway started once, the fakes reset and the records cleared
+ * before each test. Read `fakes` and `rig` from the returned object inside tests.
+ */
+export function gatewaySuite(o: RigOptions = {}): { fakes: Fakes; rig: GatewayRig } {
+  const s = {} as { fakes: Fakes; rig: GatewayRig };
+  before(async () => {
+    s.fakes = await startFakes();
+    s.rig = await startRig(s.fakes, o);
+  });
+  after(async () => {
+    await s.rig?.close();
+    await closeFakes(s.fakes);
+  });
+  beforeEach(() => {
+    for (const f of [s.fakes.ollama, s.fakes.openai, s.fakes.anthropic]) f.reset();
+    s.rig.records.length = 0;
+  });
+  return s;
+}

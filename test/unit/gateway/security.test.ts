@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { startGateway } from '../../../src/core/gateway';
-import { closeFakes, Fakes, GATEWAY_TOKEN, GatewayRig, post, sseEvents, startFakes, startRig, waitForRecords } from './rig';
+import { Fakes, GATEWAY_TOKEN, gatewaySuite, GatewayRig, post, sseEvents, startRig, waitForRecords } from './rig';
 
 /** A raw request, so that Host and Origin can be set to anything. */
 function raw(url: string, path: string, headers: Record<string, string>, body = '{}'): Promise<{ status: number; body: any }> {
@@ -24,23 +24,10 @@ const MESSAGE = { model: 'rightsize-auto', max_tokens: 64, messages: [{ role: 'u
 
 describe('gateway security and lifetime', function () {
   this.timeout(20_000);
+  const suite = gatewaySuite({ gateway: { maxBodyBytes: 64 * 1024 } });
   let fakes: Fakes;
   let rig: GatewayRig;
-
-  before(async () => {
-    fakes = await startFakes();
-    rig = await startRig(fakes, { gateway: { maxBodyBytes: 64 * 1024 } });
-  });
-  after(async () => {
-    await rig?.close();
-    await closeFakes(fakes);
-  });
-  beforeEach(() => {
-    fakes.ollama.reset();
-    fakes.anthropic.reset();
-    fakes.openai.reset();
-    rig.records.length = 0;
-  });
+  beforeEach(() => ({ fakes, rig } = suite));
 
   it('refuses a request without the token, and one with a wrong token, in the client\'s error shape', async () => {
     const none = await post(rig.url, '/v1/messages', MESSAGE, { 'anthropic-version': '2023-06-01' });

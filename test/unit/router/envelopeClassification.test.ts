@@ -67,4 +67,16 @@ describe('router: the same request inside every captured envelope', () => {
     assert.equal(d.kind, 'rename');
     assert.deepEqual(d.difficultyNames, []);
   });
+
+  it('a design question that asks for distributed-systems properties needs a frontier model; the same question without them does not', () => {
+    const asked = loadEnvelope('vscode-agent-design.json').requests[0];
+    const d = analyseRequest(request(asked.messages, asked.tools), TOKENS);
+    assert.equal(d.kind, 'design');
+    assert.ok(d.difficultyNames.includes('distributed'), d.signals.join(' '));
+    assert.ok(d.required >= 77, `required ${d.required}`);
+    const plainDesign = plain('Design a plugin system for our editor and explain the trade-offs.');
+    assert.equal(plainDesign.kind, 'design');
+    assert.ok(plainDesign.required < 77, `required ${plainDesign.required}`);
+    assert.ok(!plainDesign.difficultyNames.includes('distributed'));
+  });
 });

@@ -98,6 +98,15 @@ describe('residency: loaded models and the cost of loading', () => {
     assert.equal(memoryNote(q7, roomy), undefined);
   });
 
+  it('memory: the memoryGiB setting wins over the device profile, which wins over the host\'s RAM', () => {
+    const snap = (extra: Partial<OllamaSnapshot>) => ({ ...loadedSnapshot([q14.id, 9.9]), ...extra });
+    assert.deepEqual(residency(snap({ memoryGB: 12 }), settings).load(q7)!.unloads, [q14.id], '12 GB set: no room beside 14b');
+    assert.deepEqual(residency(snap({ hostMemoryGB: 12 }), settings).load(q7)!.unloads, [], 'the 4090 profile (24 GB) wins over the host RAM');
+    const generic = { device: deviceProfile('generic')!, electricityUsdPerKwh: 0.17 };
+    assert.equal(residency(snap({}), generic).load(q7)!.usableGB, undefined, 'unknown memory: no fit check');
+    assert.deepEqual(residency(snap({ hostMemoryGB: 12 }), generic).load(q7)!.unloads, [q14.id]);
+  });
+
   it('a model that does not fit even alone is offloaded, and says so', () => {
     const r = residency(loadedSnapshot(), { device: laptop, electricityUsdPerKwh: 0.17 });
     const load = r.load(q32)!;

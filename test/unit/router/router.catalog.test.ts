@@ -190,7 +190,7 @@ describe('router/decide with the real catalog and estimator', function () {
     }
     assert.throws(
       () => decide(req('Explain how this module works'), 60_000, routeOptions(set, 'energy', 'localOnly', defaultEstimateSettings())),
-      /^NoCapableModelError: This workspace is local-only and no local model can take this request \(Explanation \(large context\); needs about 61k tokens of context\)\. qwen2\.5-coder:7b: needs 61k tokens of context, window 33k \(29k usable\); gpt-5-mini: cloud model; the workspace is local-only; gpt-5: cloud model; the workspace is local-only\.$/,
+      /^NoCapableModelError: This workspace is local-only and no local model can take this request \(Explanation \(large context\); needs about 60.6k tokens of context\)\. qwen2\.5-coder:7b: needs 60.6k tokens of context, window 32.8k \(29.5k usable\); gpt-5-mini: cloud model; the workspace is local-only; gpt-5: cloud model; the workspace is local-only\.$/,
     );
   });
 

@@ -28,8 +28,8 @@ describe('usage panel webview: formatting', () => {
   it('tokens, carbon, counts, percentages', () => {
     assert.equal(fmtTokensCompact(950), '950 tokens');
     assert.equal(fmtTokensCompact(65_862_257), '65.9M tokens');
-    assert.equal(fmtCo2(0.58), '0.58 g CO₂e');
-    assert.equal(fmtCo2(3760), '3.76 kg CO₂e');
+    assert.equal(fmtCo2(0.58), '0.58 g CO2e');
+    assert.equal(fmtCo2(3760), '3.76 kg CO2e');
     assert.equal(fmtCount(1234567.4), '1,234,567');
     assert.equal(fmtPct(0.25), '25%');
     assert.equal(fmtPct(0.042), '4.2%');

@@ -1,0 +1,314 @@
+// What the other windows and processes of a workspace spend, for a budget gate that must see it before it
+// admits a request (a hard `block` budget is shared by every VS Code window, the CLI and the gateway).
+//
+//  - Settled spending: the ledger is shared, so its tail is read (incrementally, from the offsets taken when
+//    the gate's baseline was read: `beginBaseline`) and every record of this workspace that is not this
+//    window's own (`ownSessions`) counts in the period instances that contain its `ts`. A record appended
+//    while the baseline was being read may be counted twice: never zero times.
+//  - In-flight spending: a small reservation file per workspace, `<ledger>/budget/<workspace>.json`, holds
+//    every process's reservations; `exclusive` runs the gate's decision and rewrites this owner's entries
+//    under a lock file (`.lock`, created with O_EXCL). The file is replaced by rename, so readers without
+//    the lock see a whole version.
+//  - kill -9: an entry or a lock whose process is gone (`kill(pid, 0)` says ESRCH) is dropped; a lock older
+//    than STALE_LOCK_MS is broken (the lock is held for one read-decide-write, about a millisecond). An entry
+//    older than MAX_ENTRY_AGE_MS is dropped too (pid reuse).
+// Not guaranteed: two processes breaking the same dead lock in the same instant could both proceed once.
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { LEDGER_FILE_RE } from '../ledger/paths';
+import { recordProblem } from '../ledger/validate';
+import type { UsageRecord } from '../types';
+import type { UsageAmount } from './budgetGate';
+import { CALENDAR_PERIODS, CalendarPeriod, periodKey, startOfPeriod } from './periods';
+
+
+/** The other owners' spending as the gate sees it. */
+export interface OthersSpend {
+  /** Settled since the baseline, per current period instance. */
+  settled: Record<CalendarPeriod, UsageAmount>;
+  /** Reserved by requests in flight in other windows and processes. */
+  reserved: UsageAmount;
+}
+
+/** What a gate publishes of itself: its requests in flight. */
+export interface OwnReservation { id: number; amount: UsageAmount }
+
+export interface SharedSpend {
+  /** Runs `decide` with the others' spending under the workspace's lock, then publishes `own()`. */
+  exclusive<T>(decide: (others: OthersSpend) => T, own: () => OwnReservation[]): T;
+  /** The others' spending now, without the lock (for display). */
+  peek(): OthersSpend;
+}
+
+export interface SharedBudgetOptions {
+  ledgerDir: string;
+  workspaceId: string;
+  /** Sessions whose records the gate counts itself (this window's). */
+  ownSessions: () => ReadonlySet<string>;
+  /** Unique per gate; default a random id. */
+  owner?: string;
+  now?: () => Date;
+  onWarning?: (message: string) => void;
+}
+
+const STALE_LOCK_MS = 5_000;
+const LOCK_WAIT_MS = 8_000;
+const MAX_ENTRY_AGE_MS = 6 * 3600_000;
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+const zero = (): UsageAmount => ({ tokens: 0, wh: 0, usd: 0 });
+const finite = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0);
+
+interface Entry { owner: string; pid: number; id: number; at: number; tokens: number; wh: number; usd: number }
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class SharedBudget implements SharedSpend {
+  readonly file: string;
+  private readonly lockFile: string;
+  private readonly owner: string;
+  private readonly now: () => Date;
+  private readonly tail: LedgerTail;
+  private warned = false;
+
+  constructor(private readonly opts: SharedBudgetOptions) {
+    const safe = opts.workspaceId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'default';
+    this.file = path.join(opts.ledgerDir, 'budget', `${safe}.json`);
+    this.lockFile = `${this.file}.lock`;
+    this.owner = opts.owner ?? randomUUID();
+    this.now = opts.now ?? (() => new Date());
+    this.tail = new LedgerTail(opts.ledgerDir, opts.workspaceId, opts.ownSessions, this.now);
+  }
+
+  /** Call before reading the baseline; call what it returns once the baseline is applied. */
+  beginBaseline(): () => void {
+    const offsets = this.tail.sizes();
+    return () => this.tail.restart(offsets);
+  }
+
+  exclusive<T>(decide: (others: OthersSpend) => T, own: () => OwnReservation[]): T {
+    let release: (() => void) | undefined;
+    try {
+      release = this.lock();
+    } catch (e) {
+      // A ledger directory we cannot write to: decide on what we can read, and say so once.
+      this.warnOnce(`could not lock ${this.lockFile} (${(e as Error).message}); other windows' requests in flight are not seen`);
+    }
+    try {
+      const entries = this.read();
+      const value = decide(this.view(entries));
+      if (release) this.write(entries, own());
+      return value;
+    } finally {
+      release?.();
+    }
+  }
+
+  peek(): OthersSpend {
+    return this.view(this.read());
+  }
+
+  private view(entries: Entry[]): OthersSpend {
+    const reserved = zero();
+    for (const e of entries) {
+      if (e.owner === this.owner) continue;
+      reserved.tokens += e.tokens;
+      reserved.wh += e.wh;
+      reserved.usd += e.usd;
+    }
+    return { settled: this.tail.poll(), reserved };
+  }
+
+  /** Live entries of the reservation file (dead processes' and too old ones dropped). */
+  private read(): Entry[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    let list: unknown;
+    try { list = (JSON.parse(text) as { reservations?: unknown }).reservations; } catch { return []; }
+    if (!Array.isArray(list)) return [];
+    const nowMs = Date.now();
+    const out: Entry[] = [];
+    for (const x of list as Array<Record<string, unknown>>) {
+      if (!x || typeof x.owner !== 'string' || typeof x.pid !== 'number' || typeof x.at !== 'number') continue;
+      if (nowMs - x.at > MAX_ENTRY_AGE_MS || !alive(x.pid)) continue;
+      out.push({ owner: x.owner, pid: x.pid, id: Number(x.id) || 0, at: x.at, tokens: finite(x.tokens), wh: finite(x.wh), usd: finite(x.usd) });
+    }
+    return out;
+  }
+
+  private write(entries: Entry[], own: OwnReservation[]): void {
+    const nowMs = Date.now();
+    const mine = new Map(entries.filter((e) => e.owner === this.owner).map((e) => [e.id, e.at]));
+    const next = [
+      ...entries.filter((e) => e.owner !== this.owner),
+      ...own.map((r) => ({ owner: this.owner, pid: process.pid, id: r.id, at: mine.get(r.id) ?? nowMs, ...r.amount })),
+    ];
+    const tmp = `${this.file}.${process.pid}.${this.owner.slice(0, 8)}.tmp`;
+    try {
+      fs.writeFileSync(tmp, JSON.stringify({ v: 1, reservations: next }), { mode: 0o600 });
+      fs.renameSync(tmp, this.file);
+    } catch (e) {
+      this.warnOnce(`could not write ${this.file} (${(e as Error).message}); other windows do not see this window's requests in flight`);
+    }
+  }
+
+  /** Takes the lock file (waiting while another live process holds it); returns its release. */
+  private lock(): () => void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const nonce = randomUUID();
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const fd = fs.openSync(this.lockFile, 'wx', 0o600);
+        try { fs.writeSync(fd, JSON.stringify({ pid: process.pid, nonce, at: Date.now() })); } finally { fs.closeSync(fd); }
+        return () => {
+          try {
+            if ((JSON.parse(fs.readFileSync(this.lockFile, 'utf8')) as { nonce?: string }).nonce === nonce) fs.unlinkSync(this.lockFile);
+          } catch { /* already gone */ }
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      this.breakIfStale();
+      if (Date.now() > deadline) throw new Error(`the lock is busy for more than ${LOCK_WAIT_MS / 1000} s`);
+      Atomics.wait(sleepCell, 0, 0, 1);
+    }
+  }
+
+  private breakIfStale(): void {
+    let holder: { pid?: number; at?: number; nonce?: string } = {};
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(this.lockFile).mtimeMs;
+      try { holder = JSON.parse(fs.readFileSync(this.lockFile, 'utf8')); } catch { /* being written */ }
+    } catch {
+      return; // released meanwhile
+    }
+    const dead = typeof holder.pid === 'number' && !alive(holder.pid);
+    if (!dead && Date.now() - mtimeMs < STALE_LOCK_MS) return;
+    // Move it aside first, and only delete it if it is still the stale one we looked at.
+    const aside = `${this.lockFile}.${randomUUID()}.stale`;
+    try { fs.renameSync(this.lockFile, aside); } catch { return; }
+    try {
+      const moved = JSON.parse(fs.readFileSync(aside, 'utf8')) as { nonce?: string };
+      if (holder.nonce !== undefined && moved.nonce !== holder.nonce) {
+        // A live holder took it between our look and the move: give it back.
+        try { fs.linkSync(aside, this.lockFile); } catch { /* someone else holds it now */ }
+      }
+    } catch { /* unreadable: it was the stale, empty one */ }
+    try { fs.unlinkSync(aside); } catch { /* gone */ }
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.opts.onWarning?.(message);
+  }
+}
+
+/**
+ * The ledger's new records since given offsets, summed per current period instance. Reads only the files
+ * of the months the current week and month touch, from where it stopped, whole lines only.
+ */
+class LedgerTail {
+  private offsets = new Map<string, number>();
+  private started = false;
+  private sums: Record<CalendarPeriod, { key: string; amount: UsageAmount }>;
+
+  constructor(
+    private readonly dir: string,
+    private readonly workspaceId: string,
+    private readonly ownSessions: () => ReadonlySet<string>,
+    private readonly now: () => Date,
+  ) {
+    this.sums = this.emptySums(this.now());
+  }
+
+  /** Current sizes of the ledger files (the baseline covers what is below them). */
+  sizes(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const name of this.names()) {
+      try { out.set(name, fs.statSync(path.join(this.dir, name)).size); } catch { /* gone */ }
+    }
+    return out;
+  }
+
+  restart(offsets: Map<string, number>): void {
+    this.offsets = new Map(offsets);
+    this.started = true;
+    this.sums = this.emptySums(this.now());
+  }
+
+  poll(): Record<CalendarPeriod, UsageAmount> {
+    const t = this.now();
+    for (const p of CALENDAR_PERIODS) if (this.sums[p].key !== periodKey(p, t)) this.sums[p] = { key: periodKey(p, t), amount: zero() };
+    if (this.started) {
+      const earliest = Math.min(startOfPeriod('week', t).getTime(), startOfPeriod('month', t).getTime());
+      for (const name of this.names()) {
+        const m = LEDGER_FILE_RE.exec(name)!;
+        if (Date.UTC(Number(m[1]), Number(m[2]), 1) <= earliest - 86_400_000) continue; // a month before the periods
+        this.read(name);
+      }
+    }
+    return { day: { ...this.sums.day.amount }, week: { ...this.sums.week.amount }, month: { ...this.sums.month.amount } };
+  }
+
+  private names(): string[] {
+    try { return fs.readdirSync(this.dir).filter((n) => LEDGER_FILE_RE.test(n)); } catch { return []; }
+  }
+
+  private read(name: string): void {
+    const file = path.join(this.dir, name);
+    let fd: number;
+    try { fd = fs.openSync(file, 'r'); } catch { return; }
+    try {
+      const size = fs.fstatSync(fd).size;
+      let from = this.offsets.get(name) ?? 0;
+      if (size < from) from = 0; // replaced or cut: read it again (conservative)
+      if (size === from) return;
+      const buf = Buffer.allocUnsafe(size - from);
+      const n = fs.readSync(fd, buf, 0, buf.length, from);
+      const end = buf.lastIndexOf(10, n - 1);
+      if (end < 0) return; // no whole line yet
+      const own = this.ownSessions();
+      for (const line of buf.toString('utf8', 0, end).split('\n')) {
+        if (!line) continue;
+        let r: UsageRecord;
+        try { r = JSON.parse(line); } catch { continue; }
+        if (recordProblem(r) !== undefined || r.workspace.id !== this.workspaceId || own.has(r.session)) continue;
+        const at = new Date(r.ts);
+        for (const p of CALENDAR_PERIODS) {
+          if (periodKey(p, at) !== this.sums[p].key) continue;
+          const a = this.sums[p].amount;
+          a.tokens += finite(r.tokens.input) + finite(r.tokens.output);
+          a.wh += finite(r.energy.wh);
+          a.usd += finite(r.cost.usd);
+        }
+      }
+      this.offsets.set(name, from + end + 1);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private emptySums(t: Date): Record<CalendarPeriod, { key: string; amount: UsageAmount }> {
+    return {
+      day: { key: periodKey('day', t), amount: zero() },
+      week: { key: periodKey('week', t), amount: zero() },
+      month: { key: periodKey('month', t), amount: zero() },
+    };
+  }
+}
