@@ -13,7 +13,7 @@ import { defaultEstimateSettings } from '../../../src/core/estimate';
 import { Pipeline, PipelineEvent, Target } from '../../../src/core/pipeline';
 import { sharedTokenCounter } from '../../../src/core/tokens';
 import type { ChatMessage, ChatRequest, ToolDefinition, UsageRecord } from '../../../src/core/types';
-import { FakeOllama, FakeOpenAI, startFakeOllama, startFakeOpenAI } from '../../fakes';
+import { useFakeBackends } from '../../util/fakeBackends';
 
 const KEY = 'sk-test-conversation-0123456789';
 const TOOLS: ToolDefinition[] = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
@@ -21,27 +21,14 @@ const FILE = 'export const line = "some code that the agent keeps reading";\n'.r
 
 describe('pipeline: a per-conversation budget stops a runaway tool loop', function () {
   this.timeout(30_000);
-  let ollama: FakeOllama;
-  let openai: FakeOpenAI;
-  before(async () => {
-    ollama = await startFakeOllama();
-    openai = await startFakeOpenAI({ apiKey: KEY });
-  });
-  after(async () => {
-    await ollama.close();
-    await openai.close();
-  });
-  beforeEach(() => {
-    ollama.reset();
-    openai.reset();
-  });
+  const fakes = useFakeBackends({ openaiKey: KEY });
 
   async function rig(policy: ConversationPolicy, ask?: AskConversationLimit) {
     const catalog = Catalog.builtIn();
-    const ollamaBackend = new OllamaBackend({ host: ollama.url });
+    const ollamaBackend = new OllamaBackend({ host: fakes.ollama.url });
     const local = (await ollamaBackend.discoverModels()).map((f) => describeOllamaModel(f.tag, f.show, catalog)).filter((m) => m.location === 'local');
     const candidates = [...local, catalog.get('gpt-5-mini')!];
-    const openaiBackend = new OpenAICompatibleBackend({ baseUrl: `${openai.url}/v1`, apiKey: async () => KEY, provider: 'openai' });
+    const openaiBackend = new OpenAICompatibleBackend({ baseUrl: `${fakes.openai.url}/v1`, apiKey: async () => KEY, provider: 'openai' });
     const records: UsageRecord[] = [];
     const conversations = new ConversationBudget(policy, { ask });
     const pipeline = new Pipeline({
@@ -79,13 +66,13 @@ describe('pipeline: a per-conversation budget stops a runaway tool loop', functi
   it('block, cloud: the loop stops at the token limit; the ledger holds no more than the limit', async () => {
     const LIMIT = 12_000;
     const r = await rig({ limits: { tokens: LIMIT }, action: 'block' });
-    openai.script(...Array.from({ length: 30 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
+    fakes.openai.script(...Array.from({ length: 30 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
     const rounds = await runLoop(r.pipeline, { kind: 'model', modelId: 'gpt-5-mini' }, 30);
-    const sent = openai.requestsTo('/v1/chat/completions');
+    const sent = fakes.openai.requestsTo('/v1/chat/completions');
     const ok = r.records.filter((x) => x.outcome === 'ok');
     const blocked = r.records.filter((x) => x.outcome === 'blocked');
     assert.ok(sent.length >= 2, `the loop ran several rounds before the limit (${sent.length})`);
-    assert.ok(openai.pendingReplies > 0, 'the budget stopped the loop, not the end of the script');
+    assert.ok(fakes.openai.pendingReplies > 0, 'the budget stopped the loop, not the end of the script');
     assert.equal(ok.length, sent.length, 'one ok record per request that reached the backend');
     assert.equal(blocked.length, 1, 'one refused request, then the loop ended');
     assert.equal(rounds.length, sent.length + 1);
@@ -102,9 +89,9 @@ describe('pipeline: a per-conversation budget stops a runaway tool loop', functi
     const LIMIT = 9_000;
     const asked: number[] = [];
     const r = await rig({ limits: { tokens: LIMIT }, action: 'ask' }, async (e) => { asked.push(e.used); return { kind: 'stop' }; });
-    ollama.script(...Array.from({ length: 30 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
+    fakes.ollama.script(...Array.from({ length: 30 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
     const rounds = await runLoop(r.pipeline, { kind: 'model', modelId: 'qwen2.5-coder:7b' }, 30, 'copilot-session-1');
-    const sent = ollama.requestsTo('/api/chat');
+    const sent = fakes.ollama.requestsTo('/api/chat');
     assert.ok(sent.length >= 2, `several rounds ran (${sent.length})`);
     assert.equal(asked.length, 1, 'asked once');
     assert.equal(r.records.filter((x) => x.outcome === 'ok').length, sent.length);
@@ -123,7 +110,7 @@ describe('pipeline: a per-conversation budget stops a runaway tool loop', functi
     const answers = ['continue', 'stop'] as const;
     let n = 0;
     const r = await rig({ limits: { tokens: LIMIT }, action: 'ask' }, async () => ({ kind: answers[n++] ?? 'stop' }));
-    ollama.script(...Array.from({ length: 30 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
+    fakes.ollama.script(...Array.from({ length: 30 }, () => ({ toolCalls: [{ name: 'read_file', arguments: { path: 'src/a.ts' } }] })));
     await runLoop(r.pipeline, { kind: 'model', modelId: 'qwen2.5-coder:7b' }, 30);
     assert.equal(n, 2, 'asked at the limit and again at twice the limit');
     const total = spent(r.records);
