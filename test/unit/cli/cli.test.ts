@@ -236,6 +236,6 @@ describe('cli: the bundled dist/cli.js', () => {
     made.push(led);
     const sl = spawnSync(process.execPath, [path.join(shipped, 'cli.js'), 'statusline', '--all', '--ledger', led], { encoding: 'utf8', cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(sl.status, 0, sl.stderr);
-    assert.match(sl.stdout, /^today 0 tok · 0 Wh · \$0\n$/);
+    assert.match(sl.stdout, /^today 0 tok · 0 Wh · \$0\.00\n$/);
   });
 });
