@@ -69,6 +69,9 @@ const nodeCommon = {
   define: { 'process.env.RIGHTSIZE_BUNDLED': '"1"', 'process.env.RIGHTSIZE_VERSION': JSON.stringify(require('./package.json').version) },
 };
 
+/** The commands of src/cli/main.ts (each src/cli/commands/<name>.ts exports `<name>Command`). */
+const CLI_COMMANDS = ['estimate', 'route', 'record', 'report', 'statusline', 'export', 'import', 'serve'];
+
 async function main() {
   copyTokenizerAssets();
   copyPriceData();
@@ -90,6 +93,13 @@ async function main() {
       entryPoints: ['src/cli.ts'],
       outfile: 'dist/cli.js',
       banner: { js: '#!/usr/bin/env node' },
+    }),
+    // Each CLI command in its own bundle (dist/cli-<name>.js), required by dist/cli.js when run, so a
+    // status line in a shell prompt compiles only what it uses.
+    esbuild.context({
+      ...nodeCommon,
+      entryPoints: Object.fromEntries(CLI_COMMANDS.map((c) => [`cli-${c}`, `src/cli/commands/${c}.ts`])),
+      outdir: 'dist',
     }),
     // Loaded at run time from beside the bundles: report scan workers, and the OTLP exporter (lazily,
     // only when export is on, so activation and the CLI's other commands never load it).

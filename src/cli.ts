@@ -5,6 +5,7 @@ import { runCli } from './cli/main';
 quietOnEpipe(process.stdout);
 quietOnEpipe(process.stderr);
 
-runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
+// stdin on first use: creating it costs a status line milliseconds it never needs in a terminal.
+runCli(process.argv.slice(2), { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr, env: process.env })
   .then((code) => { process.exitCode = code; })
   .catch((e: unknown) => { process.stderr.write(`rightsize: ${e instanceof Error ? e.message : String(e)}\n`); process.exitCode = 1; });

@@ -105,11 +105,12 @@ export async function statuslineCommand(argv: string[], io: CliIo): Promise<numb
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const ledger = ledgerFromArgs(args, io);
   const wsArg = stringOption(args, 'workspace');
-  const dir = wsArg ?? (await claudeInputDir(io)) ?? process.cwd();
+  const allWorkspaces = args.options.has('all');
+  const dir = wsArg ?? (allWorkspaces ? undefined : await claudeInputDir(io)) ?? process.cwd(); // --all needs no workspace
   const now = new Date();
   const all = (await new RollupStore(ledger, 'local').loadAll(periodFiles(ledger, now, false))).map((a) => a.buckets);
   const known = knownWorkspaces(all);
-  const found = args.options.has('all') ? undefined : known.has(dir) ? { folder: undefined, id: dir } : findWorkspaceFolder(dir, (id) => known.has(id));
+  const found = allWorkspaces ? undefined : known.has(dir) ? { folder: undefined, id: dir } : findWorkspaceFolder(dir, (id) => known.has(id));
   const usage = periodTotalsFrom(all, found?.id, now, undefined);
   const budget = tightest(folderBudget(found?.folder), usage);
   if (args.options.has('json')) {

@@ -19,6 +19,16 @@ function checkFields(o: Obj, where: string, strings: string[], numbers: string[]
   return undefined;
 }
 
+const PARTS: ReadonlyArray<[string, string[], string[]]> = [
+  ['workspace', ['id', 'name'], []],
+  ['decision', ['suggested', 'chosen', 'mode', 'reason'], []],
+  ['model', ['id', 'provider', 'location'], []],
+  ['tokens', ['source'], ['input', 'cachedInput', 'output', 'reasoning']],
+  ['energy', ['method'], ['wh', 'low', 'high']],
+  ['cost', ['method'], ['usd']],
+  ['carbon', [], ['g', 'gPerKwh']],
+];
+
 /** Why `x` is not a valid v1 record, or undefined when it is. */
 export function recordProblem(x: unknown): string | undefined {
   if (!isObj(x)) return 'not an object';
@@ -30,16 +40,7 @@ export function recordProblem(x: unknown): string | undefined {
   if (!when.ok) return `ts ${JSON.stringify((x.ts as string).slice(0, 40))} is not a date (${when.reason})`;
   if (x.ttftMs !== undefined && !isNum(x.ttftMs)) return 'ttftMs must be a finite number';
   if (x.error !== undefined && !isStr(x.error)) return 'error must be a string';
-  const parts: Array<[string, string[], string[]]> = [
-    ['workspace', ['id', 'name'], []],
-    ['decision', ['suggested', 'chosen', 'mode', 'reason'], []],
-    ['model', ['id', 'provider', 'location'], []],
-    ['tokens', ['source'], ['input', 'cachedInput', 'output', 'reasoning']],
-    ['energy', ['method'], ['wh', 'low', 'high']],
-    ['cost', ['method'], ['usd']],
-    ['carbon', [], ['g', 'gPerKwh']],
-  ];
-  for (const [key, strings, numbers] of parts) {
+  for (const [key, strings, numbers] of PARTS) {
     const o = x[key];
     if (!isObj(o)) return `${key} must be an object`;
     p = checkFields(o, `${key}.`, strings, numbers);

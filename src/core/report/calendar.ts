@@ -1,5 +1,6 @@
 // Calendar arithmetic in local time (the process's time zone, DST-aware through Date) or UTC.
 // Days are keyed `YYYY-MM-DD` in the chosen zone; periods are half-open [start, end).
+import { readlinkSync } from 'fs';
 
 export type ReportTimeZone = 'local' | 'UTC';
 export type PeriodKind = 'day' | 'week' | 'month' | 'lastWeek' | 'last30Days';
@@ -43,10 +44,36 @@ export function calendarFor(zone: ReportTimeZone = 'local'): Calendar {
   return zone === 'UTC' ? utcCalendar : localCalendar;
 }
 
+let localName: { tz: string | undefined; name: string | undefined } | undefined;
+
+/**
+ * The name of the process's time zone, found the way the runtime finds it: `TZ` when set, else the
+ * zoneinfo file /etc/localtime links to (Linux, macOS), else Intl — whose first use loads ICU's
+ * time-zone data, tens of milliseconds a status line should not pay when the other two answer.
+ */
+function localZoneName(): string | undefined {
+  const tz = process.env.TZ;
+  if (localName && localName.tz === tz) return localName.name;
+  let name: string | undefined;
+  if (tz) name = tz.startsWith(':') ? tz.slice(1) : tz;
+  else if (process.platform !== 'win32') {
+    try {
+      const target = readlinkSync('/etc/localtime');
+      const i = target.lastIndexOf('zoneinfo/');
+      if (i >= 0 && target.length > i + 9) name = target.slice(i + 9);
+    } catch {
+      // not a link (a copied file) or absent: ask Intl
+    }
+  }
+  name ||= Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  localName = { tz, name };
+  return name;
+}
+
 /** The time zone a local calendar currently means (rollups are keyed by it). */
 export function zoneId(zone: ReportTimeZone): string {
   if (zone === 'UTC') return 'UTC';
-  const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const name = localZoneName();
   if (name) return `local:${name}`;
   const y = new Date().getFullYear();
   return `local:offsets${new Date(y, 0, 1).getTimezoneOffset()}/${new Date(y, 6, 1).getTimezoneOffset()}`;

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Catalog } from '../../../src/core/catalog/catalog';
 import { defaultEstimateSettings, estimate } from '../../../src/core/estimate';
+import { COMMAND_NAMES } from '../../../src/cli/main';
 import { cli, jsonLines } from './cliHarness';
 
 const repo = path.resolve(__dirname, '../../../..');
@@ -202,5 +203,39 @@ describe('cli: the bundled dist/cli.js', () => {
     const d = JSON.parse(r.stdout.trim());
     assert.equal(d.id, 'a');
     assert.ok(d.estimate.tokens.input > 5, `counted input tokens: ${d.estimate.tokens.input}`);
+  });
+
+  it('every command runs from the files the VSIX ships (one bundle per command, named in .vscodeignore)', function () {
+    if (!fs.existsSync(bundle)) this.skip();
+    this.timeout(60000);
+    const built = fs.readFileSync(path.join(repo, 'esbuild.js'), 'utf8');
+    const listed = /const CLI_COMMANDS = \[([^\]]*)\]/.exec(built);
+    assert.ok(listed, 'esbuild.js lists the CLI commands');
+    assert.deepEqual(listed[1].split(',').map((x) => x.trim().replace(/'/g, '')).filter(Boolean).sort(), [...COMMAND_NAMES].sort(), 'esbuild.js bundles every command of main.ts');
+    const patterns = fs.readFileSync(path.join(repo, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!dist/')).map((l) => new RegExp(`^${l.slice('!dist/'.length).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`));
+    const shipped = fs.mkdtempSync(path.join(os.tmpdir(), 'rightsize-vsix-'));
+    made.push(shipped);
+    const copy = (rel: string): void => {
+      const from = path.join(path.dirname(bundle), rel);
+      if (fs.statSync(from).isDirectory()) { for (const f of fs.readdirSync(from)) copy(path.join(rel, f)); return; }
+      if (!patterns.some((re) => re.test(rel.split(path.sep).join('/')))) return;
+      fs.mkdirSync(path.dirname(path.join(shipped, rel)), { recursive: true });
+      fs.copyFileSync(from, path.join(shipped, rel));
+    };
+    copy('.');
+    for (const name of COMMAND_NAMES) {
+      assert.ok(fs.existsSync(path.join(shipped, `cli-${name}.js`)), `cli-${name}.js is shipped`);
+      const r = spawnSync(process.execPath, [path.join(shipped, 'cli.js'), name, '--help'], { encoding: 'utf8', cwd: os.tmpdir(), env: { ...process.env, NODE_PATH: '' } });
+      assert.equal(r.status, 0, `${name} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`rightsize ${name}`), `${name} --help prints its usage`);
+    }
+    const bad = spawnSync(process.execPath, [path.join(shipped, 'cli.js'), 'report', 'daily', '--since', '2026-02-30'], { encoding: 'utf8', cwd: os.tmpdir() });
+    assert.equal(bad.status, 2, 'a usage error from a command bundle is a usage error');
+    assert.match(bad.stderr, /is not a calendar date\nRun `rightsize report --help` for usage/);
+    const led = fs.mkdtempSync(path.join(os.tmpdir(), 'rightsize-vsix-ledger-'));
+    made.push(led);
+    const sl = spawnSync(process.execPath, [path.join(shipped, 'cli.js'), 'statusline', '--all', '--ledger', led], { encoding: 'utf8', cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(sl.status, 0, sl.stderr);
+    assert.match(sl.stdout, /^today 0 tok · 0 Wh · \$0\.00\n$/);
   });
 });
