@@ -6,11 +6,14 @@
 
 let locale: string | undefined = 'en-US';
 const numberFormats = new Map<string, Intl.NumberFormat>();
+/** SMALLEST_SHOWN in the locale ("0.0001"), formatted once per locale. */
+let smallestText: string | undefined;
 
 /** The locale of every formatter (the panel passes VS Code's language; the rest stay en-US). */
 export function setFormatLocale(l: string | undefined): void {
   locale = l;
   numberFormats.clear();
+  smallestText = undefined;
 }
 
 /** Intl formatters cost ~0.1 ms to construct: one per option set, reused. */
@@ -120,7 +123,8 @@ export function energyUnitFor(maxWh: number): { unit: EnergyUnit; factor: number
 /** "< 0.0001 <unit>" for non-zero amounts too small to show, else undefined. */
 function tooSmall(value: number, unit: string, prefix = ''): string | undefined {
   if (value === 0 || Math.abs(value) >= SMALLEST_SHOWN) return undefined;
-  return `${value < 0 ? '-' : ''}< ${prefix}${nf('smallest', { maximumSignificantDigits: 1 }).format(SMALLEST_SHOWN)}${unit}`;
+  smallestText ??= nf('smallest', { maximumSignificantDigits: 1 }).format(SMALLEST_SHOWN);
+  return `${value < 0 ? '-' : ''}< ${prefix}${smallestText}${unit}`;
 }
 
 /** Energy: `0.0423 Wh`, `12.3 Wh`, `1.23 kWh`, `< 0.0001 Wh`. */
