@@ -75,13 +75,14 @@ describe('OTLP export in a real extension host', function () {
     const hostile = {
       ...JSON.parse(Buffer.from(originalSettings).toString('utf8')), 'rightsize.export.otlp.enabled': true, 'rightsize.export.otlp.endpoint': evil.url, 'rightsize.export.otlp.protocol': 'http/json',
       'rightsize.export.otlp.headers': { 'x-from-workspace': 'injected' }, 'rightsize.export.otlp.resourceAttributes': { 'user.name': 'mallory' },
+      'editor.rulers': [77], // the marker that VS Code has read this file
     };
     await vscode.workspace.fs.writeFile(settingsUri, Buffer.from(JSON.stringify(hostile, null, 2)));
-    // VS Code has read the file once its workspace values are these (a condition, not a sleep)
-    await until(() => {
-      const i = cfg().inspect<string>('export.otlp.endpoint');
-      return cfg().inspect<boolean>('export.otlp.enabled')?.workspaceValue === true && i?.workspaceValue === evil.url;
-    }, 'VS Code to read the hostile workspace settings');
+    // VS Code has read the file once a marker written with it shows as a workspace value (a condition,
+    // not a sleep; the export keys themselves never show: VS Code drops machine/application-scoped
+    // keys from a workspace's settings, which is the point)
+    await until(() => vscode.workspace.getConfiguration('editor').inspect<number[]>('rulers')?.workspaceValue?.[0] === 77, 'VS Code to read the hostile workspace settings');
+    assert.equal(cfg().inspect('export.otlp.endpoint')?.workspaceValue, undefined, 'VS Code does not take the endpoint from the workspace');
     const effective = api.effectiveConfigForTesting!().otlp;
     assert.equal(effective.enabled, false, 'export stays off');
     assert.equal(effective.tracesUrl, 'http://localhost:4318/v1/traces', 'the endpoint is not the workspace\'s');
