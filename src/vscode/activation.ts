@@ -34,6 +34,7 @@ import { SuggestionHints } from './suggestions';
 import { UsagePanel } from './usagePanel/usagePanel';
 import { UsagePanelHost } from './usagePanelHost';
 import { currentWorkspace } from './workspaceIdentity';
+import { errorText } from '../core/errorText';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RightsizeApi {
@@ -169,7 +170,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
       tailFromHere();
       refreshMeter();
     })
-    .catch((e: unknown) => log.warn(`could not read budget usage from the ledger: ${e instanceof Error ? e.message : String(e)}`)));
+    .catch((e: unknown) => log.warn(`could not read budget usage from the ledger: ${errorText(e)}`)));
   };
   const baselineTimer = setTimeout(() => { void loadBaseline(); }, 1500);
   context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
