@@ -5,7 +5,7 @@ import { setBudget } from './budgetCommand';
 import type { Settings } from './settings';
 import { showWriteMessage, UNTRUSTED_SENTENCE, writeMessage, writeSetting } from './workspaceSettings';
 import { suggestItems } from './suggestions';
-import type { Services } from './activation';
+import type { Services } from './services';
 import { errorText } from '../core/errorText';
 
 export function registerCommands(context: vscode.ExtensionContext, s: Services): void {
