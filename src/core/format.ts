@@ -113,6 +113,21 @@ export function formatGrams(g: number): string {
   return `${g === 0 ? '0' : sig3(g)} g CO2e`;
 }
 
+export type AmountUnit = 'tokens' | 'wh' | 'usd';
+
+/** The short name of a budget unit: `USD`, `Wh`, or `tokenWord` (`tokens`, `token` before a noun). */
+export function unitSymbol(unit: AmountUnit, tokenWord = 'tokens'): string {
+  return unit === 'usd' ? 'USD' : unit === 'wh' ? 'Wh' : tokenWord;
+}
+
+/** An amount in a budget unit: `$0.0423`, `1.23 Wh`, `12,066 tokens` (budgets are set in exact tokens: shown
+ *  exactly), or with `tokens: 'compact'` `12.1k tokens` where room is short; `tokenWord` replaces `tokens`. */
+export function formatAmount(unit: AmountUnit, v: number, o: { tokens?: 'exact' | 'compact'; tokenWord?: string } = {}): string {
+  if (unit === 'usd') return formatUsd(v);
+  if (unit === 'wh') return formatWh(v);
+  return `${o.tokens === 'compact' ? formatTokens(v) : formatCount(v)} ${o.tokenWord ?? 'tokens'}`;
+}
+
 /** A fraction 0–1 as a percentage: `42%`, `4.2%`, `0.42%`. */
 export function formatPercent(fraction: number): string {
   const p = fraction * 100;
