@@ -2,18 +2,17 @@
 // the usage panel (bundled into the webview) and the CLI all use these. One rule throughout:
 // three significant digits; money at cents from $0.10 up; amounts too small to show at three digits of
 // their unit say so ("< $0.0001", "< 0.0001 Wh") instead of printing 0.0000066.
-// Pure (Intl only, no Node or DOM), so the webview bundle imports it too.
+// Pure (Intl only, no Node or DOM), so the webview bundle imports it too. In en-US the text is made
+// without Intl (formatEnUs.ts: the same text, without loading ICU's locale data into a status line).
+import { EnUsStyle, formatEnUs } from './formatEnUs';
 
 let locale: string | undefined = 'en-US';
 const numberFormats = new Map<string, Intl.NumberFormat>();
-/** SMALLEST_SHOWN in the locale ("0.0001"), formatted once per locale. */
-let smallestText: string | undefined;
 
 /** The locale of every formatter (the panel passes VS Code's language; the rest stay en-US). */
 export function setFormatLocale(l: string | undefined): void {
   locale = l;
   numberFormats.clear();
-  smallestText = undefined;
 }
 
 /** Intl formatters cost ~0.1 ms to construct: one per option set, reused. */
@@ -23,73 +22,21 @@ function nf(key: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
   return f;
 }
 
+/** `n` as Intl.NumberFormat(locale, opts) writes it (`style`: the same options for formatEnUs). */
+function text(key: string, opts: Intl.NumberFormatOptions, style: EnUsStyle, n: number): string {
+  return (locale === 'en-US' ? formatEnUs(n, style) : undefined) ?? nf(key, opts).format(n);
+}
+
 function sig3(n: number): string {
-  if (locale === 'en-US' && Number.isFinite(n)) return enUsDecimal(n, 3, undefined);
-  return nf('sig3', { maximumSignificantDigits: 3 }).format(n);
+  return text('sig3', { maximumSignificantDigits: 3 }, { maxSignificant: 3 }, n);
 }
-
-// en-US without Intl: the router writes several amounts into every decision's reason, tens of thousands of
-// decisions a second, and Intl.NumberFormat#format costs about a microsecond a call. The same result as
-// Intl's (test/unit/format.test.ts compares them on 200,000 values across magnitudes, ties included): the double's shortest round-trip
-// digits (ICU's rule too), rounded half away from zero, trailing fraction zeros dropped, grouped by 3.
-
-/** `n` in en-US with at most `sig` significant digits or, when `sig` is undefined, exactly `fraction`
- *  fraction digits. Finite `n` only. */
-function enUsDecimal(n: number, sig: number | undefined, fraction: number | undefined): string {
-  const neg = n < 0 || Object.is(n, -0);
-  const sign = neg ? '-' : '';
-  if (n === 0) return fraction ? `${sign}0.${ZEROS.slice(0, fraction)}` : `${sign}0`;
-  // Shortest round-trip digits (String() gives them: `0.000201`, `1234.5`, `1.2e-7`) and the position of
-  // the decimal point in them.
-  const str = String(neg ? -n : n);
-  const ePos = str.indexOf('e');
-  const mant = ePos < 0 ? str : str.slice(0, ePos);
-  const dot = mant.indexOf('.');
-  let digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
-  let point = (dot < 0 ? mant.length : dot) + (ePos < 0 ? 0 : Number(str.slice(ePos + 1)));
-  let lead = 0;
-  while (digits.charCodeAt(lead) === 48 /* 0 */) lead++;
-  if (lead > 0) { digits = digits.slice(lead); point -= lead; }
-  const keep = sig !== undefined ? sig : point + fraction!;
-  if (keep < digits.length) {
-    const up = keep >= 0 && digits.charCodeAt(keep) >= 53; /* '5': half away from zero */
-    digits = keep > 0 ? digits.slice(0, keep) : '';
-    if (up) {
-      let i = digits.length - 1;
-      while (i >= 0 && digits.charCodeAt(i) === 57 /* 9 */) i--;
-      if (i < 0) { digits = '1' + ZEROS.slice(0, digits.length); point++; }
-      else digits = digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + ZEROS.slice(0, digits.length - i - 1);
-    }
-  }
-  let int: string;
-  let frac: string;
-  if (digits.length === 0) { int = '0'; frac = ''; }
-  else if (point <= 0) { int = '0'; frac = ZEROS.slice(0, -point) + digits; }
-  else if (point >= digits.length) { int = digits + ZEROS.slice(0, point - digits.length); frac = ''; }
-  else { int = digits.slice(0, point); frac = digits.slice(point); }
-  if (fraction !== undefined) frac = frac.length >= fraction ? frac.slice(0, fraction) : frac + ZEROS.slice(0, fraction - frac.length);
-  else {
-    let end = frac.length;
-    while (end > 0 && frac.charCodeAt(end - 1) === 48 /* 0 */) end--;
-    if (end < frac.length) frac = frac.slice(0, end);
-  }
-  if (int.length > 3) {
-    let g = int.slice(0, int.length % 3 || 3);
-    for (let i = g.length; i < int.length; i += 3) g += ',' + int.slice(i, i + 3);
-    int = g;
-  }
-  // Intl keeps the sign of a negative amount that rounds to zero (`-0.00`), and so does this.
-  return frac.length > 0 ? `${sign}${int}.${frac}` : `${sign}${int}`;
-}
-
-const ZEROS = '0'.repeat(400);
 
 /** Below this a Wh, gram or dollar amount is shown as "< 0.0001 …". */
 export const SMALLEST_SHOWN = 0.0001;
 
 /** A whole count with grouping: `12,066`. */
 export function formatCount(n: number): string {
-  return nf('int', { maximumFractionDigits: 0 }).format(Math.round(n));
+  return text('int', { maximumFractionDigits: 0 }, { maxFraction: 0 }, Math.round(n));
 }
 
 /** `1 request`, `12 requests`. */
@@ -123,8 +70,7 @@ export function energyUnitFor(maxWh: number): { unit: EnergyUnit; factor: number
 /** "< 0.0001 <unit>" for non-zero amounts too small to show, else undefined. */
 function tooSmall(value: number, unit: string, prefix = ''): string | undefined {
   if (value === 0 || Math.abs(value) >= SMALLEST_SHOWN) return undefined;
-  smallestText ??= nf('smallest', { maximumSignificantDigits: 1 }).format(SMALLEST_SHOWN);
-  return `${value < 0 ? '-' : ''}< ${prefix}${smallestText}${unit}`;
+  return `${value < 0 ? '-' : ''}< ${prefix}${text('smallest', { maximumSignificantDigits: 1 }, { maxSignificant: 1 }, SMALLEST_SHOWN)}${unit}`;
 }
 
 /** Energy: `0.0423 Wh`, `12.3 Wh`, `1.23 kWh`, `< 0.0001 Wh`. */
@@ -150,17 +96,10 @@ export function formatUsd(usd: number): string {
   if (!Number.isFinite(usd)) return `$${usd}`;
   const small = tooSmall(usd, '', '$');
   if (small) return small;
-  if (locale === 'en-US') return enUsUsd(usd);
   if (usd === 0 || Math.abs(usd) >= 0.1) {
-    return nf('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(usd);
+    return text('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }, { usd: true, minFraction: 2, maxFraction: 2 }, usd);
   }
-  return nf('usdSig', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }).format(usd);
-}
-
-/** formatUsd's two forms in en-US without Intl (see enUsDecimal): `$12.34`, `-$0.50`, `$0.0423`. */
-function enUsUsd(usd: number): string {
-  const body = usd === 0 || Math.abs(usd) >= 0.1 ? enUsDecimal(usd, undefined, 2) : enUsDecimal(usd, 3, undefined);
-  return body.charCodeAt(0) === 45 /* - */ ? `-$${body.slice(1)}` : `$${body}`;
+  return text('usdSig', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }, { usd: true, maxSignificant: 3 }, usd);
 }
 
 /** Carbon: `0.58 g CO2e`, `1.23 kg CO2e`, `4.5 t CO2e`, `< 0.0001 g CO2e`. */
@@ -174,17 +113,32 @@ export function formatGrams(g: number): string {
   return `${g === 0 ? '0' : sig3(g)} g CO2e`;
 }
 
+export type AmountUnit = 'tokens' | 'wh' | 'usd';
+
+/** The short name of a budget unit: `USD`, `Wh`, or `tokenWord` (`tokens`, `token` before a noun). */
+export function unitSymbol(unit: AmountUnit, tokenWord = 'tokens'): string {
+  return unit === 'usd' ? 'USD' : unit === 'wh' ? 'Wh' : tokenWord;
+}
+
+/** An amount in a budget unit: `$0.0423`, `1.23 Wh`, `12,066 tokens` (budgets are set in exact tokens: shown
+ *  exactly), or with `tokens: 'compact'` `12.1k tokens` where room is short; `tokenWord` replaces `tokens`. */
+export function formatAmount(unit: AmountUnit, v: number, o: { tokens?: 'exact' | 'compact'; tokenWord?: string } = {}): string {
+  if (unit === 'usd') return formatUsd(v);
+  if (unit === 'wh') return formatWh(v);
+  return `${o.tokens === 'compact' ? formatTokens(v) : formatCount(v)} ${o.tokenWord ?? 'tokens'}`;
+}
+
 /** A fraction 0–1 as a percentage: `42%`, `4.2%`, `0.42%`. */
 export function formatPercent(fraction: number): string {
   const p = fraction * 100;
   const a = Math.abs(p);
   const digits = a >= 10 || a === 0 ? 0 : a >= 1 ? 1 : 2;
-  return `${nf('pct' + digits, { minimumFractionDigits: 0, maximumFractionDigits: digits }).format(p)}%`;
+  return `${text('pct' + digits, { minimumFractionDigits: 0, maximumFractionDigits: digits }, { minFraction: 0, maxFraction: digits }, p)}%`;
 }
 
 /** A plain number (axis ticks, scores): up to 6 significant digits, grouped. */
 export function formatNumber(v: number): string {
-  return nf('plain', { maximumSignificantDigits: 6 }).format(v);
+  return text('plain', { maximumSignificantDigits: 6 }, { maxSignificant: 6 }, v);
 }
 
 /** Bytes in binary units: 812 B, 4.2 KiB, 1.5 MiB, 1.02 GiB. */
