@@ -26,6 +26,22 @@ function round(digits: string, exp: number, keep: number): { digits: string; exp
   return { digits: head, exp };
 }
 
+/** The shortest round-trip digits of a > 0 (as ICU reads a double) with d[0] at 10^exp. String() gives the
+ * same digits as toExponential() at a fifth of the cost (`0.000201`, `1234.5`, `1.2e-7`); the router formats
+ * several amounts into every decision's reason. */
+function shortest(a: number): { digits: string; exp: number } {
+  const s = String(a);
+  const e = s.indexOf('e');
+  const mant = e < 0 ? s : s.slice(0, e);
+  const dot = mant.indexOf('.');
+  let digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
+  let exp = (dot < 0 ? mant.length : dot) - 1 + (e < 0 ? 0 : Number(s.slice(e + 1)));
+  let lead = 0;
+  while (digits.charCodeAt(lead) === 48 /* 0 */) lead++;
+  if (lead > 0) { digits = digits.slice(lead); exp -= lead; }
+  return { digits, exp };
+}
+
 function group(int: string): string {
   if (int.length <= 3) return int;
   let out = int.slice(0, int.length % 3 || 3);
@@ -39,16 +55,13 @@ export function formatEnUs(n: number, style: EnUsStyle): string | undefined {
   const a = Math.abs(n);
   let digits = '';
   let exp = 0;
-  if (a !== 0) {
-    const s = a.toExponential(); // the shortest round-trip digits, as ICU reads a double
-    const e = s.indexOf('e');
-    digits = s[1] === '.' ? s[0] + s.slice(2, e) : s.slice(0, e);
-    exp = Number(s.slice(e + 1));
-  }
+  if (a !== 0) ({ digits, exp } = shortest(a));
   if (digits) {
     const keep = style.maxSignificant !== undefined ? style.maxSignificant : exp + 1 + (style.maxFraction ?? 0);
     ({ digits, exp } = round(digits, exp, keep));
-    digits = digits.replace(/0+$/, '');
+    let end = digits.length;
+    while (end > 0 && digits.charCodeAt(end - 1) === 48 /* 0 */) end--;
+    if (end < digits.length) digits = digits.slice(0, end);
   }
   let int: string;
   let frac: string;
