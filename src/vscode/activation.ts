@@ -12,7 +12,7 @@ import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
-import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
+import { pieceTableStatus, sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatMessage, ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
@@ -33,6 +33,9 @@ import { StatusMeter } from './statusMeter';
 import { SuggestionHints } from './suggestions';
 import { UsagePanel } from './usagePanel/usagePanel';
 import { UsagePanelHost } from './usagePanelHost';
+
+/** Delay between activation and the tokenizer's background warm-up. */
+const TOKENIZER_WARM_UP_DELAY_MS = 4000;
 import { currentWorkspace } from './workspaceIdentity';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
@@ -48,7 +51,8 @@ export interface RightsizeApi {
   readonly sessionId: string;
   readonly autoModelId: string;
   /** What activation did and did not load (activation must stay light). */
-  diagnostics(): { activationMs: number; tokenizerLoaded: boolean; modelsDiscovered: boolean };
+  /** `tokenizerLoadedDuringActivation`: whether activate() itself loaded it; `tokenizer`: now (none, building, ready). */
+  diagnostics(): { activationMs: number; tokenizerLoadedDuringActivation: boolean; tokenizer: string; modelsDiscovered: boolean };
   /** Only in development/test mode: store a key without UI (tests). */
   setApiKeyForTesting?(provider: 'openai' | 'anthropic', key: string | undefined): Promise<void>;
   /** Only in development/test mode: the effective (security-filtered) configuration. */
@@ -298,6 +302,15 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   }));
 
   const activationMs = performance.now() - activationStarted;
+  const tokenizerLoadedDuringActivation = tokenizerLoadCounts().wasm > 0;
+  // Off the activation path, before Copilot's first prompt: load the encoder and build its piece table (a few
+  // hundred ms of CPU, the table in slices that yield), so the first prompt's token counts find both ready
+  // instead of loading the encoder inside the first provideTokenCount.
+  const warmUpTimer = setTimeout(() => {
+    const t0 = performance.now();
+    void sharedTokenCounter().warmUp().then(() => log.info(`tokenizer warmed up in ${(performance.now() - t0).toFixed(0)} ms (piece table ${pieceTableStatus()})`));
+  }, TOKENIZER_WARM_UP_DELAY_MS);
+  context.subscriptions.push({ dispose: () => clearTimeout(warmUpTimer) });
   log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; session ${sessionId}; workspace ${workspace.id}; ledger ${ledgerDir}`);
   return {
     version: String(context.extension.packageJSON.version),
@@ -307,7 +320,7 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
     ledgerDir,
     get sessionId() { return sessionId; },
     autoModelId: AUTO_MODEL_ID,
-    diagnostics: () => ({ activationMs, tokenizerLoaded: tokenizerLoadCounts().wasm > 0, modelsDiscovered: registry.discovered }),
+    diagnostics: () => ({ activationMs, tokenizerLoadedDuringActivation, tokenizer: tokenizerLoadCounts().wasm > 0 ? pieceTableStatus() : 'not loaded', modelsDiscovered: registry.discovered }),
     ...(testing ? {
       setApiKeyForTesting: (p: 'openai' | 'anthropic', key: string | undefined) => (key ? keys.set(p, key) : keys.delete(p)),
       effectiveConfigForTesting: () => settings.value,
