@@ -1,6 +1,7 @@
 // Line-oriented stdin reading for the CLI: JSON Lines in, bounded memory; and output that ends quietly
 // when its reader goes away (`rightsize export | head`).
 import { MAX_RECORD_BYTES } from '../core/ledger/validate';
+import { errorText } from '../core/errorText';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -79,7 +80,7 @@ export function parseJsonLine(line: string): { ok: true; value: unknown } | { ok
   try {
     return { ok: true, value: JSON.parse(line) };
   } catch (e) {
-    return { ok: false, error: `not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+    return { ok: false, error: `not valid JSON (${errorText(e)})` };
   }
 }
 

@@ -3,6 +3,7 @@
 import * as path from 'path';
 import { UsageError } from './args';
 import { CliIo } from './io';
+import { errorText } from '../core/errorText';
 
 export type { CliIo } from './io';
 
@@ -66,7 +67,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`rightsize ${name}: ${e.message}\nRun \`rightsize ${name} --help\` for usage.\n`);
       return 2;
     }
-    io.stderr.write(`rightsize ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr.write(`rightsize ${name}: ${errorText(e)}\n`);
     return 1;
   }
 }

@@ -2,7 +2,9 @@
 // the usage panel (bundled into the webview) and the CLI all use these. One rule throughout:
 // three significant digits; money at cents from $0.10 up; amounts too small to show at three digits of
 // their unit say so ("< $0.0001", "< 0.0001 Wh") instead of printing 0.0000066.
-// Pure (Intl only, no Node or DOM), so the webview bundle imports it too.
+// Pure (Intl only, no Node or DOM), so the webview bundle imports it too. In en-US the text is made
+// without Intl (formatEnUs.ts: the same text, without loading ICU's locale data into a status line).
+import { EnUsStyle, formatEnUs } from './formatEnUs';
 
 let locale: string | undefined = 'en-US';
 const numberFormats = new Map<string, Intl.NumberFormat>();
@@ -20,8 +22,13 @@ function nf(key: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
   return f;
 }
 
+/** `n` as Intl.NumberFormat(locale, opts) writes it (`style`: the same options for formatEnUs). */
+function text(key: string, opts: Intl.NumberFormatOptions, style: EnUsStyle, n: number): string {
+  return (locale === 'en-US' ? formatEnUs(n, style) : undefined) ?? nf(key, opts).format(n);
+}
+
 function sig3(n: number): string {
-  return nf('sig3', { maximumSignificantDigits: 3 }).format(n);
+  return text('sig3', { maximumSignificantDigits: 3 }, { maxSignificant: 3 }, n);
 }
 
 /** Below this a Wh, gram or dollar amount is shown as "< 0.0001 …". */
@@ -29,7 +36,7 @@ export const SMALLEST_SHOWN = 0.0001;
 
 /** A whole count with grouping: `12,066`. */
 export function formatCount(n: number): string {
-  return nf('int', { maximumFractionDigits: 0 }).format(Math.round(n));
+  return text('int', { maximumFractionDigits: 0 }, { maxFraction: 0 }, Math.round(n));
 }
 
 /** `1 request`, `12 requests`. */
@@ -63,7 +70,7 @@ export function energyUnitFor(maxWh: number): { unit: EnergyUnit; factor: number
 /** "< 0.0001 <unit>" for non-zero amounts too small to show, else undefined. */
 function tooSmall(value: number, unit: string, prefix = ''): string | undefined {
   if (value === 0 || Math.abs(value) >= SMALLEST_SHOWN) return undefined;
-  return `${value < 0 ? '-' : ''}< ${prefix}${nf('smallest', { maximumSignificantDigits: 1 }).format(SMALLEST_SHOWN)}${unit}`;
+  return `${value < 0 ? '-' : ''}< ${prefix}${text('smallest', { maximumSignificantDigits: 1 }, { maxSignificant: 1 }, SMALLEST_SHOWN)}${unit}`;
 }
 
 /** Energy: `0.0423 Wh`, `12.3 Wh`, `1.23 kWh`, `< 0.0001 Wh`. */
@@ -90,9 +97,9 @@ export function formatUsd(usd: number): string {
   const small = tooSmall(usd, '', '$');
   if (small) return small;
   if (usd === 0 || Math.abs(usd) >= 0.1) {
-    return nf('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(usd);
+    return text('usd2', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }, { usd: true, minFraction: 2, maxFraction: 2 }, usd);
   }
-  return nf('usdSig', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }).format(usd);
+  return text('usdSig', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }, { usd: true, maxSignificant: 3 }, usd);
 }
 
 /** Carbon: `0.58 g CO2e`, `1.23 kg CO2e`, `4.5 t CO2e`, `< 0.0001 g CO2e`. */
@@ -106,17 +113,32 @@ export function formatGrams(g: number): string {
   return `${g === 0 ? '0' : sig3(g)} g CO2e`;
 }
 
+export type AmountUnit = 'tokens' | 'wh' | 'usd';
+
+/** The short name of a budget unit: `USD`, `Wh`, or `tokenWord` (`tokens`, `token` before a noun). */
+export function unitSymbol(unit: AmountUnit, tokenWord = 'tokens'): string {
+  return unit === 'usd' ? 'USD' : unit === 'wh' ? 'Wh' : tokenWord;
+}
+
+/** An amount in a budget unit: `$0.0423`, `1.23 Wh`, `12,066 tokens` (budgets are set in exact tokens: shown
+ *  exactly), or with `tokens: 'compact'` `12.1k tokens` where room is short; `tokenWord` replaces `tokens`. */
+export function formatAmount(unit: AmountUnit, v: number, o: { tokens?: 'exact' | 'compact'; tokenWord?: string } = {}): string {
+  if (unit === 'usd') return formatUsd(v);
+  if (unit === 'wh') return formatWh(v);
+  return `${o.tokens === 'compact' ? formatTokens(v) : formatCount(v)} ${o.tokenWord ?? 'tokens'}`;
+}
+
 /** A fraction 0–1 as a percentage: `42%`, `4.2%`, `0.42%`. */
 export function formatPercent(fraction: number): string {
   const p = fraction * 100;
   const a = Math.abs(p);
   const digits = a >= 10 || a === 0 ? 0 : a >= 1 ? 1 : 2;
-  return `${nf('pct' + digits, { minimumFractionDigits: 0, maximumFractionDigits: digits }).format(p)}%`;
+  return `${text('pct' + digits, { minimumFractionDigits: 0, maximumFractionDigits: digits }, { minFraction: 0, maxFraction: digits }, p)}%`;
 }
 
 /** A plain number (axis ticks, scores): up to 6 significant digits, grouped. */
 export function formatNumber(v: number): string {
-  return nf('plain', { maximumSignificantDigits: 6 }).format(v);
+  return text('plain', { maximumSignificantDigits: 6 }, { maxSignificant: 6 }, v);
 }
 
 /** Bytes in binary units: 812 B, 4.2 KiB, 1.5 MiB, 1.02 GiB. */

@@ -12,6 +12,7 @@ import type { Envelope } from './router/envelope';
 import type { LearnedAdjustments } from './router/learning';
 import { OllamaSnapshot, residency } from './router/residency';
 import { envelopeOf } from './router/features';
+import { errorText } from './errorText';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
 } from './router/router';
@@ -468,9 +469,3 @@ function byId(models: ModelSpec[], d: Pick<Decision, 'model' | 'provider'>): Mod
   return m;
 }
 
-/** A message safe to show and to store: BackendErrors are already phrased for humans and carry no secrets. */
-export function errorText(e: unknown): string {
-  if (e instanceof BackendError) return e.message;
-  if (e instanceof Error) return e.message;
-  return String(e);
-}

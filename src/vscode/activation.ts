@@ -6,18 +6,19 @@ import { BudgetGate } from '../core/budget/budgetGate';
 import { SharedBudget } from '../core/budget/sharedBudget';
 import { AskConversationLimit, ConversationAnswer, ConversationBudget, ConversationLimitEvent } from '../core/budget/conversationBudget';
 import { RightsizeConfig } from '../core/config';
-import { EstimateSettings, listDeviceProfiles, DeviceProfile } from '../core/estimate';
+import { EstimateSettings, listDeviceProfiles } from '../core/estimate';
 import { toEstimateSettings } from '../core/estimateConfig';
 import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
 import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
-import { ChatMessage, ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
+import { ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
 import { AUTO_MODEL_ID, RightsizeChatProvider } from './chatProvider';
 import { registerCommands } from './commands';
+import type { Services } from './services';
 import { askConversationLimit } from './conversationLimitPrompt';
 import { GatewayController } from './gateway';
 import { Imports } from './imports';
@@ -34,6 +35,7 @@ import { SuggestionHints } from './suggestions';
 import { UsagePanel } from './usagePanel/usagePanel';
 import { UsagePanelHost } from './usagePanelHost';
 import { currentWorkspace } from './workspaceIdentity';
+import { errorText } from '../core/errorText';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RightsizeApi {
@@ -64,27 +66,94 @@ export interface RightsizeApi {
   exportStatusForTesting?(): OtlpExportStatus;
 }
 
-/** The services the commands and doors share. */
-export interface Services {
+/** The window's usage session: its id, every id this window has used (their records are counted by the gate
+ *  itself), and the records written in it. */
+class WindowSession {
+  id = newSessionId();
+  readonly ids = new Set<string>([this.id]);
+  records: UsageRecord[] = [];
+
+  report(): UsageReport {
+    return aggregate(this.records, { kind: 'session', session: this.id });
+  }
+
+  reset(): void {
+    this.id = newSessionId();
+    this.ids.add(this.id);
+    this.records = [];
+  }
+}
+
+/** What every wiring step below may use. */
+interface Wiring {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
   settings: Settings;
   keys: ApiKeys;
   registry: ModelRegistry;
-  pipeline: Pipeline;
-  learning: RoutingLearning;
-  log: vscode.LogOutputChannel;
-  workspace(): WorkspaceRef;
-  session(): string;
-  resetSession(): void;
-  /** How to get a first model (start Ollama, add a key), phrased from what was found. */
-  noModelsHelp(): string;
-  deviceProfiles(): DeviceProfile[];
-  openUsage(): void;
-  exportUsage(): Promise<void>;
-  editOtlpHeaders(): Promise<void>;
+  ledgerDir: string;
+  ledger(): Ledger;
+  workspace: WorkspaceRef;
+  session: WindowSession;
+  testing: boolean;
+  /** The energy estimate's settings, rebuilt when the settings change. */
+  estimateSettings(): EstimateSettings;
+}
+
+/** The budgets: shared with other windows through the ledger, per period and per conversation. */
+interface Budgets {
+  sharedBudget: SharedBudget;
+  gate: BudgetGate;
+  conversations: ConversationBudget;
+  /** Test mode: scripted answers to the conversation-budget question, and the questions asked. */
+  scripted: { answers: ConversationAnswer[]; asked: ConversationLimitEvent[] };
+}
+
+/** Where records go: the ledger, this session, the status bar and the record event. */
+interface Metering {
+  recorded: vscode.EventEmitter<UsageRecord>;
+  meter: StatusMeter;
+  refreshMeter(): void;
+  append(record: UsageRecord): void;
+  setGatewayLine(line: () => string | undefined): void;
 }
 
 export function activateRightsize(context: vscode.ExtensionContext): RightsizeApi {
   const activationStarted = performance.now();
+  const w = wire(context);
+  const budgets = createBudgets(w);
+  const metering = createMetering(w, budgets.gate);
+  const ensureBaseline = watchBudgetBaseline(w, budgets, metering);
+  const { pipeline, pipelineDeps, learning } = createPipeline(w, budgets, metering, ensureBaseline);
+  registerChatProvider(w, pipeline, learning);
+  context.subscriptions.push(w.settings.onDidChange((c) => {
+    budgets.gate.setPolicy(c.budget);
+    budgets.conversations.setPolicy(c.conversationBudget);
+    w.registry.reconfigure();
+    metering.refreshMeter();
+  }));
+  context.subscriptions.push(watchBudgets(budgets.gate, () => w.settings.value.budget.action));
+  const panel = registerUsagePanel(w, budgets.gate, metering, learning);
+  const otlp = registerOtlpExport(w, metering);
+  registerCommands(context, services(w, { pipeline, learning, panel, otlp, gate: budgets.gate, metering }));
+  const gateway = new GatewayController({
+    settings: w.settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps, conversationModels: pipeline.conversationModels,
+    workspace: () => w.workspace, session: () => w.session.id, log: w.log, onDidChangeStatus: () => metering.refreshMeter(),
+  });
+  metering.setGatewayLine(() => gateway.statusLine());
+  context.subscriptions.push(gateway);
+  context.subscriptions.push(new Imports({
+    settings: w.settings, secrets: context.secrets, ledger: w.ledger, estimateSettings: w.estimateSettings, log: w.log,
+    onDidRecord: metering.recorded.event, onImported: (last) => metering.recorded.fire(last),
+  }));
+
+  const activationMs = performance.now() - activationStarted;
+  w.log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; session ${w.session.id}; workspace ${w.workspace.id}; ledger ${w.ledgerDir}`);
+  return rightsizeApi(w, { activationMs, metering, budgets, otlp, gateway });
+}
+
+/** The log, settings, keys, model registry, ledger, workspace and session every later step uses. */
+function wire(context: vscode.ExtensionContext): Wiring {
   const log = vscode.window.createOutputChannel('Rightsize', { log: true });
   context.subscriptions.push(log);
   const settingKeys = manifestSettingKeys(context.extension.packageJSON);
@@ -99,120 +168,134 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   const ledgerDir = settings.value.ledgerDir || defaultLedgerDir(process.env, process.platform, os.homedir());
   let ledger: Ledger | undefined;
-  const getLedger = () => (ledger ??= new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) }));
-  const workspace = currentWorkspace();
+  let estimateSettings: EstimateSettings = toEstimateSettings(settings.value.energy, process.platform, process.arch);
+  context.subscriptions.push(settings.onDidChange((c) => { estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch); }));
+  return {
+    context, log, settings, keys, registry, ledgerDir,
+    ledger: () => (ledger ??= new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) })),
+    workspace: currentWorkspace(),
+    session: new WindowSession(),
+    testing: context.extensionMode !== vscode.ExtensionMode.Production,
+    estimateSettings: () => estimateSettings,
+  };
+}
+
+function createBudgets(w: Wiring): Budgets {
   // This window's sessions: their records are counted by the gate itself; every other record of the
   // workspace in the ledger, and every other window's request in flight, is seen before admitting.
-  const mySessions = new Set<string>();
-  const sharedBudget = new SharedBudget({ ledgerDir, workspaceId: workspace.id, ownSessions: () => mySessions, onWarning: (m) => log.warn(`budget: ${m}`) });
-  const gate = new BudgetGate(settings.value.budget, { shared: sharedBudget });
-  const testing = context.extensionMode !== vscode.ExtensionMode.Production;
-  const askUser = askConversationLimit(log);
-  let scriptedAnswers: ConversationAnswer[] = [];
-  let askedForTesting: ConversationLimitEvent[] = [];
+  const sharedBudget = new SharedBudget({ ledgerDir: w.ledgerDir, workspaceId: w.workspace.id, ownSessions: () => w.session.ids, onWarning: (m) => w.log.warn(`budget: ${m}`) });
+  const gate = new BudgetGate(w.settings.value.budget, { shared: sharedBudget });
+  const askUser = askConversationLimit(w.log);
+  const scripted: Budgets['scripted'] = { answers: [], asked: [] };
   const ask: AskConversationLimit = (e, signal) => {
-    if (!testing || scriptedAnswers.length === 0) return askUser(e, signal);
-    askedForTesting.push(e);
-    return Promise.resolve(scriptedAnswers.shift()!);
+    if (!w.testing || scripted.answers.length === 0) return askUser(e, signal);
+    scripted.asked.push(e);
+    return Promise.resolve(scripted.answers.shift()!);
   };
-  const conversations = new ConversationBudget(settings.value.conversationBudget, { ask });
-  let sessionId = newSessionId();
-  mySessions.add(sessionId);
-  let sessionRecords: UsageRecord[] = [];
-  let estimateSettings: EstimateSettings = toEstimateSettings(settings.value.energy, process.platform, process.arch);
+  const conversations = new ConversationBudget(w.settings.value.conversationBudget, { ask });
+  return { sharedBudget, gate, conversations, scripted };
+}
 
+function createMetering(w: Wiring, gate: BudgetGate): Metering {
   const recorded = new vscode.EventEmitter<UsageRecord>();
-  context.subscriptions.push(recorded);
-  const sink = new RecordSink(getLedger, (m) => {
-    log.error(m);
+  w.context.subscriptions.push(recorded);
+  const sink = new RecordSink(w.ledger, (m) => {
+    w.log.error(m);
     void vscode.window.showErrorMessage(`Rightsize: ${m}`);
   });
-  context.subscriptions.push(sink);
+  w.context.subscriptions.push(sink);
 
   const meter = new StatusMeter();
-  context.subscriptions.push(meter);
-  const sessionReport = (): UsageReport => aggregate(sessionRecords, { kind: 'session', session: sessionId });
+  w.context.subscriptions.push(meter);
   const ollamaLine = () => {
-    const st = registry.ollamaStatus;
+    const st = w.registry.ollamaStatus;
     return st.state === 'ok' ? `running (v${st.version}, ${st.models} models)` : st.state === 'unreachable' ? st.message : 'not checked yet';
   };
   let gatewayLine = (): string | undefined => undefined;
-  const refreshMeter = () => meter.update({ session: sessionReport(), budgets: gate.lines(), ollama: ollamaLine(), gateway: gatewayLine() });
+  const refreshMeter = () => meter.update({ session: w.session.report(), budgets: gate.lines(), ollama: ollamaLine(), gateway: gatewayLine() });
   if (gate.lines().length > 0) refreshMeter();
 
   const append = (record: UsageRecord) => {
     sink.append(record);
-    if (record.model.provider === 'ollama') registry.forgetSnapshot();
-    if (record.session === sessionId) sessionRecords.push(record);
+    if (record.model.provider === 'ollama') w.registry.forgetSnapshot();
+    if (record.session === w.session.id) w.session.records.push(record);
     refreshMeter();
     recorded.fire(record);
   };
+  return { recorded, meter, refreshMeter, append, setGatewayLine: (line) => { gatewayLine = line; } };
+}
 
-  const pipelineSettings = (): PipelineSettings => {
-    const c = settings.value;
-    return { mode: c.mode, objective: c.objective, localOnly: c.localOnly, localPreference: c.localPreference, estimate: estimateSettings, referenceModel: c.referenceModel };
-  };
-  const countTokens = (messages: ChatMessage[], model?: ModelSpec) => sharedTokenCounter().countMessages(messages, undefined, model?.tokenizer);
-
-  // Budget baseline (usage recorded before this window started): read from the ledger's rollups
-  // off the activation path, and again when the window regains focus (other windows spend too).
+/** Budget baseline (usage recorded before this window started): read from the ledger's rollups off the
+ *  activation path, and again when the window regains focus (other windows spend too). Returns a function
+ *  that waits for the first read, starting it when it has not started. */
+function watchBudgetBaseline(w: Wiring, budgets: Budgets, metering: Metering): () => Promise<void> {
   let baselineLoaded: Promise<void> | undefined;
   const loadBaseline = () => {
-    const tailFromHere = sharedBudget.beginBaseline();
-    return (baselineLoaded = periodTotals(getLedger(), workspace.id, new Date(), sessionId)
+    const tailFromHere = budgets.sharedBudget.beginBaseline();
+    return (baselineLoaded = periodTotals(w.ledger(), w.workspace.id, new Date(), w.session.id)
     .then((t) => {
       // Records this window wrote are in the ledger too: subtract them, the gate counts them itself.
-      const mine = sessionReport().totals;
+      const mine = w.session.report().totals;
       const own = { tokens: mine.tokens.input + mine.tokens.output, wh: mine.wh, usd: mine.usd };
       const minus = (a: { tokens: number; wh: number; usd: number }) => ({ tokens: Math.max(0, a.tokens - own.tokens), wh: Math.max(0, a.wh - own.wh), usd: Math.max(0, a.usd - own.usd) });
-      gate.setBaseline({ day: minus(t.day), week: minus(t.week), month: minus(t.month) }, new Date());
+      budgets.gate.setBaseline({ day: minus(t.day), week: minus(t.week), month: minus(t.month) }, new Date());
       tailFromHere();
-      refreshMeter();
+      metering.refreshMeter();
     })
-    .catch((e: unknown) => log.warn(`could not read budget usage from the ledger: ${e instanceof Error ? e.message : String(e)}`)));
+    .catch((e: unknown) => w.log.warn(`could not read budget usage from the ledger: ${errorText(e)}`)));
   };
   const baselineTimer = setTimeout(() => { void loadBaseline(); }, 1500);
-  context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
-  context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
+  w.context.subscriptions.push({ dispose: () => clearTimeout(baselineTimer) });
+  w.context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => { if (s.focused && baselineLoaded) void loadBaseline(); }));
+  return async () => { if (!baselineLoaded) await loadBaseline(); };
+}
 
+function createPipeline(w: Wiring, budgets: Budgets, metering: Metering, ensureBaseline: () => Promise<void>): { pipeline: Pipeline; pipelineDeps: PipelineDeps; learning: RoutingLearning } {
   // What routing learned from the user (a file in globalStorage: this machine only, never synced).
   let pipeline: Pipeline;
-  const learning = new RoutingLearning(context.globalStorageUri, { pipeline: () => pipeline, candidates: () => registry.candidates(), workspace: () => workspace, log, autoModelId: AUTO_MODEL_ID });
-  context.subscriptions.push(learning);
+  const learning = new RoutingLearning(w.context.globalStorageUri, { pipeline: () => pipeline, candidates: () => w.registry.candidates(), workspace: () => w.workspace, log: w.log, autoModelId: AUTO_MODEL_ID });
+  w.context.subscriptions.push(learning);
   const gpuPower = new GpuPowerSampler();
-  const hints = new SuggestionHints(settings);
   const pipelineDeps: PipelineDeps = {
     candidates: async () => {
-      if (!baselineLoaded) await loadBaseline();
-      return registry.candidates();
+      await ensureBaseline();
+      return w.registry.candidates();
     },
-    backendFor: (m) => registry.backendFor(m),
+    backendFor: (m) => w.registry.backendFor(m),
     countInputTokens: (r: ChatRequest, m?: ModelSpec) => sharedTokenCounter().countMessages(r.messages, r.tools, m?.tokenizer),
-    gate,
-    conversations,
-    append,
-    settings: pipelineSettings,
+    gate: budgets.gate,
+    conversations: budgets.conversations,
+    append: metering.append,
+    settings: (): PipelineSettings => {
+      const c = w.settings.value;
+      return { mode: c.mode, objective: c.objective, localOnly: c.localOnly, localPreference: c.localPreference, estimate: w.estimateSettings(), referenceModel: c.referenceModel };
+    },
     learned: (r) => learning.learnedFor(r),
-    ollamaSnapshot: () => registry.ollamaSnapshot(),
-    log: (line) => log.info(line),
+    ollamaSnapshot: () => w.registry.ollamaSnapshot(),
+    log: (line) => w.log.info(line),
     // Measured GPU power, when the settings leave the device to us and Ollama runs on this machine.
     samplePowerW: () => {
-      const c = settings.value;
+      const c = w.settings.value;
       if (c.energy.device !== 'auto' || c.energy.devicePowerW || !isLoopbackUrl(c.ollamaHost)) return Promise.resolve(undefined);
       return gpuPower.sample();
     },
   };
   pipeline = new Pipeline(pipelineDeps);
+  return { pipeline, pipelineDeps, learning };
+}
 
-  const noModelsHelp = (): string => {
-    const st = registry.ollamaStatus;
-    const cloud = 'Or add an OpenAI or Anthropic key with “Rightsize: Manage API Keys…” (or sign in to GitHub Copilot).';
-    if (st.state === 'ok') return `Ollama ${st.version} is running but has no models. Pull one, e.g. \`ollama pull qwen2.5-coder:7b\`, then run “Rightsize: Refresh Models”. ${cloud}`;
-    if (st.state === 'unreachable') return `${st.message} ${cloud}`;
-    return `Start Ollama (\`ollama serve\`, default address http://127.0.0.1:11434) and pull a model, e.g. \`ollama pull qwen2.5-coder:7b\`. ${cloud}`;
-  };
+function noModelsHelp(registry: ModelRegistry): string {
+  const st = registry.ollamaStatus;
+  const cloud = 'Or add an OpenAI or Anthropic key with “Rightsize: Manage API Keys…” (or sign in to GitHub Copilot).';
+  if (st.state === 'ok') return `Ollama ${st.version} is running but has no models. Pull one, e.g. \`ollama pull qwen2.5-coder:7b\`, then run “Rightsize: Refresh Models”. ${cloud}`;
+  if (st.state === 'unreachable') return `${st.message} ${cloud}`;
+  return `Start Ollama (\`ollama serve\`, default address http://127.0.0.1:11434) and pull a model, e.g. \`ollama pull qwen2.5-coder:7b\`. ${cloud}`;
+}
 
-  const capture = requestCapture(process.env, context.extensionMode !== vscode.ExtensionMode.Production);
+/** The chat door: Rightsize's models in VS Code's model picker. */
+function registerChatProvider(w: Wiring, pipeline: Pipeline, learning: RoutingLearning): void {
+  const hints = new SuggestionHints(w.settings);
+  const capture = requestCapture(process.env, w.context.extensionMode !== vscode.ExtensionMode.Production);
   const onEvent = (event: PipelineEvent, request: ChatRequest) => {
     learning.observe(event, request);
     if (event.type === 'decision') capture?.(request);
@@ -222,102 +305,90 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
 
   const provider = new RightsizeChatProvider({
     pipeline,
-    candidates: () => registry.candidates(),
-    onDidChangeModels: registry.onDidChange,
+    candidates: () => w.registry.candidates(),
+    onDidChangeModels: w.registry.onDidChange,
     countTokens: (input, model) => (typeof input === 'string'
       ? sharedTokenCounter().countText(input, model?.tokenizer)
-      : countTokens([input], model)),
-    workspace: () => workspace,
-    session: () => sessionId,
+      : sharedTokenCounter().countMessages([input], undefined, model?.tokenizer)),
+    workspace: () => w.workspace,
+    session: () => w.session.id,
     onEvent,
     responseNote: (e) => learning.responseNote(e) ?? (e.type === 'decision' && e.mode === 'auto' ? memoryNote(e.model, (e.decision as Partial<RouteDecision>).load) : undefined),
-    noModelsHelp,
-    showModelLine: () => settings.value.chatShowModelLine,
-    autoWindow: () => settings.value.chatAutoWindow,
-    log,
+    noModelsHelp: () => noModelsHelp(w.registry),
+    showModelLine: () => w.settings.value.chatShowModelLine,
+    autoWindow: () => w.settings.value.chatAutoWindow,
+    log: w.log,
   });
-  context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
+  w.context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('rightsize', provider));
   // Let the model picker list Rightsize's models (VS Code asks a vendor only after a change event).
-  const announceTimer = setTimeout(() => registry.announce(), 500);
-  context.subscriptions.push({ dispose: () => clearTimeout(announceTimer) });
+  const announceTimer = setTimeout(() => w.registry.announce(), 500);
+  w.context.subscriptions.push({ dispose: () => clearTimeout(announceTimer) });
+}
 
-  context.subscriptions.push(settings.onDidChange((c) => {
-    gate.setPolicy(c.budget);
-    conversations.setPolicy(c.conversationBudget);
-    estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch);
-    registry.reconfigure();
-    refreshMeter();
-  }));
-  context.subscriptions.push(watchBudgets(gate, () => settings.value.budget.action));
-
-  UsagePanel.log = (m) => log.warn(`usage panel: ${m}`);
-  const panel = new UsagePanelHost(context, {
-    ledger: getLedger,
-    workspace: () => workspace,
-    sessionReport,
+function registerUsagePanel(w: Wiring, gate: BudgetGate, metering: Metering, learning: RoutingLearning): UsagePanelHost {
+  UsagePanel.log = (m) => w.log.warn(`usage panel: ${m}`);
+  const panel = new UsagePanelHost(w.context, {
+    ledger: w.ledger,
+    workspace: () => w.workspace,
+    sessionReport: () => w.session.report(),
     budgets: () => gate.lines(),
-    onDidRecord: recorded.event,
-    log,
+    onDidRecord: metering.recorded.event,
+    log: w.log,
     learned: () => learning.describe().map((l) => ({ summary: l.summary, above: l.above, escalations: l.escalations, accepted: l.accepted, holdFor: l.holdFor, lapses: l.lapses })),
     onDidChangeLearning: learning.onDidChange,
   });
-  context.subscriptions.push(panel);
+  w.context.subscriptions.push(panel);
+  return panel;
+}
 
-  // OTLP export (off unless the user turns it on; the OpenTelemetry code loads only then).
-  const otlp = new OtlpExportController(getLedger, () => settings.value.otlp, recorded.event, context.secrets, log);
-  context.subscriptions.push(otlp, settings.onDidChange(() => { void otlp.reconfigure(); }));
+/** OTLP export (off unless the user turns it on; the OpenTelemetry code loads only then). */
+function registerOtlpExport(w: Wiring, metering: Metering): OtlpExportController {
+  const otlp = new OtlpExportController(w.ledger, () => w.settings.value.otlp, metering.recorded.event, w.context.secrets, w.log);
+  w.context.subscriptions.push(otlp, w.settings.onDidChange(() => { void otlp.reconfigure(); }));
   void otlp.reconfigure();
+  return otlp;
+}
 
-  const services: Services = {
-    settings, keys, registry, pipeline, learning, log, noModelsHelp,
-    workspace: () => workspace,
-    session: () => sessionId,
+function services(w: Wiring, o: { pipeline: Pipeline; learning: RoutingLearning; panel: UsagePanelHost; otlp: OtlpExportController; gate: BudgetGate; metering: Metering }): Services {
+  return {
+    settings: w.settings, keys: w.keys, registry: w.registry, pipeline: o.pipeline, learning: o.learning, log: w.log,
+    noModelsHelp: () => noModelsHelp(w.registry),
+    workspace: () => w.workspace,
+    session: () => w.session.id,
     resetSession: () => {
-      sessionId = newSessionId();
-      mySessions.add(sessionId);
-      sessionRecords = [];
-      gate.resetSession();
-      refreshMeter();
-      log.info(`new session ${sessionId}`);
+      w.session.reset();
+      o.gate.resetSession();
+      o.metering.refreshMeter();
+      w.log.info(`new session ${w.session.id}`);
     },
     deviceProfiles: () => listDeviceProfiles(),
-    openUsage: () => panel.show(),
-    exportUsage: () => panel.exportInteractive(),
-    editOtlpHeaders: () => otlp.editSecretHeaders(),
+    openUsage: () => o.panel.show(),
+    exportUsage: () => o.panel.exportInteractive(),
+    editOtlpHeaders: () => o.otlp.editSecretHeaders(),
   };
-  registerCommands(context, services);
-  const gateway = new GatewayController({
-    settings, secrets: context.secrets, environment: context.environmentVariableCollection, pipeline: pipelineDeps, conversationModels: pipeline.conversationModels,
-    workspace: () => workspace, session: () => sessionId, log, onDidChangeStatus: () => refreshMeter(),
-  });
-  gatewayLine = () => gateway.statusLine();
-  context.subscriptions.push(gateway);
-  context.subscriptions.push(new Imports({
-    settings, secrets: context.secrets, ledger: getLedger, estimateSettings: () => estimateSettings, log,
-    onDidRecord: recorded.event, onImported: (last) => recorded.fire(last),
-  }));
+}
 
-  const activationMs = performance.now() - activationStarted;
-  log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; session ${sessionId}; workspace ${workspace.id}; ledger ${ledgerDir}`);
+function rightsizeApi(w: Wiring, o: { activationMs: number; metering: Metering; budgets: Budgets; otlp: OtlpExportController; gateway: GatewayController }): RightsizeApi {
+  const version = String(w.context.extension.packageJSON.version);
   return {
-    version: String(context.extension.packageJSON.version),
-    statusBar: () => meter.snapshot,
-    sessionReport,
-    onDidRecord: recorded.event,
-    ledgerDir,
-    get sessionId() { return sessionId; },
+    version,
+    statusBar: () => o.metering.meter.snapshot,
+    sessionReport: () => w.session.report(),
+    onDidRecord: o.metering.recorded.event,
+    ledgerDir: w.ledgerDir,
+    get sessionId() { return w.session.id; },
     autoModelId: AUTO_MODEL_ID,
-    diagnostics: () => ({ activationMs, tokenizerLoaded: tokenizerLoadCounts().wasm > 0, modelsDiscovered: registry.discovered }),
-    ...(testing ? {
-      setApiKeyForTesting: (p: 'openai' | 'anthropic', key: string | undefined) => (key ? keys.set(p, key) : keys.delete(p)),
-      effectiveConfigForTesting: () => settings.value,
-      refreshModelsForTesting: () => registry.refresh(),
-      exportStatusForTesting: () => otlp.status(),
-      startGatewayForTesting: async () => ({ url: (await gateway.start()).url, token: await gateway.tokenForTesting() }),
+    diagnostics: () => ({ activationMs: o.activationMs, tokenizerLoaded: tokenizerLoadCounts().wasm > 0, modelsDiscovered: w.registry.discovered }),
+    ...(w.testing ? {
+      setApiKeyForTesting: (p: 'openai' | 'anthropic', key: string | undefined) => (key ? w.keys.set(p, key) : w.keys.delete(p)),
+      effectiveConfigForTesting: () => w.settings.value,
+      refreshModelsForTesting: () => w.registry.refresh(),
+      exportStatusForTesting: () => o.otlp.status(),
+      startGatewayForTesting: async () => ({ url: (await o.gateway.start()).url, token: await o.gateway.tokenForTesting() }),
       answerConversationLimitsForTesting: (answers: ConversationAnswer[]) => {
-        scriptedAnswers = [...answers];
-        askedForTesting = [];
-        return askedForTesting;
+        o.budgets.scripted.answers = [...answers];
+        o.budgets.scripted.asked = [];
+        return o.budgets.scripted.asked;
       },
     } : {}),
   };

@@ -8,7 +8,7 @@
 // other commands, tests); `{ period, unit }` alone presets the first two steps (the budget notification's
 // “Raise budget”). It returns what it did (BudgetCommandResult).
 import * as vscode from 'vscode';
-import { fmtAmount } from '../core/budget/budgetGate';
+import { formatAmount, unitSymbol } from '../core/format';
 import { BudgetAction, BudgetPeriod, BudgetUnit } from '../core/types';
 import type { Settings } from './settings';
 import { defaultTarget, MANAGE_TRUST, showWriteMessage, sourcePhrase, UNTRUSTED_SENTENCE, WriteTarget, writeMessage, writeSetting } from './workspaceSettings';
@@ -46,11 +46,7 @@ const ACTIONS: Array<{ id: BudgetAction; label: string; detail: string }> = [
 ];
 
 function limitText(period: BudgetPeriod, unit: BudgetUnit, v: unknown): string {
-  return typeof v === 'number' && v > 0 ? `${period} ${unitWord(unit)} limit ${fmtAmount(unit, v)}` : `no ${period} ${unitWord(unit)} limit`;
-}
-
-function unitWord(u: BudgetUnit): string {
-  return u === 'usd' ? 'USD' : u === 'wh' ? 'Wh' : 'token';
+  return typeof v === 'number' && v > 0 ? `${period} ${unitSymbol(unit, 'token')} limit ${formatAmount(unit, v)}` : `no ${period} ${unitSymbol(unit, 'token')} limit`;
 }
 
 /** The limits in force for a period, with their sources, and any workspace values that are ignored. */
@@ -59,8 +55,8 @@ export function describePeriod(settings: Settings, period: BudgetPeriod): { inFo
   const ignored: string[] = [];
   for (const u of UNITS) {
     const f = settings.inForce(`budget.${period}.${u.id}`);
-    if (typeof f.value === 'number' && f.value > 0) inForce.push(`${fmtAmount(u.id, f.value)} (${sourcePhrase(f.source)})`);
-    if (typeof f.ignoredWorkspaceValue === 'number' && f.ignoredWorkspaceValue > 0) ignored.push(fmtAmount(u.id, f.ignoredWorkspaceValue));
+    if (typeof f.value === 'number' && f.value > 0) inForce.push(`${formatAmount(u.id, f.value)} (${sourcePhrase(f.source)})`);
+    if (typeof f.ignoredWorkspaceValue === 'number' && f.ignoredWorkspaceValue > 0) ignored.push(formatAmount(u.id, f.ignoredWorkspaceValue));
   }
   return { inForce: inForce.length ? inForce.join(', ') : 'no limits', ignored: ignored.join(', ') };
 }
@@ -84,8 +80,8 @@ export async function setBudget(settings: Settings, arg: unknown): Promise<Budge
   if (!period) return cancelled(trusted);
   const unit = a.unit ?? (await vscode.window.showQuickPick(UNITS.map((u) => {
     const f = settings.inForce(`budget.${period}.${u.id}`);
-    const ignored = typeof f.ignoredWorkspaceValue === 'number' ? ` · workspace ${fmtAmount(u.id, f.ignoredWorkspaceValue)} ignored` : '';
-    return { ...u, description: `in force: ${typeof f.value === 'number' && f.value > 0 ? `${fmtAmount(u.id, f.value)} (${sourcePhrase(f.source)})` : 'no limit'}${ignored}` };
+    const ignored = typeof f.ignoredWorkspaceValue === 'number' ? ` · workspace ${formatAmount(u.id, f.ignoredWorkspaceValue)} ignored` : '';
+    return { ...u, description: `in force: ${typeof f.value === 'number' && f.value > 0 ? `${formatAmount(u.id, f.value)} (${sourcePhrase(f.source)})` : 'no limit'}${ignored}` };
   }), { title: title('2/3: unit') }))?.id;
   if (!unit) return cancelled(trusted);
   const key = `budget.${period}.${unit}`;
@@ -98,7 +94,7 @@ export async function setBudget(settings: Settings, arg: unknown): Promise<Budge
     const current = settings.inForce(key);
     const shown = target === 'workspace' ? current.ignoredWorkspaceValue ?? current.value : current.value;
     const input = await vscode.window.showInputBox({
-      title: title(`3/3: ${period} limit in ${unit === 'usd' ? 'USD' : unit === 'wh' ? 'Wh' : 'tokens'}`),
+      title: title(`3/3: ${period} limit in ${unitSymbol(unit)}`),
       prompt: `A non-negative number (${UNITS.find((u) => u.id === unit)!.example}). Leave empty to remove the limit.`,
       value: typeof shown === 'number' ? String(shown) : '',
       validateInput: (v) => {
@@ -117,7 +113,7 @@ export async function setBudget(settings: Settings, arg: unknown): Promise<Budge
   if (action) await writeSetting(settings, 'budget.action', action, target);
 
   const where = target === 'user' ? 'your user settings' : "this workspace's settings";
-  const done = value === undefined ? `removed the ${period} ${unitWord(unit)} limit from ${where}.` : `${limitText(period, unit, value)} set in ${where}.`;
+  const done = value === undefined ? `removed the ${period} ${unitSymbol(unit, 'token')} limit from ${where}.` : `${limitText(period, unit, value)} set in ${where}.`;
   const message = writeMessage(written, trusted, done, (v) => limitText(period, unit, v));
   showWriteMessage(written, trusted, message);
   return { key, target, applied: written.applied, trusted, message };

@@ -3,13 +3,13 @@
 import * as vscode from 'vscode';
 import { BudgetGate } from '../core/budget/budgetGate';
 import { BudgetAction } from '../core/types';
-import { fmtUnit } from './statusMeter';
+import { formatAmount, unitSymbol } from '../core/format';
 
 export function watchBudgets(gate: BudgetGate, action: () => BudgetAction): vscode.Disposable {
   const off = gate.onDidChangeLevel((e) => {
     const l = e.line;
-    const what = `${l.period === 'session' ? 'session' : `${l.period}ly`.replace('dayly', 'daily')} ${l.unit === 'usd' ? 'USD' : l.unit === 'wh' ? 'Wh' : 'token'} budget`;
-    const used = `${fmtUnit(l.unit, l.used + l.reserved)} of ${fmtUnit(l.unit, l.limit)}`;
+    const what = `${l.period === 'session' ? 'session' : `${l.period}ly`.replace('dayly', 'daily')} ${unitSymbol(l.unit, 'token')} budget`;
+    const used = `${formatAmount(l.unit, l.used + l.reserved, { tokens: 'compact' })} of ${formatAmount(l.unit, l.limit, { tokens: 'compact' })}`;
     const consequence = e.level !== 'exceeded' ? '' : {
       warn: '',
       preferLocal: ' Until the period ends, Rightsize routes requests to local models only.',

@@ -7,8 +7,9 @@ import { AutoWindowChoice, autoWindow, inputTokensOf } from '../core/chat/autoWi
 import { ModelLineTurns } from '../core/chat/modelLine';
 import { encodeUsage, USAGE_MIME_TYPE } from '../core/chat/usagePart';
 import { traceContextOf } from '../core/export/traceContext';
-import { Pipeline, PipelineError, PipelineEvent, Target } from '../core/pipeline';
+import { Pipeline, PipelineEvent, Target } from '../core/pipeline';
 import { ChatMessage, ChatRequest, MessagePart, ModelSpec, TokenCounts, ToolDefinition, WorkspaceRef } from '../core/types';
+import { errorText } from '../core/errorText';
 
 export const AUTO_MODEL_ID = 'rightsize-auto';
 const DEFAULT_AUTO_WINDOW: AutoWindowChoice = 'largest';
@@ -53,7 +54,7 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
     try {
       models = await this.deps.candidates();
     } catch (e) {
-      this.deps.log.warn(`model discovery failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.log.warn(`model discovery failed: ${errorText(e)}`);
     }
     const auto: RightsizeModelInfo = {
       id: AUTO_MODEL_ID,
@@ -139,7 +140,7 @@ export class RightsizeChatProvider implements vscode.LanguageModelChatProvider<R
       }
     } catch (e) {
       if (token.isCancellationRequested) return;
-      const message = e instanceof PipelineError || e instanceof Error ? e.message : String(e);
+      const message = errorText(e);
       this.deps.log.error(`request ${request.id} failed: ${message}`);
       throw new Error(`Rightsize: ${message}`);
     } finally {

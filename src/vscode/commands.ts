@@ -5,7 +5,8 @@ import { setBudget } from './budgetCommand';
 import type { Settings } from './settings';
 import { showWriteMessage, UNTRUSTED_SENTENCE, writeMessage, writeSetting } from './workspaceSettings';
 import { suggestItems } from './suggestions';
-import type { Services } from './activation';
+import type { Services } from './services';
+import { errorText } from '../core/errorText';
 
 export function registerCommands(context: vscode.ExtensionContext, s: Services): void {
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
@@ -94,7 +95,7 @@ async function suggestModel(s: Services, given?: string): Promise<void> {
     }
     decision = await s.pipeline.decide(request);
   } catch (e) {
-    void vscode.window.showWarningMessage(`Rightsize: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showWarningMessage(`Rightsize: ${errorText(e)}`);
     return;
   }
   const cfg = s.settings.value;

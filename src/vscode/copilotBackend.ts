@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Catalog } from '../core/catalog/catalog';
 import { decodeUsage, USAGE_MIME_TYPE } from '../core/chat/usagePart';
 import { Backend, BackendError, ChatMessage, ChatRequest, ModelSpec, StreamPart, TokenCounts } from '../core/types';
+import { errorText } from '../core/errorText';
 
 const VENDOR = 'copilot';
 
@@ -71,7 +72,7 @@ export class CopilotBackend implements Backend {
         const kind = e.code === vscode.LanguageModelError.NoPermissions.name ? 'auth' : e.code === vscode.LanguageModelError.NotFound.name ? 'notFound' : 'server';
         throw new BackendError(`GitHub Copilot: ${e.message}`, 'copilot', kind);
       }
-      throw new BackendError(`GitHub Copilot failed: ${e instanceof Error ? e.message : String(e)}`, 'copilot', 'server');
+      throw new BackendError(`GitHub Copilot failed: ${errorText(e)}`, 'copilot', 'server');
     } finally {
       signal.removeEventListener('abort', onAbort);
       source.dispose();

@@ -10,6 +10,7 @@ import type { PipelineDeps } from '../core/pipeline';
 import { newToken } from '../core/loopback/guard';
 import type { WorkspaceRef } from '../core/types';
 import type { Settings } from './settings';
+import { errorText } from '../core/errorText';
 
 const TOKEN_SECRET = 'rightsize.gatewayToken';
 
@@ -83,7 +84,7 @@ export class GatewayController implements vscode.Disposable {
         this.deps.log.info(`gateway listening on ${gw.url}`);
         return gw;
       } catch (e) {
-        this.lastError = e instanceof Error ? e.message : String(e);
+        this.lastError = errorText(e);
         this.deps.log.warn(`gateway not started: ${this.lastError}`);
         throw e;
       } finally {
@@ -101,7 +102,7 @@ export class GatewayController implements vscode.Disposable {
       const choice = await vscode.window.showInformationMessage(`Rightsize: the gateway is listening on ${gw.url}.`, 'Copy Settings For…');
       if (choice) await this.copySettings();
     } catch (e) {
-      void vscode.window.showErrorMessage(`Rightsize: could not start the gateway: ${e instanceof Error ? e.message : String(e)}`, 'Open Settings')
+      void vscode.window.showErrorMessage(`Rightsize: could not start the gateway: ${errorText(e)}`, 'Open Settings')
         .then((c) => { if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'rightsize.gateway'); });
     }
   }
@@ -124,7 +125,7 @@ export class GatewayController implements vscode.Disposable {
     try {
       gw = await this.start();
     } catch (e) {
-      void vscode.window.showErrorMessage(`Rightsize: could not start the gateway: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`Rightsize: could not start the gateway: ${errorText(e)}`);
       return;
     }
     await vscode.env.clipboard.writeText(clientSettings(pick.id, gw.url, await this.token()));

@@ -15,6 +15,7 @@ import { OtlpReceiver, startOtlpReceiver } from '../core/import/otlpReceiver';
 import type { Ledger } from '../core/ledger';
 import type { UsageRecord } from '../core/types';
 import type { Settings } from './settings';
+import { errorText } from '../core/errorText';
 
 export interface ImportDeps {
   settings: Settings;
@@ -113,7 +114,7 @@ export class Imports implements vscode.Disposable {
         });
       },
     ).then(undefined, (e: unknown) => {
-      void vscode.window.showErrorMessage(`Rightsize: the import failed: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`Rightsize: the import failed: ${errorText(e)}`);
       return undefined;
     });
     if (summary) void vscode.window.showInformationMessage(`Rightsize: ${describeImport(summary)}`, ...(summary.records > 0 ? ['Open Usage'] : []))
@@ -134,7 +135,7 @@ export class Imports implements vscode.Disposable {
       try {
         await this.run(source);
       } catch (e) {
-        this.deps.log.warn(`background import of ${SOURCE_NAMES[source]} failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.deps.log.warn(`background import of ${SOURCE_NAMES[source]} failed: ${errorText(e)}`);
       }
     }
     this.schedule(this.config.intervalMinutes * 60_000);
@@ -161,7 +162,7 @@ export class Imports implements vscode.Disposable {
     try {
       await this.startReceiver();
     } catch (e) {
-      this.deps.log.warn(`Copilot telemetry receiver not started: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.log.warn(`Copilot telemetry receiver not started: ${errorText(e)}`);
     }
   }
 
@@ -200,7 +201,7 @@ export class Imports implements vscode.Disposable {
         `Rightsize: Copilot Chat will send its telemetry to Rightsize (${receiver.url}) after a window reload; its own models' usage is then recorded.`, 'Reload Window');
       if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow');
     } catch (e) {
-      void vscode.window.showErrorMessage(`Rightsize: could not connect Copilot Chat's telemetry: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`Rightsize: could not connect Copilot Chat's telemetry: ${errorText(e)}`);
     }
   }
 

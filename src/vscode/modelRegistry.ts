@@ -16,6 +16,7 @@ import type { OllamaSnapshot } from '../core/router/residency';
 import { Backend, BackendError, ModelSpec } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { CopilotBackend, copilotModelSpecs } from './copilotBackend';
+import { errorText } from '../core/errorText';
 
 export type OllamaStatus = { state: 'unknown' } | { state: 'ok'; version: string; models: number } | { state: 'unreachable'; message: string };
 
@@ -132,7 +133,7 @@ export class ModelRegistry implements vscode.Disposable {
       this.snapshot = { at: now, value };
       return value;
     } catch (e) {
-      this.log.debug(`Ollama /api/ps: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.debug(`Ollama /api/ps: ${errorText(e)}`);
       this.snapshot = { at: now, value: undefined };
       return undefined;
     }
@@ -187,7 +188,7 @@ export class ModelRegistry implements vscode.Disposable {
       // The window a model can really use here (context_length, memory) is what the router fits prompts in.
       return found.map((f) => withWindowCap(describeOllamaModel(f.tag, f.show, catalog), this.ollama.contextCap(f.tag)));
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorText(e);
       if (this.status.state !== 'unreachable') this.log.warn(`Ollama: ${message}`);
       this.status = { state: 'unreachable', message };
       this.ollamaFingerprint = '';
@@ -217,7 +218,7 @@ export class ModelRegistry implements vscode.Disposable {
     try {
       return await copilotModelSpecs(catalog);
     } catch (e) {
-      this.log.debug(`Copilot models unavailable: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.debug(`Copilot models unavailable: ${errorText(e)}`);
       return [];
     }
   }

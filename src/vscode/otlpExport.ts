@@ -8,6 +8,7 @@ import type { Ledger } from '../core/ledger';
 import type { LedgerExporter } from '../core/export/ledgerExporter';
 import { OtlpExportConfig, destinationKey } from '../core/export/otlpConfig';
 import type { UsageRecord } from '../core/types';
+import { errorText } from '../core/errorText';
 
 const SECRET_HEADERS = 'rightsize.otlp.headers';
 const AFTER_RECORD_MS = 2000;
@@ -82,7 +83,7 @@ export class OtlpExportController implements vscode.Disposable {
       }
       this.lastError = run.error;
     } catch (e) {
-      const m = e instanceof Error ? e.message : String(e);
+      const m = errorText(e);
       if (m !== this.lastError) this.log.info(`otlp export: ${m}`); // another window exports: retry later
       this.lastError = m;
     } finally {

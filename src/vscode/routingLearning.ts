@@ -24,6 +24,7 @@ import { FLOOR_STEP, LearnedAdjustments, LearnedFloorView, withFloor } from '../
 import { AutoTurn, ConversationWatch } from '../core/router/learningSignals';
 import { LEARNING_FILE_NAME, LearningStore } from '../core/router/learningStore';
 import type { ChatRequest, ModelSpec, WorkspaceRef } from '../core/types';
+import { errorText } from '../core/errorText';
 
 /** How long the in-place retry may take to reach the provider before the fallback is offered (Agent mode
  * builds its prompt first; a slow machine takes seconds). */
@@ -131,7 +132,7 @@ export class RoutingLearning implements vscode.Disposable {
       }
       next = { model: d.model, score };
     } catch (e) {
-      void vscode.window.showWarningMessage(`Rightsize: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showWarningMessage(`Rightsize: ${errorText(e)}`);
       return undefined;
     }
     this.record(this.watch.retry(turn, next, new Date()));
@@ -151,7 +152,7 @@ export class RoutingLearning implements vscode.Disposable {
     );
     if (choice !== 'Send Again') return outcome;
     await vscode.commands.executeCommand('workbench.action.chat.open', { query: words, isPartialQuery: false, modelSelector: { vendor: 'rightsize', id: this.deps.autoModelId } })
-      .then(undefined, (e: unknown) => this.deps.log.warn(`learning: could not open the chat: ${e instanceof Error ? e.message : String(e)}`));
+      .then(undefined, (e: unknown) => this.deps.log.warn(`learning: could not open the chat: ${errorText(e)}`));
     return { ...outcome, resent: 'newMessage' };
   }
 
@@ -166,7 +167,7 @@ export class RoutingLearning implements vscode.Disposable {
     try {
       await vscode.commands.executeCommand('workbench.action.chat.retry', { sessionResource });
     } catch (e) {
-      this.deps.log.warn(`learning: VS Code's chat retry failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.log.warn(`learning: VS Code's chat retry failed: ${errorText(e)}`);
       clearTimeout(timer);
       this.arrived = undefined;
       return false;
@@ -182,7 +183,7 @@ export class RoutingLearning implements vscode.Disposable {
     try {
       line = this.store.record(signal);
     } catch (e) {
-      this.deps.log.warn(`learning: could not save what was learned: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.log.warn(`learning: could not save what was learned: ${errorText(e)}`);
       return;
     }
     if (line) {

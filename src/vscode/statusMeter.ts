@@ -1,8 +1,11 @@
 // The status-bar meter: session totals (tokens, Wh, USD) and the tightest budget's percentage.
 // Updated synchronously when a request completes; no timers, so it costs nothing when idle.
 import * as vscode from 'vscode';
-import { formatGrams, formatPercent, formatTokens, formatUsd, formatWh, formatWhRange } from '../core/format';
+import { formatAmount, formatGrams, formatPercent, formatTokens, formatUsd, formatWh, formatWhRange, unitSymbol } from '../core/format';
 import { BudgetLine, UsageReport } from '../core/types';
+
+/** Budget amounts in the meter's tooltip: tokens compact (`12.1k tokens`). */
+const COMPACT = { tokens: 'compact' } as const;
 
 export interface MeterState {
   session: UsageReport;
@@ -84,7 +87,7 @@ function tooltip(state: MeterState): vscode.MarkdownString {
     md.appendMarkdown(`**Budgets**\n\n`);
     for (const l of state.budgets) {
       const icon = l.level === 'exceeded' ? '$(error)' : l.level === 'warn' ? '$(warning)' : '$(check)';
-      md.appendMarkdown(`${icon} ${l.period} ${unitLabel(l.unit)}: ${fmtUnit(l.unit, l.used + l.reserved)} of ${fmtUnit(l.unit, l.limit)} (${formatPercent(l.fraction)})\n\n`);
+      md.appendMarkdown(`${icon} ${l.period} ${unitSymbol(l.unit)}: ${formatAmount(l.unit, l.used + l.reserved, COMPACT)} of ${formatAmount(l.unit, l.limit, COMPACT)} (${formatPercent(l.fraction)})\n\n`);
     }
   }
   md.appendMarkdown(`Ollama: ${escapeMd(state.ollama)}\n\n`);
@@ -97,13 +100,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function unitLabel(u: BudgetLine['unit']): string {
-  return u === 'usd' ? 'USD' : u === 'wh' ? 'Wh' : 'tokens';
-}
-
-export function fmtUnit(u: BudgetLine['unit'], v: number): string {
-  return u === 'usd' ? formatUsd(v) : u === 'wh' ? formatWh(v) : `${formatTokens(v)} tokens`;
-}
 
 function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');

@@ -8,6 +8,7 @@ import { exportFileName, exportReport } from './usagePanel/exportReport';
 import { projectBudgetLines } from './usagePanel/projection';
 import { ExportFormat, LearnedRow, PanelFilter, PanelState } from './usagePanel/protocol';
 import { PanelDataSource, UsagePanel } from './usagePanel/usagePanel';
+import { saveExport } from './usagePanel/saveExport';
 
 export interface UsagePanelHostDeps {
   ledger(): Ledger;
@@ -69,23 +70,10 @@ export class UsagePanelHost implements PanelDataSource, vscode.Disposable {
     const format = await vscode.window.showQuickPick([{ id: 'csv' as const, label: 'CSV' }, { id: 'json' as const, label: 'JSON' }], { title: 'Export Usage (2/2): format' });
     if (!format) return;
     const state = await this.getState({ range: range.id, workspace: 'this' });
-    await saveExport(state.report, format.id, (r, f) => this.exportReport(r, f));
+    await saveExport(exportFileName(state.report, format.id), format.id, this.exportReport(state.report, format.id));
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-export async function saveExport(report: UsageReport, format: ExportFormat, render: (r: UsageReport, f: ExportFormat) => string): Promise<vscode.Uri | undefined> {
-  const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(require('os').homedir());
-  const uri = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.joinPath(base, exportFileName(report, format)),
-    filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-    title: 'Export Rightsize usage',
-  });
-  if (!uri) return undefined;
-  await vscode.workspace.fs.writeFile(uri, Buffer.from(render(report, format), 'utf8'));
-  void vscode.window.showInformationMessage(`Rightsize: exported ${report.totals.requests} requests to ${vscode.workspace.asRelativePath(uri)}.`);
-  return uri;
 }

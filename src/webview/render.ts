@@ -1,6 +1,7 @@
 // Builds the panel's content from a PanelState. Everything the charts show is also in a table.
 import type { BudgetUnit, DayRow, ModelRow, Totals, TopRequest, UsageReport } from '../core/types';
 import type { LearnedRow, PanelState, ProjectedBudgetLine, WebviewMessage } from '../vscode/usagePanel/protocol';
+import { formatAmount } from '../core/format';
 import { budgetBar, dailyChart, splitBar } from './charts';
 import { h, num } from './dom';
 import {
@@ -152,9 +153,6 @@ const PERIOD_LABEL = { session: 'Session', day: 'Today', week: 'This week', mont
 const UNIT_LABEL: Record<BudgetUnit, string> = { tokens: 'tokens', wh: 'energy', usd: 'cost' };
 const LEVEL_LABEL = { ok: 'OK', warn: 'Near limit', exceeded: 'Exceeded' } as const;
 
-export function formatBudgetValue(unit: BudgetUnit, v: number): string {
-  return unit === 'wh' ? fmtWh(v) : unit === 'usd' ? fmtUsd(v) : `${fmtCount(v)} tokens`;
-}
 
 function budgetSection(lines: ProjectedBudgetLine[], ctx: RenderContext): HTMLElement {
   const buttons = h('div', { class: 'button-row' },
@@ -167,7 +165,7 @@ function budgetSection(lines: ProjectedBudgetLine[], ctx: RenderContext): HTMLEl
     return section;
   }
   const rows = lines.map((l) => {
-    const f = (v: number) => formatBudgetValue(l.unit, v);
+    const f = (v: number) => formatAmount(l.unit, v);
     return h('tr', { 'data-budget': `${l.period}.${l.unit}`, class: `level-${l.level}` },
       h('th', { scope: 'row' }, `${PERIOD_LABEL[l.period]} · ${UNIT_LABEL[l.unit]}`),
       num('td', l.used, f(l.used), { 'data-col': 'used' }),

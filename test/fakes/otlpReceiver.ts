@@ -3,8 +3,8 @@
 // protobufjs module) or JSON (checked against the same schema: it must survive a round trip through
 // the schema's message types unchanged). Everything received is normalised into one shape so tests
 // compare what each protocol carried. Test controls: refuse the next N requests with a status, or
-// hold the next request (never answer it) so a test can kill the exporter mid-export, or act right
-// after a request was acknowledged (onAcknowledged).
+// hold the next request, or the one after N acknowledged (never answer it) so a test can kill the
+// exporter mid-export at an exact batch, or act right after a request was acknowledged (onAcknowledged).
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
@@ -126,6 +126,8 @@ export class OtlpReceiver {
   private server?: http.Server;
   private refuse: { count: number; status: number; retryAfter?: string } = { count: 0, status: 503 };
   private holdNext = false;
+  /** Hold the request to this path that comes after this many more acknowledged ones (holdAfter). */
+  private holdAt: { path: string; acks: number } | undefined;
   private held: http.ServerResponse[] = [];
   /** Resolves when a request is being held. */
   onHold?: () => void;
@@ -150,6 +152,16 @@ export class OtlpReceiver {
   /** Never answers the next request (and keeps nothing from it). */
   holdNextRequest(): void {
     this.holdNext = true;
+  }
+
+  /**
+   * Acknowledges `acks` more requests to `path` as usual, then holds the next request (to any path)
+   * like holdNextRequest. Set before the exporter starts, it stops an export at an exact batch, however
+   * slow the machine: no polling, no timing.
+   */
+  holdAfter(path: string, acks: number): void {
+    this.holdAt = { path, acks };
+    if (acks <= 0) { this.holdAt = undefined; this.holdNext = true; }
   }
 
   /** Latest cumulative point of `metric` whose attributes include `match`. */
@@ -196,6 +208,7 @@ export class OtlpReceiver {
       const json = contentType.includes('json');
       res.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
       res.end(json ? '{}' : Buffer.alloc(0));
+      if (this.holdAt && entry.path === this.holdAt.path && --this.holdAt.acks <= 0) { this.holdAt = undefined; this.holdNext = true; }
       this.onAcknowledged?.(entry.path, spans);
     });
   }

@@ -12,7 +12,7 @@ import { OtlpReceiver } from '../fakes/otlpReceiver';
 const EXTENSION_ID = 'rightsize-dev.rightsize';
 const TRACE = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await cond()) return;
@@ -75,9 +75,14 @@ describe('OTLP export in a real extension host', function () {
     const hostile = {
       ...JSON.parse(Buffer.from(originalSettings).toString('utf8')), 'rightsize.export.otlp.enabled': true, 'rightsize.export.otlp.endpoint': evil.url, 'rightsize.export.otlp.protocol': 'http/json',
       'rightsize.export.otlp.headers': { 'x-from-workspace': 'injected' }, 'rightsize.export.otlp.resourceAttributes': { 'user.name': 'mallory' },
+      'editor.rulers': [77], // the marker that VS Code has read this file
     };
     await vscode.workspace.fs.writeFile(settingsUri, Buffer.from(JSON.stringify(hostile, null, 2)));
-    await new Promise((r) => setTimeout(r, 1500)); // let VS Code reload the file
+    // VS Code has read the file once a marker written with it shows as a workspace value (a condition,
+    // not a sleep; the export keys themselves never show: VS Code drops machine/application-scoped
+    // keys from a workspace's settings, which is the point)
+    await until(() => vscode.workspace.getConfiguration('editor').inspect<number[]>('rulers')?.workspaceValue?.[0] === 77, 'VS Code to read the hostile workspace settings');
+    assert.equal(cfg().inspect('export.otlp.endpoint')?.workspaceValue, undefined, 'VS Code does not take the endpoint from the workspace');
     const effective = api.effectiveConfigForTesting!().otlp;
     assert.equal(effective.enabled, false, 'export stays off');
     assert.equal(effective.tracesUrl, 'http://localhost:4318/v1/traces', 'the endpoint is not the workspace\'s');
@@ -86,7 +91,9 @@ describe('OTLP export in a real extension host', function () {
     assert.equal(api.exportStatusForTesting!().running, false);
     const r = await ask();
     assert.equal(r.outcome, 'ok');
-    await new Promise((res) => setTimeout(res, 3000));
+    // Export is not running (asserted above), so nothing can be on its way: no sleep needed. That the
+    // workspace's endpoint never gets anything is checked again below, after the user's export ran.
+    assert.equal(api.exportStatusForTesting!().running, false, 'a request did not start export');
     assert.equal(evil.requests.length, 0, 'nothing reached the workspace\'s endpoint');
     assert.equal(good.requests.length, 0);
 

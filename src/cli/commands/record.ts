@@ -14,6 +14,7 @@ import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../ar
 import { CliIo, inputLines, isObject, parseJsonLine, tooLongMessage } from '../io';
 import { ledgerFromArgs, LEDGER_OPTION } from '../ledgerOption';
 import { estimateSettingsFromArgs, SETTINGS_OPTIONS } from '../settingsOptions';
+import { errorText } from '../../core/errorText';
 
 const SPEC: Record<string, OptionSpec> = {
   ...LEDGER_OPTION,
@@ -158,7 +159,7 @@ export async function recordCommand(argv: string[], io: CliIo): Promise<number> 
       record = completeRecord(parsed.value, catalog, settings, reference, new Date());
     } catch (e) {
       bad++;
-      io.stderr.write(`rightsize record: line ${no}: ${e instanceof Error ? e.message : String(e)}; skipped\n`);
+      io.stderr.write(`rightsize record: line ${no}: ${errorText(e)}; skipped\n`);
       continue;
     }
     try {

@@ -32,7 +32,7 @@ const SPEC: Record<string, OptionSpec> = {
   workspace: { value: true, placeholder: 'ID|NAME|DIR', description: 'Only this workspace: its id, its name, or its folder' },
   model: { value: true, placeholder: 'ID', description: 'Only this model id' },
   'group-by': { value: true, placeholder: 'G', description: `Rows per ${GROUP_BYS.join(', ')} (default: the report's own)` },
-  breakdown: { optionalValue: true, placeholder: 'model|workspace', description: 'A sub-row per model (or per workspace) inside each row' },
+  breakdown: { optionalValue: true, placeholder: 'model|workspace', description: 'A sub-row per model (or per workspace) inside each row; `report models --breakdown`: per workspace' },
   order: { value: true, placeholder: 'asc|desc', description: 'Oldest first (asc, default) or newest first' },
   'week-start': { value: true, placeholder: 'DAY', description: 'monday (default) or sunday' },
   timezone: { value: true, placeholder: 'TZ', description: 'Day boundaries in this IANA time zone (default: the system\'s); UTC for UTC' },
@@ -90,7 +90,9 @@ async function tableReport(kind: string, args: ParsedArgs, io: CliIo, zone: Repo
   const spec = KINDS[kind];
   const groupBy = choice(args, 'group-by', GROUP_BYS, spec.groupBy);
   const b = args.options.get('breakdown');
-  const breakdown: Breakdown | undefined = b === undefined ? undefined : b === true ? 'model' : choice(args, 'breakdown', ['model', 'workspace'] as const, 'model');
+  // A bare --breakdown is per model, except in rows that already are models: there, per workspace.
+  const bare: Breakdown = groupBy === 'model' ? 'workspace' : 'model';
+  const breakdown: Breakdown | undefined = b === undefined ? undefined : b === true ? bare : choice(args, 'breakdown', ['model', 'workspace'] as const, bare);
   const weekStartsOn = choice(args, 'week-start', ['monday', 'sunday'] as const, 'monday') === 'sunday' ? 0 : 1;
   const cal = calendarFor(zone);
   const range = parseDateRange(stringOption(args, 'since'), stringOption(args, 'until'), spec.since, new Date(), cal, weekStartsOn);

@@ -10,6 +10,7 @@ import { ChatMessage, ChatRequest, Estimate, ModelSpec, Objective, Surface, Tool
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
 import { CliIo, inputLines, isObject, parseJsonLine, tooLongMessage } from '../io';
 import { estimateSettingsFromArgs, SETTINGS_OPTIONS } from '../settingsOptions';
+import { errorText } from '../../core/errorText';
 
 const SPEC: Record<string, OptionSpec> = {
   models: { value: true, placeholder: 'FILE', description: 'Candidates: {"local":[ids],"cloud":[ids],"objective":"energy|money|balanced","localOnly":false,"localPreference":3} (default: every catalog model, balanced)' },
@@ -35,7 +36,7 @@ export function readModelsFile(path: string | undefined, catalog: Catalog): Mode
   try {
     raw = JSON.parse(fs.readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new UsageError(`cannot read --models ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`cannot read --models ${path}: ${errorText(e)}`);
   }
   if (!isObject(raw)) throw new UsageError(`--models ${path}: expected a JSON object`);
   const ids: string[] = [];
@@ -126,7 +127,7 @@ export async function routeCommand(argv: string[], io: CliIo): Promise<number> {
       }) + '\n');
     } catch (e) {
       bad++;
-      io.stderr.write(`rightsize route: line ${no} (id ${request.id}): ${e instanceof Error ? e.message : String(e)}\n`);
+      io.stderr.write(`rightsize route: line ${no} (id ${request.id}): ${errorText(e)}\n`);
     }
   }
   return bad > 0 ? 1 : 0;

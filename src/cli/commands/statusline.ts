@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parseBudgetPolicy } from '../../core/budget/budgetConfig';
-import { formatTokens, formatUsd, formatWh, formatGrams, formatPercent } from '../../core/format';
+import { formatAmount, formatTokens, formatUsd, formatWh, formatGrams, formatPercent } from '../../core/format';
 import { PeriodUsage, RollupStore, knownWorkspaces, periodFiles, periodTotalsFrom } from '../../core/report';
 import type { BudgetPolicy, BudgetUnit } from '../../core/types';
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
@@ -97,7 +97,7 @@ function tightest(policy: BudgetPolicy | undefined, usage: Record<'day' | 'week'
   return best;
 }
 
-const amount = (unit: BudgetUnit, v: number): string => (unit === 'usd' ? formatUsd(v) : unit === 'wh' ? formatWh(v) : `${formatTokens(v)} tok`);
+const amount = (unit: BudgetUnit, v: number): string => formatAmount(unit, v, { tokens: 'compact', tokenWord: 'tok' });
 
 export async function statuslineCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, SPEC);

@@ -39,7 +39,7 @@ import { BUDGET_PERIODS, BUDGET_UNITS, DEFAULT_SETTING_PREFIX } from './budgetCo
 import { hardAllowance } from './hardAllowance';
 import { CALENDAR_PERIODS, CalendarPeriod, periodKey } from './periods';
 import type { OthersSpend, SharedSpend } from './sharedBudget';
-import { formatCount, formatUsd, formatWh } from '../format';
+import { formatAmount } from '../format';
 
 export interface UsageAmount { tokens: number; wh: number; usd: number }
 export interface Reservation { readonly id: number; readonly amount: UsageAmount; readonly cloud: boolean }
@@ -376,25 +376,25 @@ export class BudgetGate {
   }
 
   private blockMessage(l: BudgetLine, amount: UsageAmount): string {
-    const inFlight = l.reserved > 0 ? ` (${fmtAmount(l.unit, l.reserved)} more in flight)` : '';
+    const inFlight = l.reserved > 0 ? ` (${formatAmount(l.unit, l.reserved)} more in flight)` : '';
     const state = l.level === 'exceeded' ? 'is used up' : 'would be exceeded by this request';
-    return `Rightsize blocked this cloud request: ${periodPhrase(l.period)} ${unitNoun(l.unit)} budget of ${fmtAmount(l.unit, l.limit)} ${state}: ` +
-      `${fmtAmount(l.unit, l.used)} used${inFlight}, and this request needs about ${fmtAmount(l.unit, amount[l.unit])}. ` +
+    return `Rightsize blocked this cloud request: ${periodPhrase(l.period)} ${unitNoun(l.unit)} budget of ${formatAmount(l.unit, l.limit)} ${state}: ` +
+      `${formatAmount(l.unit, l.used)} used${inFlight}, and this request needs about ${formatAmount(l.unit, amount[l.unit])}. ` +
       `Raise ${this.prefix}.${l.period}.${l.unit}, pick a local model, or wait until ${resetPhrase(l.period)}.`;
   }
 
   private allowanceMessage(l: BudgetLine, allowed: number, needed: number): string {
-    const inFlight = l.reserved > 0 ? ` (${fmtAmount(l.unit, l.reserved)} more in flight)` : '';
-    return `Rightsize blocked this cloud request: ${periodPhrase(l.period)} ${unitNoun(l.unit)} budget of ${fmtAmount(l.unit, l.limit)} is nearly used up: ` +
-      `${fmtAmount(l.unit, l.used)} used${inFlight}; what is left pays for ${allowed.toLocaleString('en-US')} output tokens of this model, fewer than the ${needed.toLocaleString('en-US')} an answer needs. ` +
+    const inFlight = l.reserved > 0 ? ` (${formatAmount(l.unit, l.reserved)} more in flight)` : '';
+    return `Rightsize blocked this cloud request: ${periodPhrase(l.period)} ${unitNoun(l.unit)} budget of ${formatAmount(l.unit, l.limit)} is nearly used up: ` +
+      `${formatAmount(l.unit, l.used)} used${inFlight}; what is left pays for ${allowed.toLocaleString('en-US')} output tokens of this model, fewer than the ${needed.toLocaleString('en-US')} an answer needs. ` +
       `Raise ${this.prefix}.${l.period}.${l.unit}, pick a local model, or wait until ${l.reserved > 0 ? 'the requests in flight finish or ' : ''}${resetPhrase(l.period)}.`;
   }
 
   private downgradeReason(l: BudgetLine, amount: UsageAmount): string {
-    const inFlight = l.reserved > 0 ? `, ${fmtAmount(l.unit, l.reserved)} in flight` : '';
+    const inFlight = l.reserved > 0 ? `, ${formatAmount(l.unit, l.reserved)} in flight` : '';
     const state = l.level === 'exceeded' ? 'is used up' : 'would be exceeded by this request';
-    return `${capitalise(periodPhrase(l.period))} ${unitNoun(l.unit)} budget of ${fmtAmount(l.unit, l.limit)} ${state} ` +
-      `(${fmtAmount(l.unit, l.used)} used${inFlight}, about ${fmtAmount(l.unit, amount[l.unit])} needed), so requests go to local models (${this.prefix}.action is "preferLocal").`;
+    return `${capitalise(periodPhrase(l.period))} ${unitNoun(l.unit)} budget of ${formatAmount(l.unit, l.limit)} ${state} ` +
+      `(${formatAmount(l.unit, l.used)} used${inFlight}, about ${formatAmount(l.unit, amount[l.unit])} needed), so requests go to local models (${this.prefix}.action is "preferLocal").`;
   }
 
   private instance(period: BudgetPeriod): string {
@@ -447,12 +447,6 @@ function resetPhrase(p: BudgetPeriod): string {
 
 export function unitNoun(u: BudgetUnit): string {
   return u === 'usd' ? 'cost' : u === 'wh' ? 'energy' : 'token';
-}
-
-export function fmtAmount(u: BudgetUnit, v: number): string {
-  if (u === 'usd') return formatUsd(v);
-  if (u === 'wh') return formatWh(v);
-  return `${formatCount(v)} tokens`; // budgets are set in exact tokens: show them exactly
 }
 
 function capitalise(s: string): string {

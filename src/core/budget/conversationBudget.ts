@@ -26,7 +26,8 @@
 import type { BudgetUnit, ChatRequest, Location } from '../types';
 import { turnInfo } from '../conversation';
 import { BUDGET_UNITS } from './budgetConfig';
-import { fmtAmount, unitNoun, UsageAmount } from './budgetGate';
+import { unitNoun, UsageAmount } from './budgetGate';
+import { formatAmount } from '../format';
 import { CONVERSATION_SETTING_PREFIX, ConversationPolicy } from './conversationBudgetConfig';
 
 export interface ConversationLimitEvent {
@@ -234,17 +235,17 @@ export class ConversationBudget {
   }
 
   private usedPhrase(e: ConversationLimitEvent): string {
-    const inFlight = e.reserved > 0 ? ` (${fmtAmount(e.unit, e.reserved)} more in flight)` : '';
-    return `${fmtAmount(e.unit, e.used)} used over ${e.requests} request${e.requests === 1 ? '' : 's'}${inFlight}, and this request needs about ${fmtAmount(e.unit, e.needed)}`;
+    const inFlight = e.reserved > 0 ? ` (${formatAmount(e.unit, e.reserved)} more in flight)` : '';
+    return `${formatAmount(e.unit, e.used)} used over ${e.requests} request${e.requests === 1 ? '' : 's'}${inFlight}, and this request needs about ${formatAmount(e.unit, e.needed)}`;
   }
 
   private stopMessage(e: ConversationLimitEvent): string {
-    return `Rightsize stopped this conversation at its ${unitNoun(e.unit)} budget of ${fmtAmount(e.unit, e.limit)}: ${this.usedPhrase(e)}. ` +
+    return `Rightsize stopped this conversation at its ${unitNoun(e.unit)} budget of ${formatAmount(e.unit, e.limit)}: ${this.usedPhrase(e)}. ` +
       `Start a new chat, or send again and choose Continue or Raise… (the limit is ${CONVERSATION_SETTING_PREFIX}.${e.unit}).`;
   }
 
   private blockMessage(e: ConversationLimitEvent): string {
-    return `Rightsize blocked this cloud request: this conversation's ${unitNoun(e.unit)} budget of ${fmtAmount(e.unit, e.limit)} would be exceeded: ${this.usedPhrase(e)}. ` +
+    return `Rightsize blocked this cloud request: this conversation's ${unitNoun(e.unit)} budget of ${formatAmount(e.unit, e.limit)} would be exceeded: ${this.usedPhrase(e)}. ` +
       `Raise ${CONVERSATION_SETTING_PREFIX}.${e.unit}, pick a local model, or start a new chat.`;
   }
 }

@@ -1,14 +1,15 @@
 // What the user reads when a chat conversation reaches its budget (the notification's text and the
 // validation of a raised limit), kept out of the VS Code adapter so it is tested in plain Node.
 import type { BudgetUnit } from '../types';
-import { fmtAmount, unitNoun } from './budgetGate';
+import { unitNoun } from './budgetGate';
+import { formatAmount } from '../format';
 import type { ConversationLimitEvent } from './conversationBudget';
 
 export function conversationLimitText(e: ConversationLimitEvent): string {
   const where = e.location === 'local' ? 'local' : 'cloud';
-  return `Rightsize: this chat conversation has reached its ${unitNoun(e.unit)} budget of ${fmtAmount(e.unit, e.limit)} ` +
-    `(${fmtAmount(e.unit, e.used + e.reserved)} used over ${e.requests} request${e.requests === 1 ? '' : 's'}; the next ${where} request needs about ${fmtAmount(e.unit, e.needed)}). ` +
-    `Continue allows ${fmtAmount(e.unit, e.policyLimit)} more; Stop ends this request.`;
+  return `Rightsize: this chat conversation has reached its ${unitNoun(e.unit)} budget of ${formatAmount(e.unit, e.limit)} ` +
+    `(${formatAmount(e.unit, e.used + e.reserved)} used over ${e.requests} request${e.requests === 1 ? '' : 's'}; the next ${where} request needs about ${formatAmount(e.unit, e.needed)}). ` +
+    `Continue allows ${formatAmount(e.unit, e.policyLimit)} more; Stop ends this request.`;
 }
 
 /** The smallest limit that lets this request through. */
@@ -22,7 +23,7 @@ export function parseRaisedLimit(text: string, e: ConversationLimitEvent): { lim
   const n = Number(t);
   const min = minimumRaisedLimit(e);
   if (t === '' || !Number.isFinite(n)) return { error: `Enter a number (${unitLabel(e.unit)})` };
-  if (n < min) return { error: `Enter at least ${fmtAmount(e.unit, min)}: the conversation has used ${fmtAmount(e.unit, e.used + e.reserved)} and this request needs about ${fmtAmount(e.unit, e.needed)}` };
+  if (n < min) return { error: `Enter at least ${formatAmount(e.unit, min)}: the conversation has used ${formatAmount(e.unit, e.used + e.reserved)} and this request needs about ${formatAmount(e.unit, e.needed)}` };
   return { limit: n };
 }
 

@@ -1,5 +1,5 @@
 // Public surface of the budget module.
-export { BudgetGate, fmtAmount } from './budgetGate';
+export { BudgetGate } from './budgetGate';
 export type { Admission, AdmitInput, BudgetGateOptions, LevelChange, Reservation, UsageAmount } from './budgetGate';
 export {
   parseBudgetPolicy, defaultBudgetPolicy, BUDGET_PERIODS, BUDGET_UNITS, BUDGET_ACTIONS, DEFAULT_WARN_AT, DEFAULT_ACTION,

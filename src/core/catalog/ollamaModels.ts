@@ -4,6 +4,7 @@ import { ModelSpec, Range } from '../types';
 import { Catalog } from './catalog';
 import { derivedCapability } from './capability';
 import { CatalogModelSpec, LocalModelFacts } from './specExtensions';
+import { errorText } from '../errorText';
 
 export interface OllamaShowInfo {
   details?: { parameter_size?: string; family?: string; families?: string[]; quantization_level?: string; format?: string };
@@ -24,7 +25,7 @@ export function describeOllamaModel(tag: string, show: OllamaShowInfo | undefine
   try {
     return describe(tag, show, catalog);
   } catch (e) {
-    return fallback(tag, e instanceof Error ? e.message : String(e));
+    return fallback(tag, errorText(e));
   }
 }
 

@@ -16,6 +16,7 @@ import type { LedgerFile } from '../ledger/paths';
 import type { UsageRecord } from '../types';
 import { CursorState, ExportLock, acquireLock, loadCursor, newCursor, newInstanceId, saveCursor } from './exportCursor';
 import { MetricState, SpanDescription, addToMetrics, recordToSpan } from './genaiMapping';
+import { errorText } from '../errorText';
 
 /** Resource attributes that come from the cursor: `service.instance.id` names the cumulative series. */
 export interface ExportIdentity { 'service.instance.id': string }
@@ -90,13 +91,13 @@ export class LedgerExporter {
       for (const f of this.ledger.files()) await this.followFile(s, f, out);
       out.caughtUp = true;
     } catch (e) {
-      out.error = e instanceof Error ? e.message : String(e);
+      out.error = errorText(e);
     }
     if (out.batches > 0 || out.caughtUp) {
       try {
         await this.sender.sendMetrics(s.metrics, this.now(), identityOf(s));
       } catch (e) {
-        out.error ??= `metrics: ${e instanceof Error ? e.message : String(e)}`;
+        out.error ??= `metrics: ${errorText(e)}`;
         out.caughtUp = false;
       }
     }

@@ -1,6 +1,7 @@
 // A gateway failure phrased for the client, with the HTTP status each wire format answers it with.
 import { PipelineError } from '../pipeline';
 import { BackendError } from '../types';
+import { errorText } from '../errorText';
 
 export type GatewayErrorKind =
   | 'badRequest' | 'auth' | 'forbidden' | 'notFound' | 'tooLarge' | 'rateLimit' | 'server' | 'timeout' | 'unavailable' | 'budget';
@@ -26,7 +27,7 @@ export class GatewayError extends Error {
 export function gatewayErrorOf(e: unknown, clientCredential = false): GatewayError {
   if (e instanceof GatewayError) return e;
   const cause = e instanceof PipelineError ? e.cause : e;
-  const message = `Rightsize: ${e instanceof Error ? e.message : String(e)}`;
+  const message = `Rightsize: ${errorText(e)}`;
   if (cause instanceof BackendError) {
     switch (cause.kind) {
       case 'auth': return new GatewayError(message, clientCredential ? 'auth' : 'server');

@@ -20,6 +20,7 @@ import { sharedTokenCounter } from '../tokens';
 import { Backend, BackendError, ModelSpec, UsageRecord, WorkspaceRef } from '../types';
 import type { GatewayDeps } from './gateway';
 import { derivedCloudSpec } from './models';
+import { errorText } from '../errorText';
 
 export interface StandaloneKeys { openai?: string; anthropic?: string }
 
@@ -66,7 +67,7 @@ export function standaloneHost(o: StandaloneHostOptions): StandaloneHost {
       local = found.map((f) => describeOllamaModel(f.tag, f.show, catalog));
       ollamaMessage = `Ollama ${version} at ${c.ollamaHost}: ${found.length} models`;
     } catch (e) {
-      ollamaMessage = e instanceof Error ? e.message : String(e);
+      ollamaMessage = errorText(e);
     }
     const cloud: ModelSpec[] = [];
     for (const id of c.cloudModels) {
@@ -92,7 +93,7 @@ export function standaloneHost(o: StandaloneHostOptions): StandaloneHost {
     const tailFromHere = shared.beginBaseline();
     return (baseline = periodTotals(o.ledger, o.workspace.id, new Date(), undefined)
     .then((t) => { gate.setBaseline({ day: t.day, week: t.week, month: t.month }, new Date()); tailFromHere(); })
-    .catch((e: unknown) => o.log?.(`could not read budget usage from the ledger: ${e instanceof Error ? e.message : String(e)}`)));
+    .catch((e: unknown) => o.log?.(`could not read budget usage from the ledger: ${errorText(e)}`)));
   };
   const power = new GpuPowerSampler();
 

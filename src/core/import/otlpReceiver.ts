@@ -11,6 +11,7 @@ import { gunzipSync } from 'zlib';
 import { closeServer, listenLoopback, loopbackRefusal, readCappedBody } from '../loopback/guard';
 import { logsOfOtlp, spansOfOtlp, TelemetryItem } from './copilotOtel';
 import type { OtlpSignal } from './otlpProtobuf';
+import { errorText } from '../errorText';
 
 export interface OtlpReceiverOptions {
   /** 0: any free port. */
@@ -77,8 +78,8 @@ export async function startOtlpReceiver(o: OtlpReceiverOptions): Promise<OtlpRec
       if (contentType.includes('protobuf')) reply(200, 'application/x-protobuf', Buffer.alloc(0));
       else reply(200, 'application/json', '{}');
     }).catch((e: unknown) => {
-      o.log?.(`OTLP receiver: a ${signal} request was refused: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) reply(400, 'application/json', JSON.stringify({ code: 3, message: `Rightsize: ${e instanceof Error ? e.message : String(e)}` }));
+      o.log?.(`OTLP receiver: a ${signal} request was refused: ${errorText(e)}`);
+      if (!res.headersSent) reply(400, 'application/json', JSON.stringify({ code: 3, message: `Rightsize: ${errorText(e)}` }));
     });
   });
   server.headersTimeout = 10_000;

@@ -7,6 +7,7 @@
 //    record of the window waited behind it.)
 import { Ledger, UnwritableRecordError } from './ledger';
 import type { UsageRecord } from '../types';
+import { errorText } from '../errorText';
 
 const MAX_PENDING = 10_000;
 
@@ -47,7 +48,7 @@ export class RecordQueue {
     } catch (e) {
       if (!this.told) {
         this.told = true;
-        this.onError(`cannot write the usage ledger (${e instanceof Error ? e.message : String(e)}); ${this.pending.length} record(s) kept in memory and retried with the next request.`);
+        this.onError(`cannot write the usage ledger (${errorText(e)}); ${this.pending.length} record(s) kept in memory and retried with the next request.`);
       }
     }
   }

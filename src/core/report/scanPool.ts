@@ -9,6 +9,7 @@ import type { ReadStats } from '../ledger/lineReader';
 import { decodeBuckets } from './rollupCodec';
 import type { ReportTimeZone } from './calendar';
 import { FileScan, scanFile } from './fileScan';
+import { errorText } from '../errorText';
 
 export interface ScanJob { id: number; path: string; zone: ReportTimeZone; zoneKey: string; topK: number; to: number }
 export type ScanReply =
@@ -80,7 +81,7 @@ async function scanOnWorkers(files: FileToScan[], zone: ReportTimeZone, zoneKey:
     for (let i = 0; i < threads; i++) workers.push(new Worker(WORKER_FILE));
     await Promise.all(workers.map(runOne));
   } catch (e) {
-    onWarning(`could not start scan workers (${e instanceof Error ? e.message : String(e)}); scanning on the main thread`);
+    onWarning(`could not start scan workers (${errorText(e)}); scanning on the main thread`);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

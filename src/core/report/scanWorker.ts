@@ -7,6 +7,7 @@ import { zoneId } from './calendar';
 import { scanFile } from './fileScan';
 import { encodeBuckets } from './rollupCodec';
 import type { ScanJob, ScanReply } from './scanPool';
+import { errorText } from '../errorText';
 
 parentPort?.on('message', (job: ScanJob) => {
   void run(job).then((reply) => parentPort!.postMessage(reply, reply.ok ? [reply.buckets.buffer as ArrayBuffer, ...(reply.transient ? [reply.transient.buffer as ArrayBuffer] : [])] : []));
@@ -22,7 +23,7 @@ async function run(job: ScanJob): Promise<ScanReply> {
       stats: scan.stats, endOffset: scan.endOffset, sha1: hash.digest('hex'),
     };
   } catch (e) {
-    return { id: job.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { id: job.id, ok: false, error: errorText(e) };
   }
 }
 

@@ -6,6 +6,7 @@ import { exportFileName } from './exportReport';
 import {
   parseWebviewMessage, type ExportFormat, type ExtensionMessage, type PanelFilter, type PanelState,
 } from './protocol';
+import { errorText } from '../../core/errorText';
 
 /** Where the panel's data comes from (the lead wires it to the ledger, the meter and the budgets). */
 export interface PanelDataSource {
@@ -93,7 +94,7 @@ export class PanelController {
       await this.host.postMessage({ type: 'state', state: posted });
     } catch (e) {
       if (mine !== this.seq || this.disposed) return;
-      const message = errorText(e);
+      const message = shortErrorText(e);
       this.host.log(`usage panel: could not load usage: ${message}`);
       await this.host.postMessage({ type: 'error', message });
     }
@@ -127,7 +128,7 @@ export class PanelController {
       const content = this.data.exportReport(state.report, format);
       await this.host.saveExport(exportFileName(state.report, format), format, content);
     } catch (e) {
-      const message = errorText(e);
+      const message = shortErrorText(e);
       this.host.log(`usage panel: export failed: ${message}`);
       this.host.showError(`Rightsize: could not export usage: ${message}`);
     }
@@ -137,14 +138,14 @@ export class PanelController {
     try {
       await this.host.executeCommand(command, ...args);
     } catch (e) {
-      const message = errorText(e);
+      const message = shortErrorText(e);
       this.host.log(`usage panel: command ${command} failed: ${message}`);
       this.host.showError(`Rightsize: ${message}`);
     }
   }
 }
 
-function errorText(e: unknown): string {
-  const raw = e instanceof Error ? e.message : String(e);
+function shortErrorText(e: unknown): string {
+  const raw = errorText(e);
   return raw.length > 300 ? `${raw.slice(0, 300)}…` : raw;
 }

@@ -2,9 +2,10 @@
 // Security: scripts enabled only for our nonce'd bundle (CSP in panelHtml.ts), local resources only
 // from media/, command URIs and forms off, every message from the webview validated by the controller.
 import * as vscode from 'vscode';
+import { saveExport } from './saveExport';
 import { PanelController, type PanelDataSource, type PanelHost } from './panelController';
 import { makeNonce, renderPanelHtml } from './panelHtml';
-import { DEFAULT_FILTER, parsePersistedState, type ExportFormat, type PanelFilter } from './protocol';
+import { DEFAULT_FILTER, parsePersistedState, type PanelFilter } from './protocol';
 
 export type { PanelDataSource } from './panelController';
 export { exportReport } from './exportReport';
@@ -66,7 +67,7 @@ export class UsagePanel {
     const host: PanelHost = {
       postMessage: (msg) => webview.postMessage(msg),
       isVisible: () => panel.visible,
-      saveExport: (name, format, content) => saveExport(name, format, content),
+      saveExport,
       executeCommand: (command, ...args) => vscode.commands.executeCommand(command, ...args),
       log: (m) => UsagePanel.log(m),
       showError: (m) => { void vscode.window.showErrorMessage(m); },
@@ -98,20 +99,4 @@ export class UsagePanel {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
-}
-
-async function saveExport(defaultFileName: string, format: ExportFormat, content: string): Promise<boolean> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const uri = await vscode.window.showSaveDialog({
-    title: 'Export Rightsize usage',
-    saveLabel: 'Export',
-    defaultUri: folder ? vscode.Uri.joinPath(folder, defaultFileName) : undefined,
-    filters: format === 'csv' ? { 'CSV': ['csv'] } : { 'JSON': ['json'] },
-  });
-  if (!uri) return false;
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
-  void vscode.window.showInformationMessage(`Rightsize: usage exported to ${uri.scheme === 'file' ? uri.fsPath : uri.toString()}.`, 'Open').then((pick) => {
-    if (pick === 'Open') void vscode.window.showTextDocument(uri);
-  });
-  return true;
 }

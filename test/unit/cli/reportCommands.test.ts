@@ -68,6 +68,13 @@ describe('cli: report daily|weekly|monthly|session|models|workspaces', function 
     assert.equal(j.totals.requests, recs.length);
     const w = await json(['monthly', '--since', 'all', '--breakdown=workspace']);
     assert.deepEqual(new Set(w.rows.flatMap((r) => r.breakdown!.map((b) => b.key))), new Set(['ws-alpha', 'ws-beta', 'ws-gamma']));
+    // rows that are models: a bare --breakdown splits them per workspace (per model would repeat the row)
+    const m = await json(['models', '--since', 'all', '--breakdown']);
+    assert.equal(m.breakdown, 'workspace');
+    for (const row of m.rows) {
+      assert.deepEqual(new Set(row.breakdown!.map((b) => b.key)), new Set(recs.filter((r) => r.model.id === row.key).map((r) => r.workspace.id)), row.key);
+      close(row.breakdown!.reduce((a, b) => a + (b.usd as number), 0), sum(recs.filter((r) => r.model.id === row.key), (r) => r.cost.usd), `${row.key} per workspace`);
+    }
   });
 
   it('models, workspaces, session and --group-by task: rows match independent sums', async () => {
