@@ -6,13 +6,13 @@ import { parseBudgetPolicy } from './budget/budgetConfig';
 import { DEFAULT_ELECTRICITY_USD_PER_KWH, DEFAULT_LOCAL_PREFERENCE } from './defaults';
 import { ConversationPolicy, defaultConversationPolicy, parseConversationPolicy } from './budget/conversationBudgetConfig';
 import { OtlpExportConfig, defaultOtlpConfig, parseOtlpSettings } from './export/otlpConfig';
-import { BudgetPolicy, ImportSource, Objective, Range, RoutingMode, TaskClass } from './types';
+import { BudgetPolicy, ImportSource, Objective, Bounds, RoutingMode, TaskClass } from './types';
 
 export interface EnergyConfig {
   /** Device profile id, or `auto`. */
   device: string;
   /** Custom [min, max] watts; overrides the profile. */
-  devicePowerW?: Range;
+  devicePowerW?: Bounds;
   electricityUsdPerKwh: number;
   hardwarePriceUsd: number;
   hardwareLifetimeHours: number;
@@ -289,7 +289,7 @@ class FieldReader {
     return [...fallback];
   }
 
-  wattRange(key: string): Range | undefined {
+  wattRange(key: string): Bounds | undefined {
     const v = this.get(key);
     if (v === undefined || v === null) return undefined;
     if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0 && x <= 5000) && v[0] <= v[1]) {

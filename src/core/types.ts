@@ -70,7 +70,7 @@ export type Provider = 'ollama' | 'openai' | 'anthropic' | 'google' | 'copilot' 
 export type TokenizerName = 'o200k_base' | 'cl100k_base';
 
 /** A number that may be unpublished: min === max when known exactly. */
-export interface Range { min: number; max: number }
+export interface Bounds { min: number; max: number }
 
 /** USD per million tokens. */
 export interface ModelPrices {
@@ -93,7 +93,7 @@ export interface ModelSpec {
   location: Location;
   family?: string;
   /** Parameters in billions. */
-  params: { totalB: Range; activeB: Range };
+  params: { totalB: Bounds; activeB: Bounds };
   contextTokens: number;
   maxOutputTokens: number;
   tools: boolean;

@@ -2,7 +2,7 @@
 // Ids are unique per provider, not globally: GitHub Copilot spells several models exactly as their own
 // provider does (`gpt-5-mini`, `gpt-4.1`), so `get(id)` prefers the model's own provider and
 // `get(id, 'copilot')` picks the Copilot entry.
-import { Location, ModelSpec, Provider, Range } from '../types';
+import { Location, ModelSpec, Provider, Bounds } from '../types';
 import { CatalogModelSpec } from './specExtensions';
 import data from './models.json';
 
@@ -123,6 +123,6 @@ function checkModel(m: CatalogModelSpec): void {
   }
 }
 
-function checkRange(r: Range | undefined, where: string): void {
+function checkRange(r: Bounds | undefined, where: string): void {
   if (!r || !(r.min > 0) || !(r.max >= r.min)) throw new Error(`${where}: not an ordered positive range`);
 }

@@ -1,6 +1,6 @@
 // Describes a model Ollama reports (/api/tags + /api/show) as a ModelSpec. Known tags come from the
 // catalog; unknown ones are derived from /api/show and never dropped. Never throws.
-import { ModelSpec, Range } from '../types';
+import { ModelSpec, Bounds } from '../types';
 import { Catalog } from './catalog';
 import { derivedCapability } from './capability';
 import { CatalogModelSpec, LocalModelFacts } from './specExtensions';
@@ -133,7 +133,7 @@ export function parseParameterSize(text: string | undefined): number | undefined
   return b > 0 && Number.isFinite(b) ? b : undefined;
 }
 
-function parameterBillions(show: OllamaShowInfo | undefined, tag: string, base: ModelSpec | undefined, sources: Record<string, string>): Range {
+function parameterBillions(show: OllamaShowInfo | undefined, tag: string, base: ModelSpec | undefined, sources: Record<string, string>): Bounds {
   const count = show?.model_info?.['general.parameter_count'];
   if (typeof count === 'number' && count > 0) {
     sources.params = 'ollama /api/show model_info general.parameter_count';
@@ -161,7 +161,7 @@ function parameterBillions(show: OllamaShowInfo | undefined, tag: string, base: 
   return { min: 1, max: 70 };
 }
 
-function activeParams(total: Range, info: Record<string, unknown>, arch: string | undefined, base: ModelSpec | undefined, sources: Record<string, string>): Range {
+function activeParams(total: Bounds, info: Record<string, unknown>, arch: string | undefined, base: ModelSpec | undefined, sources: Record<string, string>): Bounds {
   const experts = arch ? info[`${arch}.expert_count`] : undefined;
   const used = arch ? info[`${arch}.expert_used_count`] : undefined;
   if (typeof experts === 'number' && typeof used === 'number' && experts > 0 && used > 0 && used < experts) {

@@ -1,24 +1,24 @@
 // Device profiles for local inference (devices.json).
-import { Range } from '../types';
+import { Bounds } from '../types';
 import data from './devices.json';
 
 export interface DeviceProfile {
   id: string;
   name: string;
   /** Accelerator power while generating: GPU board, or SoC/CPU package. */
-  powerW: Range;
+  powerW: Bounds;
   /** Peak memory bandwidth of the memory holding the weights (VRAM or unified memory). */
   memoryBandwidthGBs: number;
   /** Rest of the machine (CPU, RAM, board, PSU losses) where `powerW` does not include it. */
-  hostPowerW?: Range;
+  hostPowerW?: Bounds;
   /** Memory available for weights (VRAM, or unified/system memory). Weights beyond it run from host memory. */
   memoryGB?: number;
   /** Bandwidth of host memory for weights that do not fit in `memoryGB` (CPU offload). */
   hostBandwidthGBs?: number;
   /** Achieved share of peak bandwidth during token generation. */
-  decodeEfficiency: Range;
+  decodeEfficiency: Bounds;
   /** Effective TFLOPS during prompt processing. */
-  prefillTflops: Range;
+  prefillTflops: Bounds;
   /** Source per field. */
   sources?: Record<string, string>;
 }

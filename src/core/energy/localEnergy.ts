@@ -1,6 +1,6 @@
 // Local (Ollama) inference: energy = power x time. Time comes from Ollama's reported durations when the
 // request ran, or from a throughput model before it runs. docs/energy-model.md, "Local energy".
-import { ModelSpec, Range as Bounds, TokenCounts } from '../types';
+import { ModelSpec, Bounds, TokenCounts } from '../types';
 import { localFacts } from '../catalog/specExtensions';
 import { DeviceProfile } from './devices';
 import { count } from './cloudEnergy';

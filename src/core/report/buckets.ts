@@ -14,15 +14,20 @@
 import type { Location, Provider, TopRequest, UsageRecord } from '../types';
 import { suggestedEstimateOf } from '../ledger/validate';
 
-// Sums are fixed-position number arrays (compact in memory and in rollup JSON).
-const REQ = 0, IN = 1, CIN = 2, OUT = 3, REAS = 4, WH = 5, WHLO = 6, WHHI = 7, USD = 8, G = 9, SWH = 10, SUSD = 11;
-export const SUM_LEN = 12;
-/** Positions in a sums array. */
-export const SUM = { requests: REQ, input: IN, cachedInput: CIN, output: OUT, reasoning: REAS, wh: WH, whLow: WHLO, whHigh: WHHI, usd: USD, gco2e: G, savedWh: SWH, savedUsd: SUSD } as const;
+// Sums are fixed-position number arrays (compact in memory and in the rollup's binary form), read and written
+// through the named positions of `SUM`: `s[SUM.wh]`, never `s[5]`.
+/** The named positions in a sums array (units: requests and tokens are counts, Wh, USD, g CO2e). */
+export const SUM = {
+  requests: 0, input: 1, cachedInput: 2, output: 3, reasoning: 4, wh: 5, whLow: 6, whHigh: 7, usd: 8, gco2e: 9, savedWh: 10, savedUsd: 11,
+} as const;
+export type SumField = keyof typeof SUM;
+export const SUM_LEN = Object.keys(SUM).length;
+/** One sums array: `SUM_LEN` numbers at the positions of `SUM`. */
+export type Sums = Float64Array;
 
-export interface ModelCell { model: string; provider: Provider; location: Location; s: Float64Array }
+export interface ModelCell { model: string; provider: Provider; location: Location; s: Sums }
 export type FacetKind = 'task' | 'surface';
-export interface FacetCell { kind: FacetKind; value: string; s: Float64Array }
+export interface FacetCell { kind: FacetKind; value: string; s: Sums }
 /** Unfollowed suggestions. Explicit: the record carried `suggestedEstimate`; derived: it did not. */
 export interface MissedCell {
   suggested: string; chosen: string;
@@ -55,28 +60,28 @@ export function insertTop(list: TopRequest[], t: TopRequest, k: number): void {
   if (list.length > k) list.pop();
 }
 
-export const newSums = (): Float64Array => new Float64Array(SUM_LEN);
+export const newSums = (): Sums => new Float64Array(SUM_LEN);
 
 /** Adds one record's figures to a sums array. */
-export function addRecordSums(s: Float64Array, r: UsageRecord): void {
-  s[REQ] += 1;
-  s[IN] += r.tokens.input;
-  s[CIN] += r.tokens.cachedInput;
-  s[OUT] += r.tokens.output;
-  s[REAS] += r.tokens.reasoning;
-  s[WH] += r.energy.wh;
-  s[WHLO] += r.energy.low;
-  s[WHHI] += r.energy.high;
-  s[USD] += r.cost.usd;
-  s[G] += r.carbon.g;
+export function addRecordSums(s: Sums, r: UsageRecord): void {
+  s[SUM.requests] += 1;
+  s[SUM.input] += r.tokens.input;
+  s[SUM.cachedInput] += r.tokens.cachedInput;
+  s[SUM.output] += r.tokens.output;
+  s[SUM.reasoning] += r.tokens.reasoning;
+  s[SUM.wh] += r.energy.wh;
+  s[SUM.whLow] += r.energy.low;
+  s[SUM.whHigh] += r.energy.high;
+  s[SUM.usd] += r.cost.usd;
+  s[SUM.gco2e] += r.carbon.g;
   const cf = r.counterfactual;
   if (cf) {
-    s[SWH] += cf.wh - r.energy.wh;
-    s[SUSD] += cf.usd - r.cost.usd;
+    s[SUM.savedWh] += cf.wh - r.energy.wh;
+    s[SUM.savedUsd] += cf.usd - r.cost.usd;
   }
 }
 
-export function addSums(into: Float64Array, from: ArrayLike<number>): void {
+export function addSums(into: Sums, from: ArrayLike<number>): void {
   for (let i = 0; i < SUM_LEN; i++) into[i] += from[i];
 }
 
