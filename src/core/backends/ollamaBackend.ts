@@ -42,6 +42,7 @@ import { guardedFetch, NetworkLimits } from './guardedFetch';
 import { ContextWindowChooser, OllamaWindowLimits, WindowCap, windowCap, windowLimitsFromShow } from './ollamaContextWindow';
 import { PromptEvalCheck } from './ollamaPromptCheck';
 import { settleTokens, UsageCheck } from './usageCheck';
+import { nodeFetch } from './nodeFetch';
 
 /** Ollama's model details (from /api/tags and /api/show). */
 export interface OllamaModelDetails {
@@ -112,7 +113,7 @@ export class OllamaBackend implements Backend {
 
   constructor(opts: OllamaBackendOptions) {
     this.host = opts.host.replace(/\/+$/, '');
-    const base = opts.fetch ?? ((input, init) => fetch(input, init));
+    const base = opts.fetch ?? nodeFetch;
     // Every request of the client (generation, tags, show, ps) goes through the guard.
     this.fetchImpl = guardedFetch(base, { provider: 'ollama', label: 'Ollama', endpointSetting: 'rightsize.ollama.host', limits: opts.limits });
     this.keepAlive = opts.keepAlive;
