@@ -18,6 +18,7 @@ import type { NetworkLimits } from './guardedFetch';
 import { httpStream, StreamParseContext } from './httpStream';
 import { readSse } from './sse';
 import { settleTokens, UsageCheck } from './usageCheck';
+import { nodeFetch } from './nodeFetch';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** Cap on max_tokens when the request has none: the model's limit, but at most this. */
@@ -50,7 +51,7 @@ export class AnthropicBackend implements Backend {
   constructor(opts: AnthropicBackendOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
     this.apiKey = opts.apiKey;
-    this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = opts.fetch ?? nodeFetch;
     this.limits = opts.limits;
     this.label = opts.label ?? 'Anthropic';
     const extra = { ...(opts.headers ?? {}) };

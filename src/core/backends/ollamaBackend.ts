@@ -40,6 +40,7 @@ import { ollamaError } from './ollamaErrors';
 import { normaliseArguments, toOllamaMessages, toOllamaTools } from './ollamaMessages';
 import { PromptEvalCheck } from './ollamaPromptCheck';
 import { reportedUsage } from './ollamaUsage';
+import { nodeFetch } from './nodeFetch';
 
 // The backend's parts, in their own modules: discovery, error phrasing, message conversion, usage.
 export type { DiscoveredOllamaModel, OllamaModelDetails, RunningOllamaModel } from './ollamaDiscovery';
@@ -87,7 +88,7 @@ export class OllamaBackend implements Backend {
 
   constructor(opts: OllamaBackendOptions) {
     this.host = opts.host.replace(/\/+$/, '');
-    const base = opts.fetch ?? ((input, init) => fetch(input, init));
+    const base = opts.fetch ?? nodeFetch;
     // Every request of the client (generation, tags, show, ps) goes through the guard.
     this.fetchImpl = guardedFetch(base, { provider: 'ollama', label: 'Ollama', endpointSetting: 'rightsize.ollama.host', limits: opts.limits });
     this.keepAlive = opts.keepAlive;

@@ -12,6 +12,7 @@ import type { NetworkLimits } from './guardedFetch';
 import { httpStream, StreamParseContext } from './httpStream';
 import { readSse } from './sse';
 import { settleTokens, UsageCheck } from './usageCheck';
+import { nodeFetch } from './nodeFetch';
 
 export interface OpenAICompatibleBackendOptions {
   /** Including the version segment, e.g. `https://api.openai.com/v1`. */
@@ -45,7 +46,7 @@ export class OpenAICompatibleBackend implements Backend {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.apiKey = opts.apiKey;
     this.provider = opts.provider ?? 'openai';
-    this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = opts.fetch ?? nodeFetch;
     this.limits = opts.limits;
     this.label = opts.label ?? (this.provider === 'openai' ? 'OpenAI' : 'The OpenAI-compatible server');
     this.keyRequired = opts.keyRequired ?? true;

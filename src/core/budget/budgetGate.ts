@@ -240,7 +240,20 @@ export class BudgetGate {
   /** Moves a reservation to used, with the actual usage. Returns false (and changes nothing) when the
    * reservation was already settled or released. */
   settle(reservation: Reservation, actual: UsageAmount): boolean {
-    return this.withOthers(() => this.settleHere(reservation, actual));
+    if (!this.publishesLater()) return this.withOthers(() => this.settleHere(reservation, actual));
+    const settled = this.settleHere(reservation, actual);
+    if (settled) this.publishOwn();
+    return settled;
+  }
+
+  /** Settling and releasing only shrink this gate's reservations: the shared view may learn of it a moment later
+   * (it counts them meanwhile), so they are published in one write per turn of the event loop (sharedBudget.ts). */
+  private publishesLater(): boolean {
+    return !!this.shared?.publish && !this.inShared && hasLimits(this.policy);
+  }
+
+  private publishOwn(): void {
+    this.shared!.publish!(() => [...this.active.values()].map((r) => ({ id: r.id, amount: { ...r.amount } })), this.active.size === 0);
   }
 
   private settleHere(reservation: Reservation, actual: UsageAmount): boolean {
@@ -254,10 +267,16 @@ export class BudgetGate {
 
   /** Drops a reservation that used nothing (cancelled before it started). Returns false when unknown. */
   release(reservation: Reservation): boolean {
-    return this.withOthers(() => {
-      this.roll();
-      return this.unreserve(reservation);
-    });
+    if (!this.publishesLater()) {
+      return this.withOthers(() => {
+        this.roll();
+        return this.unreserve(reservation);
+      });
+    }
+    this.roll();
+    const released = this.unreserve(reservation);
+    if (released) this.publishOwn();
+    return released;
   }
 
   /** Usage that did not go through admit (e.g. imported from another tool's logs). It counts in each

@@ -7,8 +7,16 @@
 //    while the baseline was being read may be counted twice: never zero times.
 //  - In-flight spending: a small reservation file per workspace, `<ledger>/budget/<workspace>.json`, holds
 //    every process's reservations; `exclusive` runs the gate's decision and rewrites this owner's entries
-//    under a lock file (`.lock`, created with O_EXCL). The file is replaced by rename, so readers without
-//    the lock see a whole version.
+//    under a lock file (`.lock`, created with O_EXCL). The file is rewritten in place by ONE write(2) at
+//    offset 0 (the JSON, padded with spaces to the file's old length, so no truncation is needed and a
+//    process killed at any point leaves a whole version). Not replaced by rename: on ext4 a rename over an
+//    existing file (auto_da_alloc) flushes it, ~2 ms a time, twice per request. A reader without the lock
+//    (`peek`, for display and the router's constraints) that catches a write half done keeps the last
+//    version it read, and reads a version again only when the file's inode, size or times changed (or a
+//    second has passed: whether its processes are alive is asked again then); under the lock it always reads.
+//  - `publish` (a settle or release: this owner's reservations only shrink) is written at the end of the
+//    event loop's turn, once for all that settled in it, or at once when nothing is left in flight; until
+//    then the others see the reservation as still in flight, i.e. they count it twice, never zero times.
 //  - kill -9: an entry or a lock whose process is gone (`kill(pid, 0)` says ESRCH) is dropped; a lock older
 //    than STALE_LOCK_MS is broken (the lock is held for one read-decide-write, about a millisecond). An entry
 //    older than MAX_ENTRY_AGE_MS is dropped too (pid reuse).
@@ -39,6 +47,8 @@ export interface SharedSpend {
   exclusive<T>(decide: (others: OthersSpend) => T, own: () => OwnReservation[]): T;
   /** The others' spending now, without the lock (for display). */
   peek(): OthersSpend;
+  /** Publishes `own()` soon, or at once with `now` (see the header): for changes that only shrink this owner's reservations. */
+  publish?(own: () => OwnReservation[], now: boolean): void;
 }
 
 export interface SharedBudgetOptions {
@@ -55,6 +65,10 @@ export interface SharedBudgetOptions {
 const STALE_LOCK_MS = 5_000;
 const LOCK_WAIT_MS = 8_000;
 const MAX_ENTRY_AGE_MS = 6 * 3600_000;
+/** An unchanged reservation file is still read again this often (whose process is alive is asked then). */
+const REREAD_MS = 1_000;
+/** Padding past this is cut off after a write. */
+const SHRINK_PADDING_BYTES = 64 * 1024;
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 const zero = (): UsageAmount => ({ tokens: 0, wh: 0, usd: 0 });
@@ -79,6 +93,11 @@ export class SharedBudget implements SharedSpend {
   private readonly now: () => Date;
   private readonly tail: LedgerTail;
   private warned = false;
+  private dirReady = false;
+  /** The reservation file as last read or written, by its stat stamp. */
+  private cached: { stamp: string; atMs: number; entries: Entry[] } | undefined;
+  private pendingOwn: (() => OwnReservation[]) | undefined;
+  private publishTimer: ReturnType<typeof setImmediate> | undefined;
 
   constructor(private readonly opts: SharedBudgetOptions) {
     const safe = opts.workspaceId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'default';
@@ -96,6 +115,7 @@ export class SharedBudget implements SharedSpend {
   }
 
   exclusive<T>(decide: (others: OthersSpend) => T, own: () => OwnReservation[]): T {
+    this.cancelPublish(); // this write publishes the latest state anyway
     let release: (() => void) | undefined;
     try {
       release = this.lock();
@@ -104,7 +124,7 @@ export class SharedBudget implements SharedSpend {
       this.warnOnce(`could not lock ${this.lockFile} (${(e as Error).message}); other windows' requests in flight are not seen`);
     }
     try {
-      const entries = this.read();
+      const entries = this.read(true);
       const value = decide(this.view(entries));
       if (release) this.write(entries, own());
       return value;
@@ -113,8 +133,27 @@ export class SharedBudget implements SharedSpend {
     }
   }
 
+  publish(own: () => OwnReservation[], now: boolean): void {
+    this.pendingOwn = own;
+    if (now) { this.flushPublish(); return; }
+    if (this.publishTimer) return;
+    this.publishTimer = setImmediate(() => this.flushPublish());
+    (this.publishTimer as { unref?: () => void }).unref?.();
+  }
+
+  private cancelPublish(): void {
+    this.pendingOwn = undefined;
+    if (this.publishTimer) { clearImmediate(this.publishTimer); this.publishTimer = undefined; }
+  }
+
+  private flushPublish(): void {
+    const own = this.pendingOwn;
+    this.cancelPublish();
+    if (own) this.exclusive(() => undefined, own);
+  }
+
   peek(): OthersSpend {
-    return this.view(this.read());
+    return this.view(this.read(false));
   }
 
   private view(entries: Entry[]): OthersSpend {
@@ -128,59 +167,90 @@ export class SharedBudget implements SharedSpend {
     return { settled: this.tail.poll(), reserved };
   }
 
-  /** Live entries of the reservation file (dead processes' and too old ones dropped). */
-  private read(): Entry[] {
-    let text: string;
+  /** Live entries of the reservation file (dead processes' and too old ones dropped). `locked`: under the lock,
+   * where no write is half done; without it, a version that does not parse is taken for one being written. */
+  private read(locked: boolean): Entry[] {
+    let stamp: string;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      stamp = stampOf(fs.statSync(this.file, { bigint: true }));
     } catch {
+      this.cached = undefined;
       return [];
     }
-    let list: unknown;
-    try { list = (JSON.parse(text) as { reservations?: unknown }).reservations; } catch { return []; }
-    if (!Array.isArray(list)) return [];
     const nowMs = Date.now();
-    const out: Entry[] = [];
-    for (const x of list as Array<Record<string, unknown>>) {
-      if (!x || typeof x.owner !== 'string' || typeof x.pid !== 'number' || typeof x.at !== 'number') continue;
-      if (nowMs - x.at > MAX_ENTRY_AGE_MS || !alive(x.pid)) continue;
-      out.push({ owner: x.owner, pid: x.pid, id: Number(x.id) || 0, at: x.at, tokens: finite(x.tokens), wh: finite(x.wh), usd: finite(x.usd) });
+    // Under the lock it is always read: file times tick coarsely (a few ms), so two writes in one tick with
+    // the same length would look alike.
+    if (locked || this.cached?.stamp !== stamp || nowMs - this.cached.atMs > REREAD_MS) {
+      let list: unknown;
+      try {
+        list = (JSON.parse(fs.readFileSync(this.file, 'utf8')) as { reservations?: unknown }).reservations;
+      } catch {
+        if (!locked && this.cached) return live(this.cached.entries, nowMs);
+        list = [];
+      }
+      const entries: Entry[] = [];
+      if (Array.isArray(list)) {
+        for (const x of list as Array<Record<string, unknown>>) {
+          if (!x || typeof x.owner !== 'string' || typeof x.pid !== 'number' || typeof x.at !== 'number' || !alive(x.pid)) continue;
+          entries.push({ owner: x.owner, pid: x.pid, id: Number(x.id) || 0, at: x.at, tokens: finite(x.tokens), wh: finite(x.wh), usd: finite(x.usd) });
+        }
+      }
+      this.cached = { stamp, atMs: nowMs, entries };
     }
-    return out;
+    return live(this.cached.entries, nowMs);
   }
 
   private write(entries: Entry[], own: OwnReservation[]): void {
     const nowMs = Date.now();
     const mine = new Map(entries.filter((e) => e.owner === this.owner).map((e) => [e.id, e.at]));
-    const next = [
+    const next: Entry[] = [
       ...entries.filter((e) => e.owner !== this.owner),
       ...own.map((r) => ({ owner: this.owner, pid: process.pid, id: r.id, at: mine.get(r.id) ?? nowMs, ...r.amount })),
     ];
-    const tmp = `${this.file}.${process.pid}.${this.owner.slice(0, 8)}.tmp`;
     try {
-      fs.writeFileSync(tmp, JSON.stringify({ v: 1, reservations: next }), { mode: 0o600 });
-      fs.renameSync(tmp, this.file);
+      const fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+      try {
+        const oldSize = fs.fstatSync(fd).size;
+        const json = Buffer.from(JSON.stringify({ v: 1, reservations: next }), 'utf8');
+        const buf = oldSize > json.length ? Buffer.concat([json, Buffer.alloc(oldSize - json.length, 0x20)]) : json;
+        const written = fs.writeSync(fd, buf, 0, buf.length, 0);
+        if (written !== buf.length) throw new Error(`only ${written} of ${buf.length} bytes were written`);
+        if (oldSize - json.length > SHRINK_PADDING_BYTES) fs.ftruncateSync(fd, json.length); // after the write: a kill between leaves JSON + spaces
+        this.cached = { stamp: stampOf(fs.fstatSync(fd, { bigint: true })), atMs: nowMs, entries: next };
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (e) {
+      this.cached = undefined;
       this.warnOnce(`could not write ${this.file} (${(e as Error).message}); other windows do not see this window's requests in flight`);
     }
   }
 
   /** Takes the lock file (waiting while another live process holds it); returns its release. */
   private lock(): () => void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    if (!this.dirReady) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      this.dirReady = true;
+    }
     const nonce = randomUUID();
     const deadline = Date.now() + LOCK_WAIT_MS;
+    let remade = false;
     for (;;) {
       try {
         const fd = fs.openSync(this.lockFile, 'wx', 0o600);
-        try { fs.writeSync(fd, JSON.stringify({ pid: process.pid, nonce, at: Date.now() })); } finally { fs.closeSync(fd); }
+        const takenMs = Date.now();
+        try { fs.writeSync(fd, JSON.stringify({ pid: process.pid, nonce, at: takenMs })); } finally { fs.closeSync(fd); }
         return () => {
           try {
-            if ((JSON.parse(fs.readFileSync(this.lockFile, 'utf8')) as { nonce?: string }).nonce === nonce) fs.unlinkSync(this.lockFile);
+            // Others break only a dead holder's lock or one older than STALE_LOCK_MS: one held briefly is still
+            // ours. One held longer may have been broken and taken since: it is removed only if still ours.
+            if (Date.now() - takenMs < STALE_LOCK_MS / 2 || (JSON.parse(fs.readFileSync(this.lockFile, 'utf8')) as { nonce?: string }).nonce === nonce) fs.unlinkSync(this.lockFile);
           } catch { /* already gone */ }
         };
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && !remade) { remade = true; fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 }); continue; } // removed meanwhile
+        if (code !== 'EEXIST') throw e;
       }
       this.breakIfStale();
       if (Date.now() > deadline) throw new Error(`the lock is busy for more than ${LOCK_WAIT_MS / 1000} s`);
@@ -273,7 +343,11 @@ class LedgerTail {
   private read(name: string): void {
     const file = path.join(this.dir, name);
     let fd: number;
-    try { fd = fs.openSync(file, 'r'); } catch { return; }
+    try {
+      // One stat when nothing was appended (the common case between two of this process's own records).
+      if (fs.statSync(file).size === (this.offsets.get(name) ?? 0)) return;
+      fd = fs.openSync(file, 'r');
+    } catch { return; }
     try {
       const size = fs.fstatSync(fd).size;
       let from = this.offsets.get(name) ?? 0;
@@ -311,4 +385,13 @@ class LedgerTail {
       month: { key: periodKey('month', t), amount: zero() },
     };
   }
+}
+
+/** A version of a file: inode, size and times (a rewrite in place changes mtime/ctime, a replacement the inode). */
+function stampOf(st: fs.BigIntStats): string {
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+function live(entries: Entry[], nowMs: number): Entry[] {
+  return entries.filter((e) => nowMs - e.at <= MAX_ENTRY_AGE_MS);
 }
