@@ -4,7 +4,7 @@
 import { CarbonEstimate, CostEstimate, Estimate, ModelSpec, TokenCounts } from './types';
 import { DeviceProfile, deviceProfile } from './energy/devices';
 import { cloudEnergy } from './energy/cloudEnergy';
-import { cloudEmbodiedG } from './energy/ecologits';
+import { cloudEmbodiedCentralG } from './energy/ecologits';
 import { localEnergyWh, localPower, predictLocalTime } from './energy/localEnergy';
 import { exact, Range } from './energy/range';
 import { cloudCostUsd, localCostUsd } from './cost/money';
@@ -57,7 +57,7 @@ function cloudEstimate(model: ModelSpec, tokens: TokenCounts, settings: Estimate
   const e = cloudEnergy(model, tokens);
   const region = dataCentreRegion(model);
   const gPerKwh = settings.cloudGridGPerKwh ?? region.gPerKwh;
-  const embodiedG = cloudEmbodiedG(model, tokens).mid;
+  const embodiedG = cloudEmbodiedCentralG(model, tokens);
   const carbon: CarbonEstimate = { g: carbonGrams(e.mid, gPerKwh) + (settings.includeEmbodied ? embodiedG : 0), gPerKwh, embodiedG };
   if (settings.cloudGridGPerKwh === undefined) carbon.region = region.id;
   return { model: model.id, tokens, energy: { wh: e.mid, low: e.low, high: e.high, method: 'cloud-params' }, cost: cloudCost(model, tokens), carbon };

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Ledger } from '../../src/core/ledger';
+import { held, say } from './summary';
 
-const say = (m: string): void => { process.stdout.write(`      · ${m}\n`); };
 const CLI = path.resolve(__dirname, '../../src/cli.js');
 
 describe('faults: the CLI reading hostile input', function () {
@@ -39,6 +39,7 @@ describe('faults: the CLI reading hostile input', function () {
       assert.equal(recs.length, 1);
       assert.match(stdout, /^recorded /);
       say(`700 MB line + a valid line piped to \`rightsize record\` (200 MB heap): long line skipped with a message, valid line recorded, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      held('a 700 MB stdin line, then a valid one, into `rightsize record` with a 200 MB heap', `long line skipped with a message (no RangeError), the valid line recorded, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

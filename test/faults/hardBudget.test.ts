@@ -15,8 +15,8 @@ import { defaultEstimateSettings, estimate } from '../../src/core/estimate';
 import { Ledger } from '../../src/core/ledger';
 import type { UsageRecord } from '../../src/core/types';
 import { FakeOpenAI, startFakeOpenAI } from '../fakes';
+import { held, say } from './summary';
 
-const say = (m: string): void => { process.stdout.write(`      · ${m}\n`); };
 const WINDOW = path.join(__dirname, 'budgetWindow.js');
 const LONG = 'word '.repeat(80_000);
 
@@ -73,14 +73,15 @@ describe('faults: hard budgets under parallel load', function () {
       say(`${processes} process(es): ${results.map((r) => `${r.answered} answered / ${r.blocked} blocked`).join(', ')}; spent $${total.toPrecision(3)} against a $${limit.toPrecision(3)} limit (${(total / limit).toFixed(2)}×; the answers at full length would have cost $${unlimited.toPrecision(3)})`);
       assert.ok(total <= limit + floorUsd, `spent $${total} against $${limit} + floor $${floorUsd}`);
       assert.ok(results.reduce((n, r) => n + r.answered, 0) >= 2, 'the budget was spent on answers, not refused outright');
+      held(`50 parallel requests in ${processes} process(es) on one ledger, each answer running to 100k tokens, block limit 10.5× one estimate`, `${results.reduce((n, r) => n + r.answered, 0)} answered; spent $${total.toPrecision(3)} = ${(total / limit).toFixed(2)}× the limit (allowed: limit + one ${HARD_FLOOR_OUTPUT_TOKENS}-token floor = ${((limit + floorUsd) / limit).toFixed(2)}×; unlimited: ${(unlimited / limit).toFixed(0)}×)`);
     });
   }
 
   it('a process killed with SIGKILL while holding reservations: its reservations stop counting', async () => {
     const limit = 1;
     const holder = runWindow({ dir, url: openai.url, limit, count: 4, session: 'holder', hold: true });
-    const held = await holder.result;
-    assert.equal(held.held, 4);
+    const holding = await holder.result;
+    assert.equal(holding.held, 4);
     const own = new Set(['me']);
     const gate = new BudgetGate({ limits: { day: { usd: limit } }, warnAt: 0.8, action: 'block' }, { shared: new SharedBudget({ ledgerDir: dir, workspaceId: 'ws', ownSessions: () => own }) });
     const ask = () => gate.admit({ location: 'cloud', estimate: { tokens: { input: 400, output: 800 }, energy: { wh: 0.1 }, cost: { usd: 0.2 } } });
@@ -90,6 +91,7 @@ describe('faults: hard budgets under parallel load', function () {
     const after = ask();
     assert.equal(after.verdict, 'admit', 'after kill -9 its reservations are dropped');
     say('a window holding $1 in flight blocked a $0.20 request; after kill -9 of it the same request was admitted');
+    held('a process holding $1 of reservations killed with SIGKILL', 'while alive its reservations blocked another process; after kill -9 they stopped counting');
   });
 
   it('a lock file left by a process killed with SIGKILL does not stop the others', async () => {
@@ -107,5 +109,6 @@ describe('faults: hard budgets under parallel load', function () {
     assert.equal(r.verdict, 'admit');
     assert.ok(!fs.existsSync(lock), 'the lock was released');
     say(`a lock left by a killed process was broken after ${Date.now() - t0} ms`);
+    held('the budget lock file left by a process killed with SIGKILL', `broken after ${Date.now() - t0} ms; the next request admitted`);
   });
 });

@@ -14,9 +14,9 @@ import type { ReportQuery } from '../../src/core/report';
 import type { UsageRecord } from '../../src/core/types';
 import { assertClose } from '../unit/report/helpers';
 import { generateHistory } from '../util/recordFactory';
+import { held, say } from './summary';
 
 const now = new Date('2026-11-20T12:00:00.000Z');
-const say = (m: string): void => { process.stdout.write(`      · ${m}\n`); };
 
 /** Appends `recs` from another process, one append(2) per record, pausing 3 ms every 20 records. */
 function appendInChild(dir: string, recs: UsageRecord[]): Promise<void> {
@@ -73,6 +73,7 @@ describe('faults: ledger files appended and edited during a report', function ()
     say(`${reports} reports while ${more.length} records were appended by another process; counts rose ${recs.length} → ${last}`);
     assertClose(await buildReport(ledger, month), aggregate([...recs, ...more], month), 'after the appends');
     say('the report after the appends equals a fresh aggregate');
+    held(`${reports} reports while another process appended ${more.length} records`, `every report finished, counts only rose (${recs.length} → ${last}), no line counted corrupt; the last equals a fresh aggregate`);
   });
 
   it('a same-length edit in the middle of an old file (no growth) is caught; so is one made while the current file grows', async () => {
@@ -109,6 +110,7 @@ describe('faults: ledger files appended and edited during a report', function ()
     while (!(await Promise.race([writing.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 0))]))) await buildReport(ledger, month);
     assertClose(await buildReport(ledger, month), aggregate([...edited, ...more], month), 'edit + appends in the current file');
     say('same-length edit in the current month while another process appended 1500 records: final report = fresh scan');
+    held('a same-length edit in the middle of an old month (size unchanged), and one in the current month while it grows', 'both rollups rejected ("changed inside the bytes it covers"); reports equal a fresh scan');
   });
 
   it('a file replaced the way editors save it (new inode), and a file cut short, are rebuilt from the ledger', async () => {
@@ -128,5 +130,6 @@ describe('faults: ledger files appended and edited during a report', function ()
     assert.equal(t.totals.requests, stillThere, 'only what is left is counted');
     assert.ok(load.unreadable <= 1, 'at most the cut line is unreadable');
     say(`${oct.name} cut in half: the report counts the ${stillThere} records left`);
+    held('a month file saved by an editor (new inode, one record less), then cut in half', `rebuilt both times: report = fresh scan, then the ${stillThere} records left`);
   });
 });

@@ -10,8 +10,8 @@ import { SseParser } from '../../src/core/backends/sse';
 import { Backend, BackendError, ModelSpec } from '../../src/core/types';
 import { Catcher, FakeFault, FakeServerBase, startCatcher, startFakeAnthropic, startFakeOllama, startFakeOpenAI } from '../fakes';
 import { drain, req, spec } from '../unit/backends/helpers';
+import { held, say } from './summary';
 
-const say = (m: string): void => { process.stdout.write(`      · ${m}\n`); };
 const MB = 1_000_000;
 
 interface Side {
@@ -65,9 +65,11 @@ describe('faults: hostile and broken model servers', function () {
     }
     assert.equal(other.caught.length, 0, 'the other origin received nothing');
     say(`${tried} redirects tried (3 backends × 4 statuses × same/other origin): all refused, 0 requests reached the other origin, no key in any message`);
+    held(`${tried} redirects: 301/302/307/308 × same/other origin × Ollama, OpenAI, Anthropic`, 'all refused (kind redirect, endpoint and target origin named, no key); each endpoint asked once; 0 requests reached the other origin');
   });
 
   it('a server that never answers: stopped at the response deadline, the connection closed', async () => {
+    const ms: number[] = [];
     for (const side of sides) {
       const aborted = side.fake.aborted;
       const d = await run(side, { kind: 'silent' }, { responseTimeoutMs: 1500 });
@@ -75,30 +77,39 @@ describe('faults: hostile and broken model servers', function () {
       assert.match(d.error!.message, /did not start answering within 1\.5 s .*rightsize\.network\.responseTimeoutSeconds/);
       await side.fake.waitForAbort(aborted + 1, 5000);
       say(`${side.name}: silent server → "${d.error!.message.slice(0, 70)}…" after ${d.ms} ms; the server saw the connection close`);
+      ms.push(d.ms);
     }
+    held('a server that accepts and never answers (3 backends), response deadline 1.5 s', `timeout after ${ms.join('/')} ms naming rightsize.network.responseTimeoutSeconds; the server saw the connection close`);
   });
 
   it('headers, then nothing: stopped at the idle deadline', async () => {
+    const ms: number[] = [];
     for (const side of sides) {
       const d = await run(side, { kind: 'headersOnly' }, { idleTimeoutMs: 1500 });
       assert.equal(d.error?.kind, 'timeout', `${side.name}: ${String(d.error)}`);
       assert.match(d.error!.message, /went silent mid-answer.*1\.5 s.*rightsize\.network\.idleTimeoutSeconds/);
       assert.equal(d.usage?.source, 'estimated', 'the stream contract: an estimated usage part before the error');
       say(`${side.name}: headers then silence → timeout after ${d.ms} ms, estimated usage recorded`);
+      ms.push(d.ms);
     }
+    held('headers, then silence (3 backends), idle deadline 1.5 s', `timeout after ${ms.join('/')} ms naming rightsize.network.idleTimeoutSeconds; an estimated usage part first`);
   });
 
   it('a stream without end: stopped at the stream deadline, with the text so far and an estimated usage', async () => {
+    const ms: number[] = [];
     for (const side of sides) {
       const d = await run(side, { kind: 'endless', intervalMs: 2 }, { totalTimeoutMs: 2500 });
       assert.equal(d.error?.kind, 'timeout', `${side.name}: ${String(d.error)}`);
       assert.match(d.error!.message, /did not finish answering within 2\.5 s.*rightsize\.network\.streamTimeoutMinutes/);
       assert.ok(d.text.length > 0 && d.usage!.tokens.output > 0, 'what arrived is counted');
       say(`${side.name}: endless stream → stopped after ${d.ms} ms with ${d.text.length} chars, ${d.usage!.tokens.output} output tokens estimated`);
+      ms.push(d.ms);
     }
+    held('an endless stream, a chunk every 2 ms (3 backends), stream deadline 2.5 s', `stopped after ${ms.join('/')} ms naming rightsize.network.streamTimeoutMinutes; the text so far kept, its output tokens estimated`);
   });
 
   it('a 100 MB error body: at most 64 KiB read, the rest never sent', async () => {
+    const sentMb: string[] = [];
     for (const side of sides) {
       const before = process.memoryUsage().rss;
       const d = await run(side, { kind: 'hugeErrorBody', status: 500, bytes: 100 * MB });
@@ -108,17 +119,22 @@ describe('faults: hostile and broken model servers', function () {
       const sent = side.fake.requestsTo(side.path)[0].faultBytesSent ?? 0;
       assert.ok(sent < 20 * MB, `${side.name}: the server got to send ${sent} bytes`);
       say(`${side.name}: 100 MB error body → "${d.error.message.slice(0, 60)}…" in ${d.ms} ms; server sent ${(sent / MB).toFixed(1)} MB before the client hung up; RSS +${((process.memoryUsage().rss - before) / MB).toFixed(0)} MB`);
+      sentMb.push((sent / MB).toFixed(1));
     }
+    held('a 100 MB error body (500) from each of the 3 backends', `a short error message; the servers got to send ${sentMb.join('/')} MB before the client hung up (of 100)`);
   });
 
   it('one 16 MB line: stopped at the 4 MiB line cap', async () => {
+    const sentMb: string[] = [];
     for (const side of sides) {
       const d = await run(side, { kind: 'longLine', bytes: 16 * MB });
       assert.equal(d.error?.kind, 'tooLarge', `${side.name}: ${String(d.error)}`);
       const sent = side.fake.requestsTo(side.path)[0].faultBytesSent ?? 0;
       assert.ok(sent < 12 * MB, `${side.name}: the server got to send ${sent} bytes`);
       say(`${side.name}: 16 MB line → tooLarge in ${d.ms} ms after the server sent ${(sent / MB).toFixed(1)} MB`);
+      sentMb.push((sent / MB).toFixed(1));
     }
+    held('one 16 MB line in a streamed answer (3 backends)', `stopped as tooLarge at the 4 MiB line cap, after ${sentMb.join('/')} MB had been sent`);
   });
 
   it('the SSE parser is linear in one long line (2/4/8/16 MB in 64 KiB chunks)', () => {
@@ -136,6 +152,7 @@ describe('faults: hostile and broken model servers', function () {
       assert.equal(events[0].data.length, n * chunk.length);
     }
     say(`one long line: 2/4/8/16 MB parsed in ${times.map((t) => t.toFixed(0)).join('/')} ms (the issue measured 260/1500/5700/18000 ms for the hand-written parser: quadratic)`);
+    held('one SSE line of 2/4/8/16 MB, in 64 KiB chunks', `parsed in ${times.map((t) => t.toFixed(0)).join('/')} ms: linear (the old parser: 260/1500/5700/18000 ms)`);
     // 8× the input; quadratic would be ~64×. Generous for a loaded machine, still far from quadratic.
     assert.ok(times[3] < Math.max(times[0], 5) * 24, `16 MB took ${times[3].toFixed(0)} ms vs ${times[0].toFixed(0)} ms for 2 MB`);
   });
@@ -157,5 +174,6 @@ describe('faults: hostile and broken model servers', function () {
       }
       say(`${side.name}: ${poisons[side.name].map((p) => JSON.stringify(p)).join(', ')} → estimated, marked, warned`);
     }
+    held('poison usage: "abc", "three", -4900, 2.5, 1e308, 1e12, null (4 per backend, 3 backends)', 'every answer recorded with estimated, in-range integer counts, marked estimated, a warning naming the field');
   });
 });

@@ -120,24 +120,32 @@ function fromOverrides(model: ModelSpec): ResolvedPrice | undefined {
 }
 
 const cache = new Map<string, { hour: number; price: ResolvedPrice }>();
+/** The same entries by model object, so the router's per-decision lookups build no key string. */
+const byModel = new WeakMap<ModelSpec, { provider: Provider; id: string; generation: number; entry: { hour: number; price: ResolvedPrice } }>();
+let generation = 0;
 
 /**
  * The price of a model now (cached per model for an hour: some genai-prices entries change by date or time of
  * day). Local models and models without any price source resolve to origin `none`.
  */
-export function resolvePrice(model: ModelSpec, now: Date = new Date()): ResolvedPrice {
+export function resolvePrice(model: ModelSpec, now?: Date): ResolvedPrice {
   if (model.prices) return { origin: 'model', prices: model.prices, source: model.prices.source };
   if (model.location === 'local' && !model.remote) return { origin: 'none', source: 'local: electricity' };
+  const hour = Math.floor((now ? now.getTime() : Date.now()) / 3_600_000);
+  const mine = byModel.get(model);
+  if (mine && mine.generation === generation && mine.entry.hour === hour && mine.provider === model.provider && mine.id === model.id) return mine.entry.price;
   const key = `${model.provider}\u0000${model.id}`;
-  const hour = Math.floor(now.getTime() / 3_600_000);
-  const hit = cache.get(key);
-  if (hit && hit.hour === hour) return hit.price;
-  const price = fromOverrides(model) ?? fromGenai(model, now) ?? { origin: 'none' as const, source: 'no price source' };
-  cache.set(key, { hour, price });
-  return price;
+  let hit = cache.get(key);
+  if (!hit || hit.hour !== hour) {
+    const price = fromOverrides(model) ?? fromGenai(model, now ?? new Date()) ?? { origin: 'none' as const, source: 'no price source' };
+    cache.set(key, (hit = { hour, price }));
+  }
+  byModel.set(model, { provider: model.provider, id: model.id, generation, entry: hit });
+  return hit.price;
 }
 
 /** Forgets converted prices (tests). */
 export function clearPriceCache(): void {
   cache.clear();
+  generation++;
 }

@@ -5,8 +5,8 @@
 import { ModelSpec, TokenCounts } from '../types';
 import { fromBounds, lift, Range } from './range';
 import {
-  DEFAULT_KV_BYTES_PER_TOKEN, deployment, EXPERT_PARALLEL_FACTOR, HARDWARE_FACTOR, SERVING_BATCH, servingFacts,
-  weightShareRead,
+  DEFAULT_KV_BYTES_PER_TOKEN, Deployment, deployment, EXPERT_PARALLEL_FACTOR, HARDWARE_FACTOR, SERVING_BATCH, servingFacts,
+  ServingFacts, weightShareRead,
 } from './serving';
 
 // ---- Decode, fitted on ML.ENERGY Leaderboard v3 (H100 SXM, vLLM 0.11.1): Llama 3.1 8B BF16 x1, 70B BF16 x4,
@@ -64,16 +64,74 @@ export interface ServingScenario {
   gpus?: number;
 }
 
-/** The three ends for a model: parameter bounds (central = geometric mean) and serving ranges. */
+/** The three ends for a model: parameter bounds (central = geometric mean) and serving ranges. Computed once
+ *  per model object (the router estimates every candidate for every decision) and frozen; computed again when
+ *  the model's parameter bounds or serving facts change. */
 export function servingScenarios(model: ModelSpec): Range<ServingScenario> {
   const facts = servingFacts(model);
+  const key = scenarioKey(model, facts);
+  const hit = SCENARIOS.get(model);
+  if (hit && sameKey(hit.key, key)) return hit.scenarios;
   const kv: Range = facts?.kvBytesPerToken ? { low: facts.kvBytesPerToken, mid: facts.kvBytesPerToken, high: facts.kvBytesPerToken } : DEFAULT_KV_BYTES_PER_TOKEN;
-  return lift((activeB: number, totalB: number, batch: number, hardware: number, expertParallel: number, fitResidual: number,
-    kvBytesPerToken: number, prefillMfu: number, attentionHalfContext: number, cachedFactor: number): ServingScenario => ({
+  const ends = lift((activeB: number, totalB: number, batch: number, hardware: number, expertParallel: number, fitResidual: number,
+    kvBytesPerToken: number, prefillMfu: number, attentionHalfContext: number, cachedFactor: number): ServingScenario => Object.freeze({
     activeB, totalB, batch, hardware, expertParallel, fitResidual, kvBytesPerToken, prefillMfu, attentionHalfContext, cachedFactor,
     bytesPerParam: facts?.bytesPerParam, gpus: facts?.gpus,
   }))(fromBounds(model.params.activeB), fromBounds(model.params.totalB), SERVING_BATCH, HARDWARE_FACTOR, EXPERT_PARALLEL_FACTOR,
     FIT_RESIDUAL, kv, PREFILL_MFU, ATTENTION_HALF_CONTEXT, CACHED_PREFILL_FACTOR);
+  const scenarios = Object.freeze(ends);
+  SCENARIOS.set(model, { key, scenarios });
+  return scenarios;
+}
+
+/** Everything of a model the scenarios depend on. */
+function scenarioKey(model: ModelSpec, facts: ServingFacts | undefined): Array<number | undefined> {
+  const { activeB, totalB } = model.params;
+  return [activeB.min, activeB.max, totalB.min, totalB.max, facts?.bytesPerParam, facts?.kvBytesPerToken, facts?.gpus];
+}
+
+function sameKey(a: ReadonlyArray<number | undefined>, b: ReadonlyArray<number | undefined>): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const SCENARIOS = new WeakMap<ModelSpec, { key: Array<number | undefined>; scenarios: Range<ServingScenario> }>();
+
+/** What one end's formulas need that does not depend on the request's tokens (its deployment and the terms
+ *  of the decode and prefill energy before the token counts enter), computed once per scenario object. The
+ *  terms are the formulas' own leading sub-expressions, so results are the same to the last bit. */
+interface ScenarioTerms {
+  dep: Deployment;
+  /** Decode J/token without the KV term: weights + compute + per-GPU. */
+  decodeBase: number;
+  /** Decode J/token per token of context (the KV-cache re-read). */
+  kvPerContextToken: number;
+  /** Factor on decode energy: expert parallelism for a MoE on several GPUs. */
+  decodeFactor: number;
+  /** Prefill J/token before attention: 2·P_active FLOPs at the served precision's J/FLOP. */
+  prefillBase: number;
+}
+
+const TERMS = new WeakMap<ServingScenario, ScenarioTerms>();
+
+export function scenarioTerms(s: ServingScenario): ScenarioTerms {
+  let t = TERMS.get(s);
+  if (t) return t;
+  const dep = deployment(s.totalB, s.activeB, { bytesPerParam: s.bytesPerParam, gpus: s.gpus });
+  const weightsGB = s.totalB * dep.bytesPerParam;
+  const weights = (STREAM_J_PER_GB * weightsGB * weightShareRead(s.activeB, s.totalB, s.batch)) / s.batch;
+  const peak = dep.bytesPerParam <= 1 ? H100_FP8_FLOPS : H100_BF16_FLOPS;
+  const jPerFlop = H100_POWER_W / (s.prefillMfu * peak);
+  t = {
+    dep,
+    decodeBase: weights + COMPUTE_J_PER_TOKEN_PER_B * s.activeB + GPU_J_PER_TOKEN * dep.gpus,
+    kvPerContextToken: STREAM_J_PER_GB * (s.kvBytesPerToken / 1e9),
+    decodeFactor: dep.moe && dep.gpus > 1 ? s.expertParallel : 1,
+    prefillBase: 2 * s.activeB * 1e9 * jPerFlop,
+  };
+  // Only frozen scenarios (servingScenarios') are remembered: a caller's own object may change.
+  if (Object.isFrozen(s)) TERMS.set(s, t);
+  return t;
 }
 
 /**
@@ -84,21 +142,15 @@ export function servingScenarios(model: ModelSpec): Range<ServingScenario> {
  * sequence (each step re-reads its KV cache). Times the expert-parallel factor for a MoE on several GPUs.
  */
 export function decodeJoulesPerToken(s: ServingScenario, contextTokens: number): number {
-  const dep = deployment(s.totalB, s.activeB, { bytesPerParam: s.bytesPerParam, gpus: s.gpus });
-  const weightsGB = s.totalB * dep.bytesPerParam;
-  const weights = (STREAM_J_PER_GB * weightsGB * weightShareRead(s.activeB, s.totalB, s.batch)) / s.batch;
-  const kv = STREAM_J_PER_GB * (s.kvBytesPerToken / 1e9) * Math.max(0, contextTokens);
-  const perToken = weights + COMPUTE_J_PER_TOKEN_PER_B * s.activeB + GPU_J_PER_TOKEN * dep.gpus + kv;
-  return perToken * (dep.moe && dep.gpus > 1 ? s.expertParallel : 1);
+  const t = scenarioTerms(s);
+  const perToken = t.decodeBase + t.kvPerContextToken * Math.max(0, contextTokens);
+  return perToken * t.decodeFactor;
 }
 
 /** Accelerator energy per fresh input token (J): 2·P_active FLOPs at the H100's J/FLOP for the served
  *  precision and the prefill utilisation, plus attention over the context so far. */
 export function prefillJoulesPerToken(s: ServingScenario, contextTokens: number): number {
-  const dep = deployment(s.totalB, s.activeB, { bytesPerParam: s.bytesPerParam, gpus: s.gpus });
-  const peak = dep.bytesPerParam <= 1 ? H100_FP8_FLOPS : H100_BF16_FLOPS;
-  const jPerFlop = H100_POWER_W / (s.prefillMfu * peak);
-  return 2 * s.activeB * 1e9 * jPerFlop * (1 + Math.max(0, contextTokens) / s.attentionHalfContext);
+  return scenarioTerms(s).prefillBase * (1 + Math.max(0, contextTokens) / s.attentionHalfContext);
 }
 
 /** Accelerator energy of one request (J) at one end: decode at the request's mean context, fresh prefill,
@@ -122,9 +174,9 @@ export type EnergyRange = Range & { wh: number };
  */
 export function cloudEnergy(model: ModelSpec, tokens: TokenCounts): EnergyRange {
   const k = (model.pue ?? DEFAULT_PUE) * IT_OVERHEAD_FACTOR / J_PER_WH;
-  const scenarios = servingScenarios(model);
-  const joules = lift((s: ServingScenario) => requestAcceleratorJoules(s, tokens))(scenarios);
-  return { low: k * joules.low, mid: k * joules.mid, high: k * joules.high, wh: k * joules.mid };
+  const s = servingScenarios(model);
+  const mid = k * requestAcceleratorJoules(s.mid, tokens);
+  return { low: k * requestAcceleratorJoules(s.low, tokens), mid, high: k * requestAcceleratorJoules(s.high, tokens), wh: mid };
 }
 
 /** Accelerator-only energy per output token (J) at each end, for comparison with GPU-only measurements such

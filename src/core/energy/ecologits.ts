@@ -2,9 +2,8 @@
 // MPL-2.0; constants restated, not copied code): used (1) for its embodied-emissions method, with
 // Rightsize's deployment and batch assumptions, and (2) as a comparison column in docs/energy-model.md.
 import { ModelSpec, TokenCounts } from '../types';
-import { count, H100_BF16_FLOPS, H100_FP8_FLOPS, ServingScenario, servingScenarios } from './cloudEnergy';
+import { count, H100_BF16_FLOPS, H100_FP8_FLOPS, scenarioTerms, ServingScenario, servingScenarios } from './cloudEnergy';
 import { fromBounds, lift, Range } from './range';
-import { deployment } from './serving';
 
 export const ECOLOGITS_GPU_ENERGY = { alpha: 1.1665273170451914e-6, beta: -0.011205921025579175, gamma: 4.052928146734005e-5 } as const;
 export const ECOLOGITS_LATENCY = { alpha: 0.0006785088094353663, beta: 0.0003119310311688259, gamma: 0.019473717579473387 } as const;
@@ -48,7 +47,7 @@ export function hardwareEmbodiedKg(gpus: number): number {
  *  its 3-year life, charged for the time the request holds it. Decode holds 1/batch of the group for EcoLogits'
  *  latency; prefill holds the whole group for the time its FLOPs take. */
 export function requestEmbodiedG(s: ServingScenario, tokens: TokenCounts, prefillMfu: number): number {
-  const dep = deployment(s.totalB, s.activeB, { bytesPerParam: s.bytesPerParam, gpus: s.gpus });
+  const dep = scenarioTerms(s).dep;
   const decodeS = ecologitsLatencyS(s.activeB, count(tokens.output), s.batch) / s.batch;
   const fresh = Math.max(0, count(tokens.input) - count(tokens.cachedInput));
   const peak = dep.bytesPerParam <= 1 ? H100_FP8_FLOPS : H100_BF16_FLOPS;
@@ -58,5 +57,12 @@ export function requestEmbodiedG(s: ServingScenario, tokens: TokenCounts, prefil
 
 /** Embodied g CO2e of a cloud request, low/central/high. */
 export function cloudEmbodiedG(model: ModelSpec, tokens: TokenCounts): Range {
-  return lift((s: ServingScenario) => requestEmbodiedG(s, tokens, s.prefillMfu))(servingScenarios(model));
+  const s = servingScenarios(model);
+  return { low: requestEmbodiedG(s.low, tokens, s.low.prefillMfu), mid: requestEmbodiedG(s.mid, tokens, s.mid.prefillMfu), high: requestEmbodiedG(s.high, tokens, s.high.prefillMfu) };
+}
+
+/** The central end of cloudEmbodiedG (what an estimate carries). */
+export function cloudEmbodiedCentralG(model: ModelSpec, tokens: TokenCounts): number {
+  const mid = servingScenarios(model).mid;
+  return requestEmbodiedG(mid, tokens, mid.prefillMfu);
 }

@@ -4,7 +4,7 @@ import { ModelSpec, Bounds, TokenCounts } from '../types';
 import { localFacts } from '../catalog/specExtensions';
 import { DeviceProfile } from './devices';
 import { count } from './cloudEnergy';
-import { add, fromBounds, lift, range, Range } from './range';
+import { fromBounds, lift, map, range, Range } from './range';
 
 /** Used when a (custom or older) profile lacks the throughput fields: the `generic` profile's ranges. */
 const FALLBACK_EFFICIENCY: Bounds = { min: 0.55, max: 0.85 };
@@ -45,16 +45,56 @@ interface TimeScenario { activeB: number; totalB: number; efficiency: number; pr
  * costs no time. Low time = fast end (high efficiency, high TFLOPS, fewest params).
  */
 export function predictLocalTime(model: ModelSpec, tokens: TokenCounts, device: DeviceProfile): Range {
-  const bpp = bytesPerParam(model);
+  const per = secondsPerToken(model, device);
   const output = count(tokens.output);
   const fresh = Math.max(0, count(tokens.input) - count(tokens.cachedInput));
+  return {
+    low: output * per.decode.low + fresh * per.prefill.low,
+    mid: output * per.decode.mid + fresh * per.prefill.mid,
+    high: output * per.decode.high + fresh * per.prefill.high,
+  };
+}
+
+/** Seconds per output token (decode) and per fresh input token (prefill) at each end, for a model on a
+ *  device: computed once per (model, device) and again when what they depend on changes (a profile edited
+ *  in place, e.g. custom watts, or a model's parameters). */
+interface PerToken { decode: Range; prefill: Range }
+
+function secondsPerToken(model: ModelSpec, device: DeviceProfile): PerToken {
+  const key = perTokenKey(model, device);
+  const hit = PER_TOKEN.get(model);
+  if (hit && hit.device === device && sameNumbers(hit.key, key)) return hit.per;
+  const bpp = bytesPerParam(model);
   const eff = validRange(device.decodeEfficiency) ?? FALLBACK_EFFICIENCY;
   const fl = validRange(device.prefillTflops) ?? FALLBACK_PREFILL_TFLOPS;
   const scenarios: Range<TimeScenario> = lift((activeB: number, totalB: number, efficiency: number, prefillTflops: number) => ({ activeB, totalB, efficiency, prefillTflops }))(
     fromBounds(model.params.activeB), fromBounds(model.params.totalB),
     { low: eff.max, mid: (eff.min + eff.max) / 2, high: eff.min },
     { low: fl.max, mid: Math.sqrt(fl.min * fl.max), high: fl.min });
-  return lift((s: TimeScenario) => output * decodeSecondsPerToken(s.activeB, s.totalB, bpp, device, s.efficiency) + fresh * prefillSecondsPerToken(s.activeB, s.prefillTflops))(scenarios);
+  const per: PerToken = {
+    decode: map(scenarios, (s) => decodeSecondsPerToken(s.activeB, s.totalB, bpp, device, s.efficiency)),
+    prefill: map(scenarios, (s) => prefillSecondsPerToken(s.activeB, s.prefillTflops)),
+  };
+  PER_TOKEN.set(model, { device, key, per });
+  return per;
+}
+
+const PER_TOKEN = new WeakMap<ModelSpec, { device: DeviceProfile; key: Array<number | string | undefined>; per: PerToken }>();
+
+/** Everything of the model and the device the per-token times depend on. */
+function perTokenKey(model: ModelSpec, device: DeviceProfile): Array<number | string | undefined> {
+  const { activeB, totalB } = model.params;
+  const facts = localFacts(model);
+  return [
+    activeB.min, activeB.max, totalB.min, totalB.max, facts?.weightsGB, facts?.quantization,
+    device.memoryGB, device.memoryBandwidthGBs, device.hostBandwidthGBs,
+    device.decodeEfficiency?.min, device.decodeEfficiency?.max, device.prefillTflops?.min, device.prefillTflops?.max,
+  ];
+}
+
+function sameNumbers(a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function decodeSecondsPerToken(activeB: number, totalB: number, bpp: number, device: DeviceProfile, efficiency: number): number {
@@ -81,10 +121,12 @@ export function localPower(device: DeviceProfile, measuredPowerW?: number): Rang
   const accelerator: Range = measuredPowerW !== undefined && measuredPowerW > 0
     ? range(measuredPowerW * (1 - MEASURED_POWER_SPREAD), measuredPowerW, measuredPowerW * (1 + MEASURED_POWER_SPREAD))
     : range(device.powerW.min, (device.powerW.min + device.powerW.max) / 2, device.powerW.max);
-  return add(accelerator, range(host.min, (host.min + host.max) / 2, host.max));
+  const h = range(host.min, (host.min + host.max) / 2, host.max);
+  // add() without its generic lift (called for every local estimate); the same sums.
+  return { low: 0 + accelerator.low + h.low, mid: 0 + accelerator.mid + h.mid, high: 0 + accelerator.high + h.high };
 }
 
 /** Energy (Wh) = power x time, at each end. */
 export function localEnergyWh(power: Range, seconds: Range): Range {
-  return lift((w: number, s: number) => (w * s) / 3600)(power, seconds);
+  return { low: (power.low * seconds.low) / 3600, mid: (power.mid * seconds.mid) / 3600, high: (power.high * seconds.high) / 3600 };
 }

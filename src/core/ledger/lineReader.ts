@@ -7,7 +7,9 @@
 //  - a torn line followed by a complete record on the same line (a writer died mid-write and the next
 //    writer appended after it): the record is recovered from the last `{"v":` in the line (records are
 //    written with `v` first, and `{"v":` cannot occur inside a JSON string, where quotes are escaped);
-//  - an unterminated last line: parsed if complete, else counted as `tornTail` and skipped.
+//  - an unterminated last line: parsed if complete, else skipped; counted as `tornTail` unless the file
+//    grew past it meanwhile (the line was being appended: a write that crosses a page can be seen half
+//    done, and the next read sees it whole).
 // With `hash`, the bytes of every complete line consumed are fed to it in order (rollups use this to
 // fingerprint exactly the bytes they cover).
 import type { Hash } from 'crypto';
@@ -181,12 +183,23 @@ export async function* readBatches(file: string, stats: ReadStats, opts: ReadOpt
       if (rec) {
         addReadStats(stats, probe);
         yield { records: [rec], endOffset: bufStart, tail: true };
-      } else if (text.trim().length > 0) {
+      } else if (text.trim().length > 0 && !(await grewPast(fh, end))) {
         stats.lines++;
         stats.tornTail++;
       }
     }
   } finally {
     await fh.close();
+  }
+}
+
+/** True when the file is now longer than `end` (at once, or after a moment for a write in progress). */
+async function grewPast(fh: fsp.FileHandle, end: number): Promise<boolean> {
+  try {
+    if ((await fh.stat()).size > end) return true;
+    await new Promise((r) => setTimeout(r, 5));
+    return (await fh.stat()).size > end;
+  } catch {
+    return false;
   }
 }

@@ -14,8 +14,13 @@
 // | manyFiles       |  +5/8 | 3–5 / 6+ files named or stated, or "across the codebase" (counts as 3)        |
 // | manyCodeBlocks  |    +3 | 3+ fenced code blocks in the message                                          |
 // | longHistory     | +5/10 | 12+ / 30+ messages in the conversation                                        |
-// | largeContext    | +5/10 | 16k+ / 64k+ input tokens (not for agentic requests: an agent loop's context is |
-// |                 |       | large by nature; its length counts once, through longHistory)               |
+// | largeContext    | +5/10 | 16k+ / 64k+ tokens of the conversation's own material: the user's words,      |
+// |                 |       | pasted and attached context, earlier turns, tool results (the envelope's      |
+// |                 |       | conversationChars at CONTEXT_CHARS_PER_TOKEN, at most the input tokens), not  |
+// |                 |       | the host's system prompt, reminders or tool schemas: VS Code's Agent mode     |
+// |                 |       | sends ~13k tokens of those with a one-line request. Not for agentic requests: |
+// |                 |       | an agent loop's context is large by nature; its length counts once, through   |
+// |                 |       | longHistory                                                                   |
 // | depth           |   +10 | explicit request for depth: "think carefully", "step by step", "edge cases"… |
 //
 // The amounts are points of the catalog's capability scale (Aider polyglot, see requirements.ts), which is
@@ -54,6 +59,17 @@ export const THRESHOLDS = {
   veryLargeContextTokens: 64_000,
 } as const;
 
+/** Characters per token for the conversation's material without tokenising it again (the door counted the
+ * whole request once): 4, between code (~3.7 with the o200k tokenizer on the captured Agent tool result) and
+ * English prose (~4.7 on the captured Copilot messages). */
+export const CONTEXT_CHARS_PER_TOKEN = 4;
+
+/** Tokens of the conversation's own material (see largeContext above): its characters at
+ * CONTEXT_CHARS_PER_TOKEN, never more than the request's counted input tokens. */
+export function contextTokens(inputTokens: number, conversationChars: number): number {
+  return Math.min(inputTokens, Math.ceil(conversationChars / CONTEXT_CHARS_PER_TOKEN));
+}
+
 const CONCURRENCY_RE =
   /\b(?:race conditions?|data races?|racy|races?|deadlocks?|livelocks?|mutex(?:es)?|semaphores?|lock(?:s|ing)?|atomic(?:s|ally|ity)?|thread[- ]safe(?:ty)?|multi-?thread\w*|concurren\w*|in parallel|parallelism|interleav\w*|async(?:hronous)? (?:ordering|order|queue)|out of order|promise ordering|goroutines?|reentran\w*|condition variables?|memory ordering)\b/i;
 const SECURITY_RE =
@@ -73,6 +89,7 @@ export interface DifficultyInput {
    * of the problem: the structural signals (stack trace, files, code blocks, context size) are not added
    * again, only what the user asks for (concurrency, security, performance, depth) and conversation length. */
   calibrated?: boolean;
+  /** The request's input tokens as the door counted them (host text and tool schemas included). */
   inputTokens: number;
   hasStackTrace: boolean;
   multiFilePhrase: boolean;
@@ -115,7 +132,8 @@ export function difficulty(input: DifficultyInput): Difficulty {
     else if (f.messages >= THRESHOLDS.longHistoryMessages) push(`longHistory:${f.messages}`, SIGNAL_RAISE.longHistory);
   }
   if (input.agentic || input.calibrated) return { raise, signals };
-  if (input.inputTokens >= THRESHOLDS.veryLargeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.veryLargeContext);
-  else if (input.inputTokens >= THRESHOLDS.largeContextTokens) push(`largeContext:${input.inputTokens}`, SIGNAL_RAISE.largeContext);
+  const context = contextTokens(input.inputTokens, f.envelope.conversationChars);
+  if (context >= THRESHOLDS.veryLargeContextTokens) push(`largeContext:${context}`, SIGNAL_RAISE.veryLargeContext);
+  else if (context >= THRESHOLDS.largeContextTokens) push(`largeContext:${context}`, SIGNAL_RAISE.largeContext);
   return { raise, signals };
 }

@@ -47,6 +47,10 @@ export interface Envelope {
   shape: ContextShape;
   /** Characters of host text: system messages and the host blocks of user messages (tool schemas not included). */
   boilerplateChars: number;
+  /** Characters of the conversation's own material: every non-system message's text and tool results (the
+   * user's words, pasted and attached context, earlier turns, answers, tool output), host blocks removed. What
+   * the "large context" signal measures, not the host's system prompt, reminders or tool schemas. */
+  conversationChars: number;
   /** Tools offered with the request. */
   toolCount: number;
   /** User turns so far, this one included (Copilot's environment message and tool results are not turns). */
@@ -88,12 +92,15 @@ export function readEnvelope(messages: readonly ChatMessage[], tools?: readonly 
   let pending: ContextPiece[] = [];
   let turnPieces: ContextPiece[] = [];
   let after: ContextPiece[] = [];
+  let conversation = 0;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
     if (m.role === 'system') { boilerplate += textLength(m); continue; }
+    conversation += materialLength(m);
     if (m.role === 'assistant') { pending = []; continue; }
     const r = readUserMessage(m, family);
     boilerplate += r.boilerplate;
+    conversation -= r.boilerplate;
     if (r.words === undefined) {
       if (turnStart >= 0 && (r.toolResults || after.length > 0)) after = after.concat(r.pieces);
       else pending = pending.concat(r.pieces);
@@ -117,6 +124,7 @@ export function readEnvelope(messages: readonly ChatMessage[], tools?: readonly 
     context: joinPieces(pieces),
     shape: measureShape(pieces, instruction),
     boilerplateChars: boilerplate,
+    conversationChars: Math.max(0, conversation),
     toolCount,
     userTurns,
     toolLoopContinuation,
@@ -134,7 +142,7 @@ function readFim(messages: readonly ChatMessage[], suffix: string, toolCount: nu
   }
   const pieces: ContextPiece[] = [{ text: prefix, code: true, attachment: false }, { text: suffix, code: true, attachment: false }];
   return {
-    client: 'fim', instruction: '', context: prefix + suffix, shape: measureShape(pieces, ''), boilerplateChars: boilerplate,
+    client: 'fim', instruction: '', context: prefix + suffix, shape: measureShape(pieces, ''), boilerplateChars: boilerplate, conversationChars: prefix.length + suffix.length,
     toolCount, userTurns: 1, toolLoopContinuation: false, turnStart: messages.length - 1, firstInstruction: '',
   };
 }
@@ -398,6 +406,17 @@ function firstText(m: ChatMessage): string {
   if (typeof m.content === 'string') return m.content;
   for (const p of m.content) if (p.type === 'text' && p.text.length > 0 && !p.text.startsWith('x-anthropic-billing-header')) return p.text;
   return '';
+}
+
+/** Characters of a message's text and tool results (what the conversation itself carries). */
+function materialLength(m: ChatMessage): number {
+  if (typeof m.content === 'string') return m.content.length;
+  let n = 0;
+  for (const p of m.content) {
+    if (p.type === 'text') n += p.text.length;
+    else if (p.type === 'toolResult') n += p.content.length;
+  }
+  return n;
 }
 
 function textLength(m: ChatMessage): number {

@@ -82,12 +82,10 @@ export function extractFeatures(request: ChatRequest, envelope: Envelope = envel
       else if (p.type === 'toolResult' && m.role !== 'tool') toolResults++;
     }
   }
-  const instruction = envelope.instruction;
-  let text = envelope.context.length === 0 ? instruction : `${instruction}\n${envelope.context}`;
-  if (text.length > MAX_SCAN_CHARS) text = text.slice(0, MAX_SCAN_CHARS);
+  const read = readOnce(envelope);
   return {
-    text,
-    prose: capProse(instruction),
+    text: read.text,
+    prose: read.prose,
     codeBlocks: envelope.shape.codeBlocks,
     files: envelope.shape.filesNamed,
     messages: nonSystem,
@@ -100,6 +98,30 @@ export function extractFeatures(request: ChatRequest, envelope: Envelope = envel
     endsWithToolResult: envelope.toolLoopContinuation,
     envelope,
   };
+}
+
+/** What extractFeatures derives from an envelope's text, derived once per envelope (a request's envelope is
+ * read once; the router may decide on the same request more than once: an escalation, the budget's retry). */
+interface EnvelopeText { instruction: string; context: string; text: string; prose: string; stackTrace?: boolean }
+const TEXTS = new WeakMap<Envelope, EnvelopeText>();
+
+function readOnce(envelope: Envelope): EnvelopeText {
+  const { instruction, context } = envelope;
+  const hit = TEXTS.get(envelope);
+  if (hit && hit.instruction === instruction && hit.context === context) return hit;
+  let text = context.length === 0 ? instruction : `${instruction}\n${context}`;
+  if (text.length > MAX_SCAN_CHARS) text = text.slice(0, MAX_SCAN_CHARS);
+  const read: EnvelopeText = { instruction, context, text, prose: capProse(instruction) };
+  TEXTS.set(envelope, read);
+  return read;
+}
+
+/** Whether `f.text` holds a stack trace (`detect`: the classifier's detector), scanned once per envelope. */
+export function stackTraceOnce(f: RequestFeatures, detect: (text: string) => boolean): boolean {
+  const read = TEXTS.get(f.envelope);
+  if (!read || read.text !== f.text) return detect(f.text);
+  if (read.stackTrace === undefined) read.stackTrace = detect(read.text);
+  return read.stackTrace;
 }
 
 function capProse(prose: string): string {

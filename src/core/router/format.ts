@@ -5,8 +5,17 @@ export { formatWh as fmtWh, formatUsd as fmtUsd, formatTokens as fmtTokens } fro
 
 /** Capability scores: integers as is, others with one decimal. */
 export function fmtScore(score: number): string {
-  return Number.isInteger(score) ? String(score) : score.toFixed(1);
+  let s = SCORES.get(score);
+  if (s === undefined) {
+    s = Number.isInteger(score) ? String(score) : score.toFixed(1);
+    // Catalog scores and requirements are a small set of values; the bound keeps an odd caller harmless.
+    if (SCORES.size >= 4096) SCORES.clear();
+    SCORES.set(score, s);
+  }
+  return s;
 }
+
+const SCORES = new Map<number, string>();
 
 /** `4.2×`, `78×`; `about the same` near 1. */
 export function fmtRatio(value: number, base: number): string {

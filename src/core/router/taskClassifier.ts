@@ -20,7 +20,7 @@
 // generation class). The kind is in the signals (`kind:generate`), so routing logs show it.
 import type { ChatRequest, TaskClass } from '../types';
 import { measureShape } from './contextShape';
-import { extractFeatures, RequestFeatures } from './features';
+import { extractFeatures, RequestFeatures, stackTraceOnce } from './features';
 
 export type TaskKind = TaskClass | 'rename' | 'generate';
 
@@ -200,7 +200,7 @@ export function classifyFeatures(f: RequestFeatures): Classification {
     const signals = [f.hasSuffix ? 'fimSuffix' : 'surface:inline'];
     return { kind: 'completion', task: 'completion', signals, multiFilePhrase: false, hasStackTrace: false, ask: '' };
   }
-  const stackTrace = f.text.length > 0 && hasStackTrace(f.text);
+  const stackTrace = f.text.length > 0 && stackTraceOnce(f, hasStackTrace);
   const ask = askOf(f.prose);
   const multiFilePhrase = ask.length > 0 && MULTI_FILE_RE.test(ask);
   // Files named in the ask (a long issue's traceback names files the user did not bring in).

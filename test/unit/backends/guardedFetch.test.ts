@@ -2,7 +2,10 @@
 // a line past the cap stops the body (linear: found as the bytes arrive), a body past its cap stops, and
 // redirect messages carry no query or credentials. (Deadlines: test/faults/network.test.ts.)
 import * as assert from 'node:assert/strict';
-import { guardedFetch, endpointOf } from '../../../src/core/backends/guardedFetch';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_NETWORK_LIMITS, NETWORK_SETTINGS, guardedFetch, endpointOf } from '../../../src/core/backends/guardedFetch';
+import { DEFAULT_CONFIG, parseConfig } from '../../../src/core/config';
 import { readErrorBody } from '../../../src/core/backends/common';
 import { BackendError } from '../../../src/core/types';
 
@@ -92,5 +95,25 @@ describe('guardedFetch caps', () => {
       assert.equal(e.message, 'Anthropic answered https://api.anthropic.com/v1/messages with a redirect (307) to https://evil.example. Rightsize does not follow redirects from model endpoints, so neither your key nor your prompt was sent there. If the service has moved, set rightsize.anthropic.baseUrl to its new address.');
       return true;
     });
+  });
+
+  it('the deadlines are settings: machine scope, defaults equal to the limits the backends use, read into the config in their units', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'));
+    const props: Record<string, { default?: number; scope?: string; minimum?: number }> = manifest.contributes.configuration.properties;
+    const unit = { responseTimeoutMs: 1000, idleTimeoutMs: 1000, totalTimeoutMs: 60_000 } as const;
+    for (const [limit, setting] of Object.entries(NETWORK_SETTINGS) as Array<[keyof typeof unit, string]>) {
+      const p = props[setting];
+      assert.ok(p, `${setting} is contributed`);
+      assert.equal(p.scope, 'machine', `${setting}: a workspace cannot set it`);
+      assert.equal(p.default! * unit[limit], DEFAULT_NETWORK_LIMITS[limit], `${setting}'s default`);
+      assert.ok(p.minimum! > 0, `${setting} cannot be 0 (no deadline)`);
+      assert.equal(DEFAULT_CONFIG.network[limit], DEFAULT_NETWORK_LIMITS[limit]);
+    }
+    const { config, errors } = parseConfig({ 'network.responseTimeoutSeconds': 20, 'network.idleTimeoutSeconds': 45, 'network.streamTimeoutMinutes': 90 });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(config.network, { responseTimeoutMs: 20_000, idleTimeoutMs: 45_000, totalTimeoutMs: 90 * 60_000 });
+    const bad = parseConfig({ 'network.idleTimeoutSeconds': 0 });
+    assert.equal(bad.config.network.idleTimeoutMs, DEFAULT_NETWORK_LIMITS.idleTimeoutMs, 'no deadline is not an option');
+    assert.match(bad.errors.join('\n'), /network\.idleTimeoutSeconds/);
   });
 });

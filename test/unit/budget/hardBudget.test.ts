@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { AnthropicBackend } from '../../../src/core/backends/anthropicBackend';
 import { OpenAICompatibleBackend } from '../../../src/core/backends/openaiBackend';
 import { BudgetGate } from '../../../src/core/budget/budgetGate';
 import { HARD_FLOOR_OUTPUT_TOKENS, hardAllowance } from '../../../src/core/budget/hardAllowance';
@@ -15,7 +16,7 @@ import { defaultEstimateSettings, estimate } from '../../../src/core/estimate';
 import { Ledger } from '../../../src/core/ledger';
 import { Pipeline, PipelineEvent } from '../../../src/core/pipeline';
 import type { BudgetLine, BudgetPolicy, ChatRequest, UsageRecord } from '../../../src/core/types';
-import { FakeOpenAI, startFakeOpenAI } from '../../fakes';
+import { FakeAnthropic, FakeOpenAI, startFakeAnthropic, startFakeOpenAI } from '../../fakes';
 
 const KEY = 'sk-test-openai-0000';
 const LONG = 'word '.repeat(80_000); // 100k tokens by the fakes' rule
@@ -131,6 +132,50 @@ describe('hard budgets', function () {
       assert.ok(total <= limit + floorUsd, `two windows spent $${total} against $${limit}`);
       assert.ok(records.filter((r) => r.session === 'w1' && r.outcome === 'ok').length > 0 && records.filter((r) => r.session === 'w2' && r.outcome === 'ok').length > 0, 'both windows were served');
       assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'budget', 'ws.json'), 'utf8')).reservations, [], 'nothing left reserved');
+    });
+  });
+
+  describe('through the pipeline, against the fake Anthropic (max_tokens)', () => {
+    const ANT_KEY = 'sk-ant-test-0000';
+    let anthropic: FakeAnthropic;
+    const model = Catalog.builtIn().get('claude-haiku-4-5')!;
+    before(async () => { anthropic = await startFakeAnthropic({ apiKey: ANT_KEY, tokensPerSecond: 5_000_000 }); });
+    after(async () => { await anthropic.close(); });
+
+    it('30 parallel requests, each answer 100k tokens long: every request is sent with max_tokens from what is left, spend stays within the limit', async () => {
+      const records: UsageRecord[] = [];
+      const run = async (gate: BudgetGate, i: number): Promise<PipelineEvent[]> => {
+        const pipeline = new Pipeline({
+          candidates: async () => [model],
+          backendFor: () => new AnthropicBackend({ baseUrl: anthropic.url, apiKey: async () => ANT_KEY }),
+          countInputTokens: () => 400,
+          gate,
+          append: (r) => { records.push(r); },
+          settings: () => ({ mode: 'suggest', objective: 'balanced', localOnly: false, estimate: defaultEstimateSettings(), referenceModel: '' }),
+        });
+        const out: PipelineEvent[] = [];
+        const request: ChatRequest = { id: `a${i}`, messages: [{ role: 'user', content: `Explain step ${i} of the build.` }], surface: 'chat', workspace: { id: 'ws', name: 'W' }, session: 's' };
+        for await (const e of pipeline.run(request, { kind: 'model', modelId: model.id }, new AbortController().signal)) out.push(e);
+        return out;
+      };
+      const probe = await run(new BudgetGate({ limits: {}, warnAt: 0.8, action: 'warn' }), 0);
+      const d = probe.find((e) => e.type === 'decision');
+      assert.ok(d && d.type === 'decision');
+      const limit = 10.5 * d.decision.estimate.cost.usd;
+      const unlimitedMax = anthropic.requestsTo('/v1/messages')[0].body.max_tokens as number;
+      anthropic.reset();
+      records.length = 0;
+      const gate = new BudgetGate({ limits: { day: { usd: limit } }, warnAt: 0.8, action: 'block' });
+      for (let i = 0; i < 30; i++) anthropic.script({ text: LONG });
+      await Promise.all(Array.from({ length: 30 }, (_, i) => run(gate, i + 1)));
+      const sent = anthropic.requestsTo('/v1/messages').map((q) => q.body.max_tokens as number);
+      const total = records.reduce((n, r) => n + r.cost.usd, 0);
+      const floorUsd = estimate(model, { input: 400, cachedInput: 0, output: HARD_FLOOR_OUTPUT_TOKENS, reasoning: 0 }, defaultEstimateSettings()).cost.usd;
+      process.stdout.write(`        · Anthropic: ${sent.length} of 30 sent, max_tokens ${Math.min(...sent)}–${Math.max(...sent)} (without a limit: ${unlimitedMax}); spent $${total.toPrecision(3)} of a $${limit.toPrecision(3)} limit\n`);
+      assert.ok(sent.length >= 2, 'the budget was spent on answers');
+      assert.ok(sent.every((m) => Number.isInteger(m) && m >= 1 && m < unlimitedMax), `max_tokens sized from the budget: ${sent.join(', ')}`);
+      assert.ok(total <= limit + floorUsd, `spent $${total} against a $${limit} limit`);
+      assert.equal(gate.inFlight(), 0);
     });
   });
 });

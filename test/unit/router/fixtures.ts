@@ -2,6 +2,7 @@
 // 2025; capability on the catalog's Aider-polyglot scale) and a simple physical estimator (local: device power x time; cloud: energy per token growing with
 // active parameters, times PUE). The real catalog and estimator are tested in router.catalog.test.ts.
 import type { ChatMessage, ChatRequest, Estimate, ModelSpec, TokenCounts, ToolDefinition } from '../../../src/core/types';
+import { CONTEXT_CHARS_PER_TOKEN } from '../../../src/core/router/difficulty';
 
 function spec(p: {
   id: string; location: 'local' | 'cloud'; provider: ModelSpec['provider']; activeB: [number, number]; totalB?: [number, number];
@@ -83,6 +84,20 @@ export function req(text: string, extra: Partial<ChatRequest> & { history?: Chat
     session: 's1',
     ...rest,
   };
+}
+
+/** A module of about `tokens` tokens (CONTEXT_CHARS_PER_TOKEN characters each), fenced, to paste into a
+ * request: the "large context" signal measures what the conversation carries, so a test that routes 60k
+ * tokens carries them. */
+export function pastedModule(tokens: number): string {
+  const lines: string[] = [];
+  let chars = 0;
+  for (let i = 0; chars < tokens * CONTEXT_CHARS_PER_TOKEN; i++) {
+    const line = `export const value${i} = compute(${i}, options.factor);`;
+    lines.push(line);
+    chars += line.length + 1;
+  }
+  return '```ts\n' + lines.join('\n') + '\n```';
 }
 
 export const TOOLS: ToolDefinition[] = [

@@ -6,7 +6,7 @@ import { Catalog } from '../../../src/core/catalog/catalog';
 import { defaultEstimateSettings, estimate, EstimateSettings, listDeviceProfiles } from '../../../src/core/estimate';
 import { CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, NoCapableModelError, RouteDecision, RouteOptions } from '../../../src/core/router/router';
 import type { ChatRequest, ModelSpec, Objective, TaskClass } from '../../../src/core/types';
-import { agentRequest, NODE_TRACE, PY_TRACE, req } from './fixtures';
+import { agentRequest, NODE_TRACE, pastedModule, PY_TRACE, req } from './fixtures';
 
 const catalog = Catalog.builtIn();
 function models(ids: string[]): ModelSpec[] {
@@ -57,7 +57,7 @@ const CASES: Case[] = [
   { name: 'rename across the codebase', request: req('Rename getUser to fetchUser across the codebase and update the callers'), inputTokens: 3000, task: 'multiFile', tier: 'strong' },
   { name: 'design plugin architecture over 6 files', request: req('Design a plugin architecture across these 6 files so third parties can add exporters: src/a.ts src/b.ts src/c.ts src/d.ts src/e.ts src/f.ts'), inputTokens: 9000, task: 'design', tier: 'top' },
   { name: 'agent with tools and 30 turns', request: agentRequest('Add pagination to the users endpoint and update its tests', 15), inputTokens: 40_000, task: 'agentic', tier: 'top' },
-  { name: '60k-token explain (does not fit 32k windows)', request: req('Explain how this module works'), inputTokens: 60_000, task: 'explain', tier: 'modest' },
+  { name: '60k-token explain (does not fit 32k windows)', request: req(`Explain how this module works\n${pastedModule(60_000)}`), inputTokens: 60_000, task: 'explain', tier: 'modest' },
 ];
 
 type Policy = 'none' | 'localOnly' | 'preferLocal' | 'blockCloud';
@@ -189,7 +189,7 @@ describe('router/decide with the real catalog and estimator', function () {
       assert.notEqual(d.model, 'qwen2.5-coder:7b');
     }
     assert.throws(
-      () => decide(req('Explain how this module works'), 60_000, routeOptions(set, 'energy', 'localOnly', defaultEstimateSettings())),
+      () => decide(req(`Explain how this module works\n${pastedModule(60_000)}`), 60_000, routeOptions(set, 'energy', 'localOnly', defaultEstimateSettings())),
       /^NoCapableModelError: This workspace is local-only and no local model can take this request \(Explanation \(large context\); needs about 60.6k tokens of context\)\. qwen2\.5-coder:7b: needs 60.6k tokens of context, window 32.8k \(29.5k usable\); gpt-5-mini: cloud model; the workspace is local-only; gpt-5: cloud model; the workspace is local-only\.$/,
     );
   });

@@ -4,7 +4,7 @@ import { requiredCapability } from '../../../src/core/router/requirements';
 import { BASE_CAPABILITY, EXPECTED_OUTPUT_TOKENS } from '../../../src/core/router/requirements';
 import { SIGNAL_RAISE } from '../../../src/core/router/difficulty';
 import type { Estimate, ModelSpec, Objective, TokenCounts } from '../../../src/core/types';
-import { agentRequest, CLOUD, fixtureEstimate, LOCAL, M, MIXED, NODE_TRACE, req, TOOLS } from './fixtures';
+import { agentRequest, CLOUD, fixtureEstimate, LOCAL, M, MIXED, NODE_TRACE, pastedModule, req, TOOLS } from './fixtures';
 
 function opts(candidates: ModelSpec[], o: Partial<RouteOptions> = {}): RouteOptions {
   return {
@@ -34,7 +34,7 @@ describe('router/requiredCapability', () => {
     assert.ok(race.signals.includes(`concurrency+${SIGNAL_RAISE.concurrency}`), race.signals.join(' '));
     assert.ok(race.signals.includes(`stackTrace+${SIGNAL_RAISE.stackTrace}`));
 
-    const big = requiredCapability(req('Explain this module'), 70_000);
+    const big = requiredCapability(req(`Explain this module\n${pastedModule(70_000)}`), 70_000);
     assert.equal(big.required, BASE_CAPABILITY.explain + SIGNAL_RAISE.veryLargeContext);
     assert.ok(big.signals.includes(`largeContext:70000+${SIGNAL_RAISE.veryLargeContext}`));
   });
@@ -50,7 +50,7 @@ describe('router/requiredCapability', () => {
   });
 
   it('gives completions only the context signal, whatever their code says', () => {
-    const r = requiredCapability(req('const lock = new Mutex(); // race condition, auth, crypto', { suffix: '\n' }), 20_000);
+    const r = requiredCapability(req(`const lock = new Mutex(); // race condition, auth, crypto\n${pastedModule(20_000)}`, { suffix: '\n' }), 20_000);
     assert.equal(r.task, 'completion');
     assert.equal(r.required, BASE_CAPABILITY.completion + SIGNAL_RAISE.largeContext);
   });
@@ -217,7 +217,7 @@ describe('router/decide', () => {
     const ok = decide(req('Add a docstring to parseDate'), 500, opts(MIXED, { budget: { preferLocal: false, blockCloud: true }, objective: 'energy' }));
     assert.equal(ok.location, 'local');
     assert.throws(
-      () => decide(req('Explain how this module works'), 60_000, opts(MIXED, { budget: { preferLocal: false, blockCloud: true } })),
+      () => decide(req(`Explain how this module works\n${pastedModule(60_000)}`), 60_000, opts(MIXED, { budget: { preferLocal: false, blockCloud: true } })),
       (e: unknown) => {
         assert.ok(e instanceof NoCapableModelError);
         assert.match(e.message, /^The budget blocks cloud models and no local model can take this request \(Explanation \(large context\); needs about 60.6k tokens of context\)\. /);
