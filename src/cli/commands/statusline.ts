@@ -11,7 +11,7 @@ import * as path from 'path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parseBudgetPolicy } from '../../core/budget/budgetConfig';
 import { formatAmount, formatTokens, formatUsd, formatWh, formatGrams, formatPercent } from '../../core/format';
-import { PeriodUsage, RollupStore, knownWorkspaces, periodFiles, periodTotalsFrom } from '../../core/report';
+import { PeriodUsage, RollupStore, knownWorkspaces, periodDays, periodFiles, periodTotalsFrom } from '../../core/report';
 import type { BudgetPolicy, BudgetUnit } from '../../core/types';
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
 import { CliIo } from '../io';
@@ -108,7 +108,7 @@ export async function statuslineCommand(argv: string[], io: CliIo): Promise<numb
   const allWorkspaces = args.options.has('all');
   const dir = wsArg ?? (allWorkspaces ? undefined : await claudeInputDir(io)) ?? process.cwd(); // --all needs no workspace
   const now = new Date();
-  const all = (await new RollupStore(ledger, 'local').loadAll(periodFiles(ledger, now, false))).map((a) => a.buckets);
+  const all = (await new RollupStore(ledger, 'local').loadAll(periodFiles(ledger, now, false), periodDays(now))).map((a) => a.buckets);
   const known = knownWorkspaces(all);
   const found = allWorkspaces ? undefined : known.has(dir) ? { folder: undefined, id: dir } : findWorkspaceFolder(dir, (id) => known.has(id));
   const usage = periodTotalsFrom(all, found?.id, now, undefined);

@@ -147,8 +147,19 @@ export function periodFiles(ledger: Ledger, now: Date, withSession: boolean): Le
  */
 export async function periodTotals(ledger: Ledger, workspaceId: string | undefined, now: Date, sessionId: string | undefined, opts: BuildReportOptions = {}): Promise<Record<'session' | 'day' | 'week' | 'month', PeriodUsage>> {
   const store = new RollupStore(ledger, 'local', opts);
-  const all = (await store.loadAll(periodFiles(ledger, now, sessionId !== undefined))).map((a) => a.buckets);
+  const all = (await store.loadAll(periodFiles(ledger, now, sessionId !== undefined), periodDays(now))).map((a) => a.buckets);
   return periodTotalsFrom(all, workspaceId, now, sessionId);
+}
+
+/** The local days periodTotalsFrom reads for `now` (this ISO week's and this month's): what a rollup must hold for it. */
+export function periodDays(now: Date): (day: string) => boolean {
+  const cal = calendarFor('local');
+  const days = new Set<string>();
+  for (const kind of ['week', 'month'] as const) {
+    const r = periodRange(kind, now);
+    for (const d of dayKeysBetween(cal, r.start.getTime(), r.end.getTime())) days.add(d);
+  }
+  return (day) => days.has(day);
 }
 
 /** periodTotals over buckets already loaded (local-time rollups of at least the periodFiles). */

@@ -1,5 +1,5 @@
 export { aggregate, ReportQuery, DEFAULT_TOP_N, queryRange } from './aggregate';
-export { buildReport, periodTotals, periodTotalsFrom, periodFiles, loadRange, BuildReportOptions, PeriodUsage, RangeLoad, RangeRequest } from './buildReport';
+export { buildReport, periodTotals, periodTotalsFrom, periodFiles, periodDays, loadRange, BuildReportOptions, PeriodUsage, RangeLoad, RangeRequest } from './buildReport';
 export { periodRange, calendarFor, dayKeysBetween, isDayAligned, zoneId, Calendar, PeriodKind, ReportTimeZone } from './calendar';
 export { RollupStore, RollupOptions, FileAggregate, RollupHeader, ROLLUP_FORMAT } from './rollupStore';
 export { Buckets, compareTop } from './buckets';

@@ -120,6 +120,13 @@ class Reader {
     return s;
   }
 
+  /** Skips `ints` ints and `nums` numbers (the parts of a day a caller did not ask for). */
+  skip(ints: number, nums: number): void {
+    if (this.ip + ints > this.ints.length || this.np + nums > this.nums.length) throw new Error('rollup: truncated');
+    this.ip += ints;
+    this.np += nums;
+  }
+
   get done(): boolean {
     return this.ip === this.ints.length && this.np === this.nums.length;
   }
@@ -153,8 +160,24 @@ function readDay(r: Reader, dw: DayWs): void {
   }
 }
 
-/** Decodes what encodeBuckets wrote; throws on anything malformed. */
-export function decodeBuckets(buf: Uint8Array): Buckets {
+/** Steps over one day's models, facets, unfollowed suggestions and top requests. */
+function skipDay(r: Reader): void {
+  let n = r.int();
+  r.skip(n * 3, n * SUM_LEN);
+  n = r.int();
+  r.skip(n * 2, n * SUM_LEN);
+  n = r.int();
+  r.skip(n * 2, n * 7);
+  n = r.int();
+  r.skip(n * 4, n * 4);
+}
+
+/**
+ * Decodes what encodeBuckets wrote; throws on anything malformed. With `wantDay`, only the days it
+ * accepts are built (the others are stepped over: a status line needs this week's days, not the
+ * month's top requests); sessions and names are always decoded.
+ */
+export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolean): Buckets {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (bytes.length < HEAD || bytes.readUInt32LE(0) !== MAGIC) throw new Error('rollup: not a bucket payload');
   const tableLen = bytes.readUInt32LE(4);
@@ -174,7 +197,10 @@ export function decodeBuckets(buf: Uint8Array): Buckets {
   const r = new Reader(strings as string[], ints, nums);
   const b = new Buckets(r.int());
   for (let n = r.int(), i = 0; i < n; i++) {
-    const dw = b.dayWs(r.str(), r.str());
+    const day = r.str();
+    const ws = r.str();
+    if (wantDay && !wantDay(day)) { skipDay(r); continue; }
+    const dw = b.dayWs(day, ws);
     if (dw.models.length > 0 || dw.facets.length > 0) throw new Error('rollup: a day twice');
     readDay(r, dw);
   }

@@ -78,6 +78,8 @@ interface Prepared {
   base?: Buckets;
   covered: number;
   stats: ReadStats;
+  /** Only some days were decoded (the rollup covers the whole, unchanged file: nothing is added or written). */
+  partial?: boolean;
   /** Running SHA-1 of [0, covered) when the covered bytes were re-read (to continue with the tail). */
   hash?: Hash;
   verifiedBy?: 'metadata' | 'checksum';
@@ -119,9 +121,13 @@ export class RollupStore {
     return (await this.loadAll([file]))[0];
   }
 
-  /** The aggregates of `files` (in order); rollups missing or rejected are built, in parallel when big. */
-  async loadAll(files: LedgerFile[]): Promise<FileAggregate[]> {
-    const prepared: Array<Prepared | undefined> = await Promise.all(files.map((f) => this.prepare(f)));
+  /**
+   * The aggregates of `files` (in order); rollups missing or rejected are built, in parallel when big.
+   * With `wantDay`, a rollup trusted as it is (nothing appended since) may hold only the days it accepts
+   * (every day of a built or extended one is kept): for callers that read only those days.
+   */
+  async loadAll(files: LedgerFile[], wantDay?: (day: string) => boolean): Promise<FileAggregate[]> {
+    const prepared: Array<Prepared | undefined> = await Promise.all(files.map((f) => this.prepare(f, wantDay)));
     const toBuild = prepared.map((p, i) => (p && !p.base ? i : -1)).filter((i) => i >= 0);
     const jobs = toBuild.map((i) => ({ path: files[i].path, to: prepared[i]!.st.size }));
     const built = await scanAll(jobs, this.zone, this.zoneKey, this.topK, scanThreads(jobs, this.minParallel), this.warn);
@@ -136,7 +142,7 @@ export class RollupStore {
   }
 
   /** Stats the file and reads and verifies its rollup; undefined when the ledger file is gone. */
-  private async prepare(file: LedgerFile): Promise<Prepared | undefined> {
+  private async prepare(file: LedgerFile, wantDay?: (day: string) => boolean): Promise<Prepared | undefined> {
     let st: fs.Stats;
     try {
       st = await fsp.stat(file.path);
@@ -153,7 +159,7 @@ export class RollupStore {
     }
     if (raw === undefined) return { file, st, covered: 0, stats: emptyReadStats(), existed: false };
     try {
-      return { file, st, existed: true, ...(await this.verify(raw, file, st)) };
+      return { file, st, existed: true, ...(await this.verify(raw, file, st, wantDay)) };
     } catch (e) {
       if (e instanceof OutdatedRollup) return { file, st, covered: 0, stats: emptyReadStats(), existed: false }; // written by an older version
       this.warn(`rollup ${path.basename(rollupPath)} rejected (${(e as Error).message}); rebuilding it from ${file.name}`);
@@ -161,7 +167,7 @@ export class RollupStore {
     }
   }
 
-  private async verify(raw: Buffer, file: LedgerFile, st: fs.Stats): Promise<Pick<Prepared, 'base' | 'covered' | 'stats' | 'hash' | 'verifiedBy'>> {
+  private async verify(raw: Buffer, file: LedgerFile, st: fs.Stats, wantDay?: (day: string) => boolean): Promise<Pick<Prepared, 'base' | 'covered' | 'stats' | 'hash' | 'verifiedBy' | 'partial'>> {
     const nl = raw.indexOf(10);
     let h: RollupHeader;
     try {
@@ -181,13 +187,15 @@ export class RollupStore {
     if (!Number.isInteger(h.coveredBytes) || h.coveredBytes < 0 || h.coveredBytes > st.size) throw new Error('covers more bytes than the file has');
     if (h.ino && st.ino && h.ino !== st.ino) throw new Error('the ledger file was replaced');
     const stats = checkedStats(h.stats);
+    // Only some days when the file is as the rollup saw it (nothing to add, nothing to write back).
+    const partial = wantDay !== undefined && st.size === h.size && st.mtimeMs === h.mtimeMs && h.coveredBytes === st.size;
     let base: Buckets;
     try {
-      base = decodeBuckets(body);
+      base = decodeBuckets(body, partial ? wantDay : undefined);
     } catch (e) {
       throw new Error(`bad body (${(e as Error).message})`);
     }
-    if (st.size === h.size && st.mtimeMs === h.mtimeMs) return { base, covered: h.coveredBytes, stats, verifiedBy: 'metadata' };
+    if (st.size === h.size && st.mtimeMs === h.mtimeMs) return { base, covered: h.coveredBytes, stats, verifiedBy: 'metadata', ...(partial ? { partial } : {}) };
     const hash = await hashRange(file.path, h.coveredBytes);
     if (hash.copy().digest('hex') !== h.coveredSha1) throw new Error(`${file.name} changed inside the ${h.coveredBytes} bytes it covers (edited?)`);
     return { base, covered: h.coveredBytes, stats, hash, verifiedBy: 'checksum' };
@@ -196,6 +204,10 @@ export class RollupStore {
   /** Scans the tail after a trusted rollup; persists when the covered bytes were re-hashed (or the tail is big). */
   private async continueFrom(p: Prepared): Promise<FileAggregate> {
     const base = p.base!;
+    if (p.partial) {
+      // covered to the end and unchanged: nothing to scan (the scan would only count the file), nothing to write
+      return { buckets: base, stats: { ...p.stats, files: p.stats.files + 1 }, source: 'rollup', verifiedBy: p.verifiedBy, scannedBytes: 0, persisted: false };
+    }
     const scan = await scanFile(p.file.path, { zone: this.zone, topK: this.topK, from: p.covered, to: p.st.size, hash: p.hash, into: base });
     this.ledger.warnAbout(p.file.name, scan.stats);
     const persistStats = coveredStats(p.stats, scan.stats, scan.transientRecords);

@@ -249,6 +249,27 @@ describe('report/buildReport with rollups', function () {
     assert.deepEqual(fresh.session, { tokens: 0, wh: 0, usd: 0, gco2e: 0, requests: 0 });
   });
 
+  it('period totals from warm rollups decode only this week\'s and month\'s days, and leave every rollup whole', async () => {
+    const ws = 'ws-beta';
+    const session = recs.filter((r) => r.workspace.id === ws).pop()!.session;
+    const cold = await periodTotals(ledger, ws, now, session); // builds and writes the rollups
+    const bytes = (): string[] => rollupFiles().map((f) => fs.readFileSync(path.join(dir, 'rollups', f)).toString('base64'));
+    const written = bytes();
+    const warm = await periodTotals(ledger, ws, now, session); // each rollup covers its unchanged file: only the wanted days are built
+    assert.deepEqual(warm, cold);
+    assert.deepEqual(bytes(), written, 'nothing rewritten');
+    const [part] = await new RollupStore(ledger, 'local').loadAll([file('2025-06')], (d) => d === '2025-06-18');
+    assert.deepEqual([...new Set([...part.buckets.days()].map((d) => d.day))], ['2025-06-18'], 'only the day asked for');
+    assert.equal(part.persisted, false);
+    assert.ok([...part.buckets.sessions()].length > 0 && part.buckets.names.size > 0, 'sessions and names are always there');
+    // after an append the rollup is extended from the whole body, not from the days one caller wanted
+    const extra = makeRecord({ ts: '2025-06-18T15:00:00.000Z', workspace: { id: ws, name: 'beta' }, session });
+    ledger.append(extra);
+    const after = await periodTotals(ledger, ws, now, session);
+    assertClose(after.day.usd, cold.day.usd + extra.cost.usd, 'the appended record counts');
+    assertClose(await buildReport(ledger, { kind: 'custom', now }), aggregate([...recs, extra], { kind: 'custom', now }), 'every day is still in the rollups');
+  });
+
   it('keeps separate rollups per time zone and uses the right one when the zone changes', async () => {
     const q: ReportQuery = { kind: 'week', now };
     await buildReport(ledger, q);
