@@ -12,7 +12,7 @@ import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
 import { aggregate, periodTotals } from '../core/report';
-import { sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
+import { pieceTableStatus, sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
@@ -37,6 +37,9 @@ import { UsagePanelHost } from './usagePanelHost';
 import { currentWorkspace } from './workspaceIdentity';
 import { errorText } from '../core/errorText';
 
+/** Delay between activation and the tokenizer's background warm-up. */
+const TOKENIZER_WARM_UP_DELAY_MS = 4000;
+
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RightsizeApi {
   readonly version: string;
@@ -50,7 +53,8 @@ export interface RightsizeApi {
   readonly sessionId: string;
   readonly autoModelId: string;
   /** What activation did and did not load (activation must stay light). */
-  diagnostics(): { activationMs: number; tokenizerLoaded: boolean; modelsDiscovered: boolean };
+  /** `tokenizerLoadedDuringActivation`: whether activate() itself loaded it; `tokenizer`: now (not loaded, building, ready). */
+  diagnostics(): { activationMs: number; tokenizerLoadedDuringActivation: boolean; tokenizer: string; modelsDiscovered: boolean };
   /** Only in development/test mode: store a key without UI (tests). */
   setApiKeyForTesting?(provider: 'openai' | 'anthropic', key: string | undefined): Promise<void>;
   /** Only in development/test mode: the effective (security-filtered) configuration. */
@@ -150,8 +154,10 @@ export function activateRightsize(context: vscode.ExtensionContext): RightsizeAp
   }));
 
   const activationMs = performance.now() - activationStarted;
+  const tokenizerLoadedDuringActivation = tokenizerLoadCounts().wasm > 0;
+  scheduleTokenizerWarmUp(w);
   w.log.info(`Rightsize ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; session ${w.session.id}; workspace ${w.workspace.id}; ledger ${w.ledgerDir}`);
-  return rightsizeApi(w, { activationMs, metering, budgets, otlp, gateway });
+  return rightsizeApi(w, { activationMs, tokenizerLoadedDuringActivation, metering, budgets, otlp, gateway });
 }
 
 /** The log, settings, keys, model registry, ledger, workspace and session every later step uses. */
@@ -370,7 +376,20 @@ function services(w: Wiring, o: { pipeline: Pipeline; learning: RoutingLearning;
   };
 }
 
-function rightsizeApi(w: Wiring, o: { activationMs: number; metering: Metering; budgets: Budgets; otlp: OtlpExportController; gateway: GatewayController }): RightsizeApi {
+/**
+ * Off the activation path, before Copilot's first prompt: load the encoder and build its piece table (a few
+ * hundred ms of CPU, the table in slices that yield), so the first prompt's token counts find both ready
+ * instead of loading the encoder inside the first provideTokenCount.
+ */
+function scheduleTokenizerWarmUp(w: Wiring): void {
+  const timer = setTimeout(() => {
+    const t0 = performance.now();
+    void sharedTokenCounter().warmUp().then(() => w.log.info(`tokenizer warmed up in ${(performance.now() - t0).toFixed(0)} ms (piece table ${pieceTableStatus()})`));
+  }, TOKENIZER_WARM_UP_DELAY_MS);
+  w.context.subscriptions.push({ dispose: () => clearTimeout(timer) });
+}
+
+function rightsizeApi(w: Wiring, o: { activationMs: number; tokenizerLoadedDuringActivation: boolean; metering: Metering; budgets: Budgets; otlp: OtlpExportController; gateway: GatewayController }): RightsizeApi {
   const version = String(w.context.extension.packageJSON.version);
   return {
     version,
@@ -380,7 +399,7 @@ function rightsizeApi(w: Wiring, o: { activationMs: number; metering: Metering; 
     ledgerDir: w.ledgerDir,
     get sessionId() { return w.session.id; },
     autoModelId: AUTO_MODEL_ID,
-    diagnostics: () => ({ activationMs: o.activationMs, tokenizerLoaded: tokenizerLoadCounts().wasm > 0, modelsDiscovered: w.registry.discovered }),
+    diagnostics: () => ({ activationMs: o.activationMs, tokenizerLoadedDuringActivation: o.tokenizerLoadedDuringActivation, tokenizer: tokenizerLoadCounts().wasm > 0 ? pieceTableStatus() : 'not loaded', modelsDiscovered: w.registry.discovered }),
     ...(w.testing ? {
       setApiKeyForTesting: (p: 'openai' | 'anthropic', key: string | undefined) => (key ? w.keys.set(p, key) : w.keys.delete(p)),
       effectiveConfigForTesting: () => w.settings.value,

@@ -7,7 +7,7 @@
 //   node out/test/workbench/run.js [--only <scenario name or regex>]
 // Scenarios marked `manual` (fixture captures) run only when --only selects them.
 // Env: RIGHTSIZE_WORKBENCH_GREP (same as --only), RIGHTSIZE_WORKBENCH_TIMEOUT_MS (whole run, default
-//      600000), RIGHTSIZE_KEEP_TEMP=1, RIGHTSIZE_VERBOSE=1 (print the browser console).
+//      1500000: ten scenarios of 1-5 min each on a loaded 2-core machine), RIGHTSIZE_KEEP_TEMP=1, RIGHTSIZE_VERBOSE=1 (print the browser console).
 // Writes .test-output/workbench/results.json, the scenarios' screenshots, and per scenario
 // .test-output/workbench/<name>/ (server.log, browser.log, fakes.log, failure.png).
 import { spawn } from 'child_process';
@@ -124,7 +124,7 @@ async function runScenario(scenario: WorkbenchScenario): Promise<void> {
 
 async function main(): Promise<number> {
   installSignalHandlers();
-  overallTimeout(Number(process.env.RIGHTSIZE_WORKBENCH_TIMEOUT_MS) || 600_000, 'the workbench run');
+  overallTimeout(Number(process.env.RIGHTSIZE_WORKBENCH_TIMEOUT_MS) || 1_500_000, 'the workbench run');
   const onlyIdx = process.argv.indexOf('--only');
   const grep = onlyIdx > 0 ? process.argv[onlyIdx + 1] : process.env.RIGHTSIZE_WORKBENCH_GREP;
   const scenarios = loadScenarios(grep ? new RegExp(grep) : undefined);

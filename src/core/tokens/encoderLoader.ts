@@ -52,16 +52,22 @@ function glueWithWasm(assetDir: string | undefined): LiteGlue {
   return glue;
 }
 
-interface EncoderFile { pat_str: string; special_tokens: Record<string, number>; bpe_ranks: string }
+export interface EncoderFile { pat_str: string; special_tokens: Record<string, number>; bpe_ranks: string }
 
-/** Builds a new encoder (a few hundred ms for o200k_base: callers keep it). */
-export function loadEncoder(name: TokenizerName, assetDir?: string): LiteEncoder {
-  const glue = glueWithWasm(assetDir);
+/** The encoder file's pattern and ranks (tiktoken's lite JSON). */
+export function readEncoderFile(name: TokenizerName, assetDir?: string): EncoderFile {
   const file = resolveTokenizerAssets(assetDir).encoderPath(name);
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as EncoderFile;
   if (typeof data.bpe_ranks !== 'string' || typeof data.pat_str !== 'string') {
     throw new Error(`Rightsize: ${file} is not a tiktoken encoder file`);
   }
+  return data;
+}
+
+/** Builds a new encoder (a few hundred ms for o200k_base: callers keep it). */
+export function loadEncoder(name: TokenizerName, assetDir?: string): LiteEncoder {
+  const glue = glueWithWasm(assetDir);
+  const data = readEncoderFile(name, assetDir);
   const encoder = new glue.Tiktoken(data.bpe_ranks, data.special_tokens ?? {}, data.pat_str);
   loadCounts.encoders++;
   return encoder;

@@ -1,5 +1,5 @@
 export {
-  TokenCounter, sharedTokenCounter, TokenCounterOptions, TokenCounterStats, DEFAULT_TOKENIZER,
+  TokenCounter, sharedTokenCounter, pieceTableStatus, TokenCounterOptions, TokenCounterStats, DEFAULT_TOKENIZER,
   TOKENS_PER_MESSAGE, REPLY_PRIMER_TOKENS, TOOL_FUNC_INIT_TOKENS, TOOL_PROP_INIT_TOKENS, TOOL_PROP_KEY_TOKENS,
   TOOL_ENUM_INIT_TOKENS, TOOL_ENUM_ITEM_TOKENS, TOOL_FUNC_END_TOKENS, TOOL_CALL_OVERHEAD_TOKENS, TOOL_RESULT_OVERHEAD_TOKENS,
 } from './tokenCounter';
