@@ -108,7 +108,7 @@ export async function statuslineCommand(argv: string[], io: CliIo): Promise<numb
   const allWorkspaces = args.options.has('all');
   const dir = wsArg ?? (allWorkspaces ? undefined : await claudeInputDir(io)) ?? process.cwd(); // --all needs no workspace
   const now = new Date();
-  const all = (await new RollupStore(ledger, 'local').loadAll(periodFiles(ledger, now, false), periodDays(now))).map((a) => a.buckets);
+  const all = (await new RollupStore(ledger, 'local').loadAll(periodFiles(ledger, now, false), periodDays(now), false)).map((a) => a.buckets);
   const known = knownWorkspaces(all);
   const found = allWorkspaces ? undefined : known.has(dir) ? { folder: undefined, id: dir } : findWorkspaceFolder(dir, (id) => known.has(id));
   const usage = periodTotalsFrom(all, found?.id, now, undefined);

@@ -147,7 +147,7 @@ export function periodFiles(ledger: Ledger, now: Date, withSession: boolean): Le
  */
 export async function periodTotals(ledger: Ledger, workspaceId: string | undefined, now: Date, sessionId: string | undefined, opts: BuildReportOptions = {}): Promise<Record<'session' | 'day' | 'week' | 'month', PeriodUsage>> {
   const store = new RollupStore(ledger, 'local', opts);
-  const all = (await store.loadAll(periodFiles(ledger, now, sessionId !== undefined), periodDays(now))).map((a) => a.buckets);
+  const all = (await store.loadAll(periodFiles(ledger, now, sessionId !== undefined), periodDays(now), sessionId !== undefined)).map((a) => a.buckets);
   return periodTotalsFrom(all, workspaceId, now, sessionId);
 }
 

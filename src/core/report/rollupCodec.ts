@@ -175,9 +175,9 @@ function skipDay(r: Reader): void {
 /**
  * Decodes what encodeBuckets wrote; throws on anything malformed. With `wantDay`, only the days it
  * accepts are built (the others are stepped over: a status line needs this week's days, not the
- * month's top requests); sessions and names are always decoded.
+ * month's top requests), and sessions only when `withSessions`; names are always decoded.
  */
-export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolean): Buckets {
+export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolean, withSessions = true): Buckets {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (bytes.length < HEAD || bytes.readUInt32LE(0) !== MAGIC) throw new Error('rollup: not a bucket payload');
   const tableLen = bytes.readUInt32LE(4);
@@ -205,6 +205,12 @@ export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolea
     readDay(r, dw);
   }
   for (let n = r.int(), i = 0; i < n; i++) {
+    if (!withSessions) {
+      r.skip(2, 2);
+      const cells = r.int();
+      r.skip(cells * 3, cells * SUM_LEN);
+      continue;
+    }
     const sc: SessionCell = b.session(r.str(), r.str(), 0);
     if (sc.models.length > 0) throw new Error('rollup: a session twice');
     sc.firstMs = r.num();

@@ -123,11 +123,12 @@ export class RollupStore {
 
   /**
    * The aggregates of `files` (in order); rollups missing or rejected are built, in parallel when big.
-   * With `wantDay`, a rollup trusted as it is (nothing appended since) may hold only the days it accepts
-   * (every day of a built or extended one is kept): for callers that read only those days.
+   * With `wantDay`, a rollup trusted as it is (nothing appended since) may hold only the days it accepts,
+   * and no sessions unless `withSessions` (a built or extended one keeps everything): for callers that
+   * read only those.
    */
-  async loadAll(files: LedgerFile[], wantDay?: (day: string) => boolean): Promise<FileAggregate[]> {
-    const prepared: Array<Prepared | undefined> = await Promise.all(files.map((f) => this.prepare(f, wantDay)));
+  async loadAll(files: LedgerFile[], wantDay?: (day: string) => boolean, withSessions = true): Promise<FileAggregate[]> {
+    const prepared: Array<Prepared | undefined> = await Promise.all(files.map((f) => this.prepare(f, wantDay, withSessions)));
     const toBuild = prepared.map((p, i) => (p && !p.base ? i : -1)).filter((i) => i >= 0);
     const jobs = toBuild.map((i) => ({ path: files[i].path, to: prepared[i]!.st.size }));
     const built = await scanAll(jobs, this.zone, this.zoneKey, this.topK, scanThreads(jobs, this.minParallel), this.warn);
@@ -142,7 +143,7 @@ export class RollupStore {
   }
 
   /** Stats the file and reads and verifies its rollup; undefined when the ledger file is gone. */
-  private async prepare(file: LedgerFile, wantDay?: (day: string) => boolean): Promise<Prepared | undefined> {
+  private async prepare(file: LedgerFile, wantDay?: (day: string) => boolean, withSessions = true): Promise<Prepared | undefined> {
     let st: fs.Stats;
     try {
       st = await fsp.stat(file.path);
@@ -159,7 +160,7 @@ export class RollupStore {
     }
     if (raw === undefined) return { file, st, covered: 0, stats: emptyReadStats(), existed: false };
     try {
-      return { file, st, existed: true, ...(await this.verify(raw, file, st, wantDay)) };
+      return { file, st, existed: true, ...(await this.verify(raw, file, st, wantDay, withSessions)) };
     } catch (e) {
       if (e instanceof OutdatedRollup) return { file, st, covered: 0, stats: emptyReadStats(), existed: false }; // written by an older version
       this.warn(`rollup ${path.basename(rollupPath)} rejected (${(e as Error).message}); rebuilding it from ${file.name}`);
@@ -167,7 +168,7 @@ export class RollupStore {
     }
   }
 
-  private async verify(raw: Buffer, file: LedgerFile, st: fs.Stats, wantDay?: (day: string) => boolean): Promise<Pick<Prepared, 'base' | 'covered' | 'stats' | 'hash' | 'verifiedBy' | 'partial'>> {
+  private async verify(raw: Buffer, file: LedgerFile, st: fs.Stats, wantDay?: (day: string) => boolean, withSessions = true): Promise<Pick<Prepared, 'base' | 'covered' | 'stats' | 'hash' | 'verifiedBy' | 'partial'>> {
     const nl = raw.indexOf(10);
     let h: RollupHeader;
     try {
@@ -191,7 +192,7 @@ export class RollupStore {
     const partial = wantDay !== undefined && st.size === h.size && st.mtimeMs === h.mtimeMs && h.coveredBytes === st.size;
     let base: Buckets;
     try {
-      base = decodeBuckets(body, partial ? wantDay : undefined);
+      base = partial ? decodeBuckets(body, wantDay, withSessions) : decodeBuckets(body);
     } catch (e) {
       throw new Error(`bad body (${(e as Error).message})`);
     }

@@ -261,7 +261,13 @@ describe('report/buildReport with rollups', function () {
     const [part] = await new RollupStore(ledger, 'local').loadAll([file('2025-06')], (d) => d === '2025-06-18');
     assert.deepEqual([...new Set([...part.buckets.days()].map((d) => d.day))], ['2025-06-18'], 'only the day asked for');
     assert.equal(part.persisted, false);
-    assert.ok([...part.buckets.sessions()].length > 0 && part.buckets.names.size > 0, 'sessions and names are always there');
+    assert.ok([...part.buckets.sessions()].length > 0 && part.buckets.names.size > 0, 'sessions and names are there');
+    const [bare] = await new RollupStore(ledger, 'local').loadAll([file('2025-06')], (d) => d === '2025-06-18', false);
+    assert.equal([...bare.buckets.sessions()].length, 0, 'no sessions when not asked for');
+    assert.deepEqual([...bare.buckets.names.keys()].sort(), [...part.buckets.names.keys()].sort(), 'names always');
+    assert.deepEqual([...bare.buckets.days()], [...part.buckets.days()], 'the same days');
+    const noSession = await periodTotals(ledger, ws, now, undefined);
+    assert.deepEqual({ ...noSession, session: cold.session }, cold, 'the same day, week and month without sessions');
     // after an append the rollup is extended from the whole body, not from the days one caller wanted
     const extra = makeRecord({ ts: '2025-06-18T15:00:00.000Z', workspace: { id: ws, name: 'beta' }, session });
     ledger.append(extra);
