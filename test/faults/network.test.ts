@@ -82,6 +82,22 @@ describe('faults: hostile and broken model servers', function () {
     held('a server that accepts and never answers (3 backends), response deadline 1.5 s', `timeout after ${ms.join('/')} ms naming rightsize.network.responseTimeoutSeconds; the server saw the connection close`);
   });
 
+  it('a slow but honest server (6 s before it answers) is not cut off by a 10 s response deadline', async () => {
+    const results = await Promise.all(sides.map(async (side) => {
+      side.fake.script({ delayMs: 6000, text: 'It adds the numbers.' });
+      const t0 = Date.now();
+      const d = await drain(side.backend({ responseTimeoutMs: 10_000, idleTimeoutMs: 10_000 }).stream(side.model, req([{ role: 'user', content: 'What does sum() do?' }]), new AbortController().signal));
+      return { side, d, ms: Date.now() - t0 };
+    }));
+    for (const { side, d, ms } of results) {
+      assert.equal(d.error, undefined, `${side.name}: ${String(d.error)}`);
+      assert.equal(d.text, 'It adds the numbers.', side.name);
+      assert.ok(ms >= 5900, `${side.name}: ${ms} ms`);
+    }
+    say(`slow servers answered whole after ${results.map((r) => r.ms).join('/')} ms (Ollama/OpenAI/Anthropic)`);
+    held('a slow but honest server: 6 s before its first byte, response deadline 10 s (3 backends at once)', `every answer arrived whole after ${results.map((r) => r.ms).join('/')} ms: deadlines do not cut slow servers short`);
+  });
+
   it('headers, then nothing: stopped at the idle deadline', async () => {
     const ms: number[] = [];
     for (const side of sides) {

@@ -5,7 +5,8 @@
 //    the whole prompt to whoever the server points at;
 //  - has deadlines: the response (connecting, then status and headers) within `responseTimeoutMs`; inside
 //    the body, at most `idleTimeoutMs` between two chunks; the whole exchange within `totalTimeoutMs`.
-//    (Connecting itself is also bounded by Node's own 10 s connect timeout, reported as unreachable.);
+//    (Connecting counts against the response deadline: the default transport, nodeFetch.ts, has no
+//    connect timeout of its own.);
 //  - caps what it reads: an error status's body ends after `maxErrorBodyBytes` (the rest is never read);
 //    otherwise at most `maxBodyBytes` of body, and no line (bytes between two `\n`/`\r`; SSE and
 //    NDJSON are line formats) longer than `maxLineBytes`, counted as the bytes arrive, so a hostile server
