@@ -136,22 +136,57 @@ const TASKS: readonly TaskClass[] = ['completion', 'explain', 'document', 'test'
  * Parses a flat settings object (keys relative to `rightsize.`, e.g. `mode`, `budget.day.usd`).
  * Invalid values fall back to the default and produce a message naming the full setting.
  */
+/** The settings whose keys start with `prefix`, with the prefix taken off (`budget.day.usd` → `day.usd`);
+ *  keys starting with `except` are left out. */
+function settingsUnder(raw: Readonly<Record<string, unknown>>, prefix: string, except?: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (k.startsWith(prefix) && !(except && k.startsWith(except))) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
+function energySettings(p: FieldReader, d: RightsizeConfig): RightsizeConfig['energy'] {
+  return {
+    device: p.string('energy.device', d.energy.device) || 'auto',
+    electricityUsdPerKwh: p.number('money.electricityUsdPerKwh', d.energy.electricityUsdPerKwh, 0, 5),
+    hardwarePriceUsd: p.number('money.hardwarePriceUsd', d.energy.hardwarePriceUsd, 0, 1e7),
+    hardwareLifetimeHours: p.number('money.hardwareLifetimeHours', d.energy.hardwareLifetimeHours, 1, 1e7),
+    gridGPerKwh: p.number('carbon.gridIntensityGPerKwh', d.energy.gridGPerKwh, 0, 2000),
+    includeEmbodied: p.bool('carbon.includeEmbodied', d.energy.includeEmbodied),
+  };
+}
+
+function importSettings(p: FieldReader, d: RightsizeConfig, errors: string[]): RightsizeConfig['imports'] {
+  return {
+    background: p.stringArray('import.background', d.imports.background).filter((s): s is ImportSource => {
+      if ((IMPORT_SOURCE_IDS as readonly string[]).includes(s)) return true;
+      errors.push(`rightsize.import.background: unknown source "${s}" (known: ${IMPORT_SOURCE_IDS.join(', ')})`);
+      return false;
+    }),
+    intervalMinutes: p.number('import.intervalMinutes', d.imports.intervalMinutes, 1, 1440),
+    claudeDirectories: p.stringArray('import.claudeCode.directories', d.imports.claudeDirectories),
+    codexDirectory: p.string('import.codex.directory', d.imports.codexDirectory),
+    copilotFile: p.string('import.copilot.file', d.imports.copilotFile),
+    copilotReceiver: p.bool('import.copilot.receiver', d.imports.copilotReceiver),
+    copilotReceiverPort: Math.round(p.number('import.copilot.receiverPort', d.imports.copilotReceiverPort, 1024, 65535)),
+  };
+}
+
+function networkSettings(p: FieldReader, d: RightsizeConfig): RightsizeConfig['network'] {
+  return {
+    responseTimeoutMs: 1000 * p.number('network.responseTimeoutSeconds', d.network.responseTimeoutMs / 1000, 5, 3600),
+    idleTimeoutMs: 1000 * p.number('network.idleTimeoutSeconds', d.network.idleTimeoutMs / 1000, 5, 3600),
+    totalTimeoutMs: 60_000 * p.number('network.streamTimeoutMinutes', d.network.totalTimeoutMs / 60_000, 1, 1440),
+  };
+}
+
 export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: RightsizeConfig; errors: string[] } {
   const errors: string[] = [];
   const d = DEFAULT_CONFIG;
   const p = new FieldReader(raw, errors);
 
-  const budgetRaw: Record<string, unknown> = {};
-  const conversationRaw: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith('budget.conversation.')) conversationRaw[k.slice('budget.conversation.'.length)] = v;
-    else if (k.startsWith('budget.')) budgetRaw[k.slice('budget.'.length)] = v;
-  }
-  const otlpRaw: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) if (k.startsWith('export.otlp.')) otlpRaw[k.slice('export.otlp.'.length)] = v;
-  const budget = parseBudgetPolicy(budgetRaw, 'rightsize.budget');
+  const budget = parseBudgetPolicy(settingsUnder(raw, 'budget.', 'budget.conversation.'), 'rightsize.budget');
   errors.push(...budget.errors);
-  const conversationBudget = parseConversationPolicy(conversationRaw);
+  const conversationBudget = parseConversationPolicy(settingsUnder(raw, 'budget.conversation.'));
   errors.push(...conversationBudget.errors);
 
   const config: RightsizeConfig = {
@@ -169,45 +204,22 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): { config: R
     chatAutoWindow: p.oneOf('chat.autoWindow', ['local', 'largest'] as const, d.chatAutoWindow),
     budget: budget.policy,
     conversationBudget: conversationBudget.policy,
-    energy: {
-      device: p.string('energy.device', d.energy.device) || 'auto',
-      electricityUsdPerKwh: p.number('money.electricityUsdPerKwh', d.energy.electricityUsdPerKwh, 0, 5),
-      hardwarePriceUsd: p.number('money.hardwarePriceUsd', d.energy.hardwarePriceUsd, 0, 1e7),
-      hardwareLifetimeHours: p.number('money.hardwareLifetimeHours', d.energy.hardwareLifetimeHours, 1, 1e7),
-      gridGPerKwh: p.number('carbon.gridIntensityGPerKwh', d.energy.gridGPerKwh, 0, 2000),
-      includeEmbodied: p.bool('carbon.includeEmbodied', d.energy.includeEmbodied),
-    },
+    energy: energySettings(p, d),
     ledgerDir: p.string('ledger.directory', d.ledgerDir),
     mutedTasks: p.stringArray('suggestions.mutedTasks', d.mutedTasks).filter((t): t is TaskClass => {
       if ((TASKS as readonly string[]).includes(t)) return true;
       errors.push(`rightsize.suggestions.mutedTasks: unknown kind of request "${t}" (known: ${TASKS.join(', ')})`);
       return false;
     }),
-    imports: {
-      background: p.stringArray('import.background', d.imports.background).filter((s): s is ImportSource => {
-        if ((IMPORT_SOURCE_IDS as readonly string[]).includes(s)) return true;
-        errors.push(`rightsize.import.background: unknown source "${s}" (known: ${IMPORT_SOURCE_IDS.join(', ')})`);
-        return false;
-      }),
-      intervalMinutes: p.number('import.intervalMinutes', d.imports.intervalMinutes, 1, 1440),
-      claudeDirectories: p.stringArray('import.claudeCode.directories', d.imports.claudeDirectories),
-      codexDirectory: p.string('import.codex.directory', d.imports.codexDirectory),
-      copilotFile: p.string('import.copilot.file', d.imports.copilotFile),
-      copilotReceiver: p.bool('import.copilot.receiver', d.imports.copilotReceiver),
-      copilotReceiverPort: Math.round(p.number('import.copilot.receiverPort', d.imports.copilotReceiverPort, 1024, 65535)),
-    },
-    otlp: parseOtlpSettings(otlpRaw, errors),
+    imports: importSettings(p, d, errors),
+    otlp: parseOtlpSettings(settingsUnder(raw, 'export.otlp.'), errors),
     gateway: {
       autoStart: p.bool('gateway.autoStart', d.gateway.autoStart),
       port: Math.round(p.number('gateway.port', d.gateway.port, 1024, 65535)),
       terminalEnv: p.bool('gateway.terminalEnv', d.gateway.terminalEnv),
       autoModelAliases: p.stringArray('gateway.autoModelAliases', d.gateway.autoModelAliases),
     },
-    network: {
-      responseTimeoutMs: 1000 * p.number('network.responseTimeoutSeconds', d.network.responseTimeoutMs / 1000, 5, 3600),
-      idleTimeoutMs: 1000 * p.number('network.idleTimeoutSeconds', d.network.idleTimeoutMs / 1000, 5, 3600),
-      totalTimeoutMs: 60_000 * p.number('network.streamTimeoutMinutes', d.network.totalTimeoutMs / 60_000, 1, 1440),
-    },
+    network: networkSettings(p, d),
   };
   const devicePowerW = p.wattRange('energy.devicePowerWatts');
   if (devicePowerW) config.energy.devicePowerW = devicePowerW;

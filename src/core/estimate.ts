@@ -12,6 +12,7 @@ import { resolvePrice } from './cost/prices';
 import { carbonGrams, dataCentreRegion, WORLD_G_PER_KWH } from './cost/carbon';
 import { copilotFacts } from './catalog/specExtensions';
 import { DEFAULT_ELECTRICITY_USD_PER_KWH } from './defaults';
+import { runsLocally } from './modelLocation';
 
 export type { DeviceProfile } from './energy/devices';
 export { listDeviceProfiles } from './energy/devices';
@@ -46,7 +47,7 @@ export function defaultEstimateSettings(): EstimateSettings {
 
 /** The model's remote Ollama entries and every cloud model are metered as cloud inference. */
 function isCloud(model: ModelSpec): boolean {
-  return model.location === 'cloud' || model.remote === true;
+  return !runsLocally(model);
 }
 
 export function estimate(model: ModelSpec, tokens: TokenCounts, settings: EstimateSettings, timing?: LocalTiming): Estimate {

@@ -17,6 +17,7 @@ import { Backend, BackendError, ModelSpec } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { CopilotBackend, copilotModelSpecs } from './copilotBackend';
 import { errorText } from '../core/errorText';
+import { runsLocally } from '../core/modelLocation';
 
 export type OllamaStatus = { state: 'unknown' } | { state: 'ok'; version: string; models: number } | { state: 'unreachable'; message: string };
 
@@ -119,7 +120,7 @@ export class ModelRegistry implements vscode.Disposable {
    * here or cannot say.
    */
   async ollamaSnapshot(): Promise<OllamaSnapshot | undefined> {
-    if (!this.models?.some((m) => m.provider === 'ollama' && m.location === 'local' && m.remote !== true)) return undefined;
+    if (!this.models?.some((m) => m.provider === 'ollama' && runsLocally(m))) return undefined;
     const now = Date.now();
     if (this.snapshot && now - this.snapshot.at < SNAPSHOT_TTL_MS) return this.snapshot.value;
     try {

@@ -32,8 +32,16 @@ export function dailyChart(days: DayRow[], series: Series[], width: number, stac
     ' The table below lists every day.';
   const slot = n > 0 ? plotW / n : plotW;
   const svg = s('svg', { class: slot < 4 ? 'chart daily-chart dense' : 'chart daily-chart', width: W, height: HEIGHT, viewBox: `0 0 ${W} ${HEIGHT}`, role: 'img', 'aria-label': label });
+  svg.appendChild(yAxis(ticks, factor, unit, y, W));
+  svg.appendChild(stackedBars(series, n, slot, y));
+  // Hover targets with a tooltip per day, when days are wide enough to point at.
+  if (n > 0 && n <= 92) svg.appendChild(dayHoverTargets(days, stackTotals, slot, plotH));
+  svg.appendChild(xLabels(days, slot));
+  return svg;
+}
 
-  // Grid and y axis.
+/** Grid lines, tick labels and the unit of the y axis. */
+function yAxis(ticks: number[], factor: number, unit: string, y: (wh: number) => number, W: number): SVGElement {
   const grid = s('g', { class: 'grid', 'aria-hidden': 'true' });
   for (const t of ticks) {
     const yy = y(t * factor);
@@ -41,9 +49,11 @@ export function dailyChart(days: DayRow[], series: Series[], width: number, stac
     grid.appendChild(s('text', { x: M.left - 6, y: yy, class: 'tick tick-y', 'text-anchor': 'end', 'dominant-baseline': 'middle' }, formatTick(t)));
   }
   grid.appendChild(s('text', { x: 4, y: M.top - 2, class: 'tick unit', 'dominant-baseline': 'hanging' }, unit));
-  svg.appendChild(grid);
+  return grid;
+}
 
-  // Bars: one <path> per series (a rectangle sub-path per day), so a year is a handful of elements.
+/** Bars: one <path> per series (a rectangle sub-path per day), so a year is a handful of elements. */
+function stackedBars(series: Series[], n: number, slot: number, y: (wh: number) => number): SVGElement {
   const gap = slot >= 8 ? Math.min(slot * 0.25, 12) : slot >= 3 ? 1 : 0;
   const barW = round(Math.max(0.5, slot - gap));
   const acc = new Array<number>(n).fill(0);
@@ -60,22 +70,25 @@ export function dailyChart(days: DayRow[], series: Series[], width: number, stac
     }
     if (d) bars.appendChild(s('path', { d, class: `bar ${se.cls}`, 'data-series': se.key }));
   }
-  svg.appendChild(bars);
+  return bars;
+}
 
-  // Hover targets with a tooltip per day, when days are wide enough to point at.
-  if (n > 0 && n <= 92) {
-    const hits = s('g', { class: 'hits' });
-    for (let i = 0; i < n; i++) {
-      if (stackTotals[i] <= 0) continue;
-      const d = days[i];
-      const r = s('rect', { x: round(M.left + i * slot), y: M.top, width: round(slot), height: plotH, class: 'hit' });
-      r.appendChild(s('title', {}, `${fmtDay(d.day)}: ${fmtWh(d.wh)} · ${fmtTokensCompact(d.tokens.input)} in, ${fmtTokensCompact(d.tokens.output)} out · ${fmtUsd(d.usd)}`));
-      hits.appendChild(r);
-    }
-    svg.appendChild(hits);
+/** A transparent rectangle per day with a tooltip of its figures. */
+function dayHoverTargets(days: DayRow[], stackTotals: number[], slot: number, plotH: number): SVGElement {
+  const hits = s('g', { class: 'hits' });
+  for (let i = 0; i < days.length; i++) {
+    if (stackTotals[i] <= 0) continue;
+    const d = days[i];
+    const r = s('rect', { x: round(M.left + i * slot), y: M.top, width: round(slot), height: plotH, class: 'hit' });
+    r.appendChild(s('title', {}, `${fmtDay(d.day)}: ${fmtWh(d.wh)} · ${fmtTokensCompact(d.tokens.input)} in, ${fmtTokensCompact(d.tokens.output)} out · ${fmtUsd(d.usd)}`));
+    hits.appendChild(r);
   }
+  return hits;
+}
 
-  // X labels: every day when they fit, else every k-th day, else month starts.
+/** X labels: every day when they fit, else every k-th day, else month starts. */
+function xLabels(days: DayRow[], slot: number): SVGElement {
+  const n = days.length;
   const xl = s('g', { class: 'x-labels', 'aria-hidden': 'true' });
   const base = HEIGHT - M.bottom + 16;
   if (n > 0 && slot >= 14) {
@@ -97,8 +110,7 @@ export function dailyChart(days: DayRow[], series: Series[], width: number, stac
       xl.appendChild(s('text', { x: round(x + 2), y: base, class: 'tick', 'text-anchor': 'start' }, fmtMonth(d)));
     }
   }
-  svg.appendChild(xl);
-  return svg;
+  return xl;
 }
 
 /** A budget meter: use, reserved, projection and the limit marker, scaled to the largest of them. */

@@ -56,6 +56,45 @@ function finite(v: unknown, field: string): number {
 /** Completes a partial record. Throws an Error whose message names the bad field. */
 export function completeRecord(v: unknown, catalog: Catalog, settings: EstimateSettings, reference: ModelSpec | undefined, now: Date): UsageRecord {
   if (!isObject(v)) throw new Error('expected a JSON object');
+  const spec = recordModel(v, catalog);
+  const tokens = recordTokens(v);
+  // A model described by the caller has no parameters to estimate from: its energy and cost are given, and
+  // its carbon follows from the energy (before: "Cannot read properties of undefined (reading 'activeB')").
+  const described = !catalog.get(spec.id);
+  const computed = !described && (v.energy === undefined || v.cost === undefined || v.carbon === undefined) ? estimate(spec, tokens, settings) : undefined;
+  const ts = recordTs(v, now);
+  const workspace = v.workspace === undefined ? { id: 'cli', name: 'CLI' } : v.workspace;
+  if (!isObject(workspace) || typeof workspace.id !== 'string' || !workspace.id) throw new Error('"workspace" must be {"id": string, "name": string}');
+  const energy = v.energy === undefined ? computed!.energy : givenEnergy(v.energy);
+  const cost = v.cost === undefined ? computed!.cost : givenCost(v.cost);
+  const gPerKwh = settings.gridGPerKwh;
+  const carbon = v.carbon === undefined ? (computed ? computed.carbon : { g: (energy.wh / 1000) * gPerKwh, gPerKwh }) : givenCarbon(v.carbon, gPerKwh);
+  const record: UsageRecord = {
+    v: 1,
+    id: typeof v.id === 'string' && v.id ? v.id : randomUUID(),
+    ts,
+    session: typeof v.session === 'string' && v.session ? v.session : 'cli',
+    workspace: { id: workspace.id as string, name: typeof workspace.name === 'string' ? workspace.name : (workspace.id as string) },
+    surface: pick(v.surface, SURFACES, 'surface', 'cli'),
+    task: pick(v.task, TASKS, 'task', 'explain'),
+    decision: recordDecision(isObject(v.decision) ? v.decision : {}, spec),
+    model: { id: spec.id, provider: spec.provider, location: spec.location },
+    tokens: { ...tokens, source: pick((v.tokens as Record<string, unknown>).source, SOURCES, 'tokens.source', 'reported') },
+    durationMs: v.durationMs === undefined ? 0 : count(v.durationMs, 'durationMs'),
+    energy, cost, carbon,
+    outcome: pick(v.outcome, OUTCOMES, 'outcome', 'ok'),
+  };
+  if (v.ttftMs !== undefined) record.ttftMs = count(v.ttftMs, 'ttftMs');
+  if (typeof v.error === 'string') record.error = v.error.slice(0, 500);
+  if (reference) {
+    const cf = estimate(reference, tokens, settings);
+    record.counterfactual = { model: reference.id, wh: cf.energy.wh, usd: cf.cost.usd, gco2e: cf.carbon.g };
+  }
+  return record;
+}
+
+/** The record's model: a catalog model by id, or an unknown one the caller describes (with energy and cost). */
+function recordModel(v: Record<string, unknown>, catalog: Catalog): ModelSpec {
   const modelField = v.model;
   const modelId = typeof modelField === 'string' ? modelField : isObject(modelField) && typeof modelField.id === 'string' ? modelField.id : undefined;
   if (!modelId) throw new Error('"model" (a model id) is required');
@@ -68,6 +107,10 @@ export function completeRecord(v: unknown, catalog: Catalog, settings: EstimateS
     spec = { id: modelId, displayName: modelId, provider, location } as ModelSpec;
   }
   if (!spec) throw new Error(`unknown model "${modelId}" (see \`rightsize estimate --help\`; or give model {id, provider, location} with energy and cost)`);
+  return spec;
+}
+
+function recordTokens(v: Record<string, unknown>): { input: number; cachedInput: number; output: number; reasoning: number } {
   if (!isObject(v.tokens)) throw new Error('"tokens" {"input": N, "output": N} is required');
   const input = count(v.tokens.input, 'tokens.input');
   const output = count(v.tokens.output, 'tokens.output');
@@ -75,67 +118,45 @@ export function completeRecord(v: unknown, catalog: Catalog, settings: EstimateS
   const reasoning = count(v.tokens.reasoning, 'tokens.reasoning', 0);
   if (cachedInput > input) throw new Error('tokens.cachedInput cannot exceed tokens.input');
   if (reasoning > output) throw new Error('tokens.reasoning cannot exceed tokens.output');
-  const tokens = { input, cachedInput, output, reasoning };
-  // A model described by the caller has no parameters to estimate from: its energy and cost are given, and
-  // its carbon follows from the energy (before: "Cannot read properties of undefined (reading 'activeB')").
-  const described = !catalog.get(modelId);
-  const computed = !described && (v.energy === undefined || v.cost === undefined || v.carbon === undefined) ? estimate(spec, tokens, settings) : undefined;
+  return { input, cachedInput, output, reasoning };
+}
 
-  let ts = now.toISOString();
-  if (v.ts !== undefined) {
-    if (typeof v.ts !== 'string') throw new Error('"ts" must be an ISO 8601 date-time (2026-11-01T09:30:00Z)');
-    const when = parseIsoDate(v.ts);
-    if (!when.ok) throw new Error(`"ts" ${JSON.stringify(v.ts.slice(0, 40))} is ${when.reason}`);
-    ts = new Date(when.ms).toISOString();
-  }
-  const workspace = v.workspace === undefined ? { id: 'cli', name: 'CLI' } : v.workspace;
-  if (!isObject(workspace) || typeof workspace.id !== 'string' || !workspace.id) throw new Error('"workspace" must be {"id": string, "name": string}');
-  const energy = v.energy === undefined ? computed!.energy : (() => {
-    if (!isObject(v.energy)) throw new Error('"energy" must be {"wh", "low", "high"}');
-    const wh = finite(v.energy.wh, 'energy.wh');
-    const low = v.energy.low === undefined ? wh : finite(v.energy.low, 'energy.low');
-    const high = v.energy.high === undefined ? wh : finite(v.energy.high, 'energy.high');
-    if (low > wh || wh > high) throw new Error(`energy must satisfy low <= wh <= high (got ${low}, ${wh}, ${high})`);
-    return { wh, low, high, method: typeof v.energy.method === 'string' ? v.energy.method : 'given' };
-  })();
-  const cost = v.cost === undefined ? computed!.cost : (() => {
-    if (!isObject(v.cost)) throw new Error('"cost" must be {"usd"}');
-    return { usd: finite(v.cost.usd, 'cost.usd'), method: typeof v.cost.method === 'string' ? v.cost.method : 'given' };
-  })();
-  const gPerKwh = settings.gridGPerKwh;
-  const carbon = v.carbon === undefined ? (computed ? computed.carbon : { g: (energy.wh / 1000) * gPerKwh, gPerKwh }) : (() => {
-    if (!isObject(v.carbon)) throw new Error('"carbon" must be {"g", "gPerKwh"}');
-    return { g: finite(v.carbon.g, 'carbon.g'), gPerKwh: v.carbon.gPerKwh === undefined ? gPerKwh : finite(v.carbon.gPerKwh, 'carbon.gPerKwh') };
-  })();
-  const d = isObject(v.decision) ? v.decision : {};
-  const record: UsageRecord = {
-    v: 1,
-    id: typeof v.id === 'string' && v.id ? v.id : randomUUID(),
-    ts,
-    session: typeof v.session === 'string' && v.session ? v.session : 'cli',
-    workspace: { id: workspace.id as string, name: typeof workspace.name === 'string' ? workspace.name : (workspace.id as string) },
-    surface: pick(v.surface, SURFACES, 'surface', 'cli'),
-    task: pick(v.task, TASKS, 'task', 'explain'),
-    decision: {
-      suggested: typeof d.suggested === 'string' ? d.suggested : spec.id,
-      chosen: spec.id,
-      mode: pick(d.mode, MODES, 'decision.mode', 'manual'),
-      followed: typeof d.followed === 'boolean' ? d.followed : (typeof d.suggested === 'string' ? d.suggested === spec.id : true),
-      reason: typeof d.reason === 'string' ? d.reason : 'recorded with rightsize record',
-    },
-    model: { id: spec.id, provider: spec.provider, location: spec.location },
-    tokens: { ...tokens, source: pick(v.tokens.source, SOURCES, 'tokens.source', 'reported') },
-    durationMs: v.durationMs === undefined ? 0 : count(v.durationMs, 'durationMs'),
-    energy, cost, carbon,
-    outcome: pick(v.outcome, OUTCOMES, 'outcome', 'ok'),
+/** The record's time: `ts` when given (strict ISO 8601), else now. */
+function recordTs(v: Record<string, unknown>, now: Date): string {
+  if (v.ts === undefined) return now.toISOString();
+  if (typeof v.ts !== 'string') throw new Error('"ts" must be an ISO 8601 date-time (2026-11-01T09:30:00Z)');
+  const when = parseIsoDate(v.ts);
+  if (!when.ok) throw new Error(`"ts" ${JSON.stringify(v.ts.slice(0, 40))} is ${when.reason}`);
+  return new Date(when.ms).toISOString();
+}
+
+function givenEnergy(e: unknown): UsageRecord['energy'] {
+  if (!isObject(e)) throw new Error('"energy" must be {"wh", "low", "high"}');
+  const wh = finite(e.wh, 'energy.wh');
+  const low = e.low === undefined ? wh : finite(e.low, 'energy.low');
+  const high = e.high === undefined ? wh : finite(e.high, 'energy.high');
+  if (low > wh || wh > high) throw new Error(`energy must satisfy low <= wh <= high (got ${low}, ${wh}, ${high})`);
+  return { wh, low, high, method: typeof e.method === 'string' ? e.method : 'given' };
+}
+
+function givenCost(c: unknown): UsageRecord['cost'] {
+  if (!isObject(c)) throw new Error('"cost" must be {"usd"}');
+  return { usd: finite(c.usd, 'cost.usd'), method: typeof c.method === 'string' ? c.method : 'given' };
+}
+
+function givenCarbon(c: unknown, gPerKwh: number): UsageRecord['carbon'] {
+  if (!isObject(c)) throw new Error('"carbon" must be {"g", "gPerKwh"}');
+  return { g: finite(c.g, 'carbon.g'), gPerKwh: c.gPerKwh === undefined ? gPerKwh : finite(c.gPerKwh, 'carbon.gPerKwh') };
+}
+
+function recordDecision(d: Record<string, unknown>, spec: ModelSpec): UsageRecord['decision'] {
+  return {
+    suggested: typeof d.suggested === 'string' ? d.suggested : spec.id,
+    chosen: spec.id,
+    mode: pick(d.mode, MODES, 'decision.mode', 'manual'),
+    followed: typeof d.followed === 'boolean' ? d.followed : (typeof d.suggested === 'string' ? d.suggested === spec.id : true),
+    reason: typeof d.reason === 'string' ? d.reason : 'recorded with rightsize record',
   };
-  if (v.ttftMs !== undefined) record.ttftMs = count(v.ttftMs, 'ttftMs');
-  if (typeof v.error === 'string') record.error = v.error.slice(0, 500);
-  if (reference) {
-    const cf = estimate(reference, tokens, settings);
-    record.counterfactual = { model: reference.id, wh: cf.energy.wh, usd: cf.cost.usd, gco2e: cf.carbon.g };
-  }
-  return record;
 }
 
 export async function recordCommand(argv: string[], io: CliIo): Promise<number> {

@@ -11,7 +11,7 @@ import { helpText, OptionSpec, parseArgs, ParsedArgs, stringOption, UsageError }
 import { parseDateRange } from '../dateRange';
 import { CliIo } from '../io';
 import { ledgerFromArgs, LEDGER_OPTION } from '../ledgerOption';
-import { ReportMeta, renderReportTable, reportCsv, reportFooter, reportJson } from '../reportView';
+import { ReportMeta, renderReportTable, reportCsv, reportFooter, reportJson, totalsJson } from '../reportView';
 import { renderTable } from '../table';
 import { resolveWorkspace } from '../workspaceOption';
 
@@ -157,22 +157,11 @@ function periodJson(r: UsageReport): Record<string, unknown> {
   };
 }
 
+/** The totals as the grouped reports print them (reportView.totalsJson), with the token total named `tokens`
+ *  and second, as this report has always printed it. */
 function periodTotalsJson(t: Totals): Record<string, unknown> {
-  return {
-    requests: t.requests,
-    tokens: t.tokens.input + t.tokens.output,
-    inputTokens: t.tokens.input,
-    cachedInputTokens: t.tokens.cachedInput,
-    outputTokens: t.tokens.output,
-    reasoningTokens: t.tokens.reasoning,
-    wh: t.wh, whLow: t.whLow, whHigh: t.whHigh,
-    usd: t.usd,
-    gco2e: t.gco2e,
-    localRequests: t.localRequests,
-    localShare: t.requests ? t.localRequests / t.requests : 0,
-    savedWh: t.savedWh,
-    savedUsd: t.savedUsd,
-  };
+  const { requests, totalTokens, ...rest } = totalsJson(t);
+  return { requests, tokens: totalTokens, ...rest };
 }
 
 function row(label: string, t: Totals): string[] {

@@ -97,86 +97,36 @@ export class AnthropicBackend implements Backend {
 
   private async *parse(ctx: StreamParseContext, model: ModelSpec): AsyncGenerator<StreamPart, BackendUsage | undefined> {
     const { response, tally, secrets } = ctx;
-    const blocks = new Map<number, { type: string; id: string; name: string; json: string }>();
-    // Raw values as the server sent them; checked once, at the end (usageCheck.ts).
-    const usage: Record<'input' | 'cacheRead' | 'cacheWrite' | 'output', unknown> = { input: undefined, cacheRead: undefined, cacheWrite: undefined, output: undefined };
-    let sawUsage = false;
-    let stopReason: string | undefined;
-    let thinkingChars = 0;
-    let stopped = false;
-    const takeUsage = (u: any): void => {
-      if (!u || typeof u !== 'object') return;
-      if (u.input_tokens !== undefined && u.input_tokens !== null) { usage.input = u.input_tokens; sawUsage = true; }
-      if (u.cache_read_input_tokens !== undefined && u.cache_read_input_tokens !== null) usage.cacheRead = u.cache_read_input_tokens;
-      if (u.cache_creation_input_tokens !== undefined && u.cache_creation_input_tokens !== null) usage.cacheWrite = u.cache_creation_input_tokens;
-      if (u.output_tokens !== undefined && u.output_tokens !== null) { usage.output = u.output_tokens; sawUsage = true; }
-    };
+    const st = newMessagesState();
     for await (const ev of readSse(response.body!)) {
       let json: any;
       try { json = JSON.parse(ev.data); } catch { continue; }
       const type = json?.type ?? ev.event;
-      switch (type) {
-        case 'message_start':
-          takeUsage(json.message?.usage);
-          break;
-        case 'content_block_start': {
-          const b = json.content_block ?? {};
-          blocks.set(json.index, { type: b.type, id: b.id ?? '', name: b.name ?? '', json: '' });
-          if (b.type === 'text' && typeof b.text === 'string' && b.text.length > 0) {
-            tally.seeOutput(b.text.length);
-            yield { type: 'text', text: b.text };
-          }
-          break;
-        }
-        case 'content_block_delta': {
-          const d = json.delta ?? {};
-          if (d.type === 'text_delta' && typeof d.text === 'string' && d.text.length > 0) {
-            tally.seeOutput(d.text.length);
-            yield { type: 'text', text: d.text };
-          } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
-            const b = blocks.get(json.index);
-            if (b) b.json += d.partial_json;
-          } else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') {
-            tally.seeReasoning(d.thinking.length);
-            thinkingChars += d.thinking.length;
-          }
-          break;
-        }
-        case 'content_block_stop': {
-          const b = blocks.get(json.index);
-          if (b && (b.type === 'tool_use' || b.type === 'server_tool_use')) {
-            const input = parseInput(b.json);
-            tally.seeToolCall({ name: b.name, input });
-            yield { type: 'toolCall', callId: b.id, name: b.name, input };
-          }
-          blocks.delete(json.index);
-          break;
-        }
-        case 'message_delta':
-          if (json.delta?.stop_reason) stopReason = json.delta.stop_reason;
-          takeUsage(json.usage);
-          break;
-        case 'message_stop':
-          stopped = true;
-          break;
-        case 'error': {
-          const e = json.error ?? {};
-          const overloaded = e.type === 'overloaded_error';
-          throw new BackendError(
-            overloaded
-              ? `${this.label} is overloaded and stopped "${model.id}" mid-answer; try again shortly or pick another model.`
-              : `${this.label} reported an error while "${model.id}" was answering: ${shortMessage(redact(String(e.message ?? e.type ?? 'unknown error'), secrets))}.`,
-            'anthropic', e.type === 'rate_limit_error' ? 'rateLimit' : 'server');
-        }
-        default:
-          break; // ping and future event types
-      }
-      if (stopped) break;
+      if (type === 'error') throw this.streamError(json.error ?? {}, model, secrets);
+      yield* messagesEventParts(type, json, st, tally);
+      if (st.stopped) break;
     }
-    if (!stopped && !stopReason) {
+    if (!st.stopped && !st.stopReason) {
       throw new BackendError(`${this.label} ended the stream before "${model.id}" finished answering.`, 'anthropic', 'server');
     }
-    if (!sawUsage) return undefined;
+    if (!st.sawUsage) return undefined;
+    return this.settledUsage(st, ctx);
+  }
+
+  /** An `error` event mid-stream. */
+  private streamError(e: any, model: ModelSpec, secrets: string[]): BackendError {
+    const overloaded = e.type === 'overloaded_error';
+    return new BackendError(
+      overloaded
+        ? `${this.label} is overloaded and stopped "${model.id}" mid-answer; try again shortly or pick another model.`
+        : `${this.label} reported an error while "${model.id}" was answering: ${shortMessage(redact(String(e.message ?? e.type ?? 'unknown error'), secrets))}.`,
+      'anthropic', e.type === 'rate_limit_error' ? 'rateLimit' : 'server');
+  }
+
+  /** The reported usage, checked once (usageCheck.ts): input = uncached + cache reads + cache writes. */
+  private settledUsage(st: MessagesState, ctx: StreamParseContext): BackendUsage {
+    const { tally, secrets } = ctx;
+    const { usage } = st;
     const check = new UsageCheck(secrets);
     const uncached = check.count('input_tokens', usage.input, true);
     const cacheRead = check.count('cache_read_input_tokens', usage.cacheRead) ?? 0;
@@ -188,7 +138,7 @@ export class AnthropicBackend implements Backend {
       cachedInput: cacheRead,
       cacheWrite,
       output,
-      reasoning: Math.min(output ?? estimated.output, Math.ceil(thinkingChars / 4)),
+      reasoning: Math.min(output ?? estimated.output, Math.ceil(st.thinkingChars / 4)),
     }, check, estimated);
     return {
       tokens,
@@ -196,8 +146,82 @@ export class AnthropicBackend implements Backend {
       ...(warnings ? { warnings } : {}),
       durationMs: tally.elapsedMs(),
       ...(tally.ttftMs !== undefined ? { ttftMs: tally.ttftMs } : {}),
-      ...(stopReason ? { doneReason: stopReason } : {}),
+      ...(st.stopReason ? { doneReason: st.stopReason } : {}),
     };
+  }
+}
+
+/** What a Messages stream has said so far. */
+interface MessagesState {
+  blocks: Map<number, { type: string; id: string; name: string; json: string }>;
+  /** Raw values as the server sent them; checked once, at the end (usageCheck.ts). */
+  usage: Record<'input' | 'cacheRead' | 'cacheWrite' | 'output', unknown>;
+  sawUsage: boolean;
+  stopReason?: string;
+  thinkingChars: number;
+  stopped: boolean;
+}
+
+function newMessagesState(): MessagesState {
+  return { blocks: new Map(), usage: { input: undefined, cacheRead: undefined, cacheWrite: undefined, output: undefined }, sawUsage: false, thinkingChars: 0, stopped: false };
+}
+
+function takeUsage(st: MessagesState, u: any): void {
+  if (!u || typeof u !== 'object') return;
+  if (u.input_tokens !== undefined && u.input_tokens !== null) { st.usage.input = u.input_tokens; st.sawUsage = true; }
+  if (u.cache_read_input_tokens !== undefined && u.cache_read_input_tokens !== null) st.usage.cacheRead = u.cache_read_input_tokens;
+  if (u.cache_creation_input_tokens !== undefined && u.cache_creation_input_tokens !== null) st.usage.cacheWrite = u.cache_creation_input_tokens;
+  if (u.output_tokens !== undefined && u.output_tokens !== null) { st.usage.output = u.output_tokens; st.sawUsage = true; }
+}
+
+/** The stream contract's parts of one Messages event (text, finished tool calls); notes usage and stops. */
+function* messagesEventParts(type: string, json: any, st: MessagesState, tally: StreamParseContext['tally']): Generator<StreamPart> {
+  switch (type) {
+    case 'message_start':
+      takeUsage(st, json.message?.usage);
+      break;
+    case 'content_block_start': {
+      const b = json.content_block ?? {};
+      st.blocks.set(json.index, { type: b.type, id: b.id ?? '', name: b.name ?? '', json: '' });
+      if (b.type === 'text' && typeof b.text === 'string' && b.text.length > 0) {
+        tally.seeOutput(b.text.length);
+        yield { type: 'text', text: b.text };
+      }
+      break;
+    }
+    case 'content_block_delta': {
+      const d = json.delta ?? {};
+      if (d.type === 'text_delta' && typeof d.text === 'string' && d.text.length > 0) {
+        tally.seeOutput(d.text.length);
+        yield { type: 'text', text: d.text };
+      } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
+        const b = st.blocks.get(json.index);
+        if (b) b.json += d.partial_json;
+      } else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') {
+        tally.seeReasoning(d.thinking.length);
+        st.thinkingChars += d.thinking.length;
+      }
+      break;
+    }
+    case 'content_block_stop': {
+      const b = st.blocks.get(json.index);
+      if (b && (b.type === 'tool_use' || b.type === 'server_tool_use')) {
+        const input = parseInput(b.json);
+        tally.seeToolCall({ name: b.name, input });
+        yield { type: 'toolCall', callId: b.id, name: b.name, input };
+      }
+      st.blocks.delete(json.index);
+      break;
+    }
+    case 'message_delta':
+      if (json.delta?.stop_reason) st.stopReason = json.delta.stop_reason;
+      takeUsage(st, json.usage);
+      break;
+    case 'message_stop':
+      st.stopped = true;
+      break;
+    default:
+      break; // ping and future event types
   }
 }
 

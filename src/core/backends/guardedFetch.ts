@@ -81,113 +81,135 @@ function unref<T>(timer: T): T {
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
+/** One guarded exchange: its deadlines, the first failure (which aborts the exchange) and who to tell. */
+interface Exchange {
+  readonly label: string;
+  readonly provider: Provider;
+  readonly endpoint: string;
+  readonly limits: NetworkLimits;
+  /** Aborts the request to the server (the caller's signal does too). */
+  readonly local: AbortController;
+  failure?: BackendError;
+  /** Set once the body stream exists: errors it with the failure. */
+  onFailure?: (e: BackendError) => void;
+  total?: ReturnType<typeof setTimeout>;
+}
+
+function fail(x: Exchange, e: BackendError): void {
+  if (x.failure) return;
+  x.failure = e;
+  x.local.abort(e);
+  x.onFailure?.(e);
+}
+
+function timeoutError(x: Exchange, what: string, ms: number, setting: string): BackendError {
+  return new BackendError(
+    `${x.label} ${what} within ${seconds(ms)} (${x.endpoint}); Rightsize stopped waiting. Raise ${setting} if this server is that slow.`,
+    x.provider, 'timeout');
+}
+
 /** Wraps `base` with the rules in the header. */
 export function guardedFetch(base: typeof fetch, opts: GuardOptions): typeof fetch {
   const limits: NetworkLimits = { ...DEFAULT_NETWORK_LIMITS, ...opts.limits };
   const { provider, label } = opts;
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const endpoint = endpointOf(url);
-    const local = new AbortController();
-    const signal = init?.signal ? AbortSignal.any([init.signal, local.signal]) : local.signal;
-    let failure: BackendError | undefined;
-    let onFailure: ((e: BackendError) => void) | undefined;
-    const fail = (e: BackendError): void => {
-      if (failure) return;
-      failure = e;
-      local.abort(e);
-      onFailure?.(e);
-    };
-    const timeout = (what: string, ms: number, setting: string): BackendError => new BackendError(
-      `${label} ${what} within ${seconds(ms)} (${endpoint}); Rightsize stopped waiting. Raise ${setting} if this server is that slow.`,
-      provider, 'timeout');
+    const x: Exchange = { label, provider, endpoint: endpointOf(url), limits, local: new AbortController() };
+    const signal = init?.signal ? AbortSignal.any([init.signal, x.local.signal]) : x.local.signal;
     // Timers never keep a process alive by themselves (a CLI exits when its work is done).
-    const total = unref(setTimeout(() => fail(timeout('did not finish answering', limits.totalTimeoutMs, NETWORK_SETTINGS.totalTimeoutMs)), limits.totalTimeoutMs));
-    const headers = unref(setTimeout(() => fail(timeout('did not start answering', limits.responseTimeoutMs, NETWORK_SETTINGS.responseTimeoutMs)), limits.responseTimeoutMs));
+    x.total = unref(setTimeout(() => fail(x, timeoutError(x, 'did not finish answering', limits.totalTimeoutMs, NETWORK_SETTINGS.totalTimeoutMs)), limits.totalTimeoutMs));
+    const headers = unref(setTimeout(() => fail(x, timeoutError(x, 'did not start answering', limits.responseTimeoutMs, NETWORK_SETTINGS.responseTimeoutMs)), limits.responseTimeoutMs));
     let response: Response;
     try {
       response = await base(input, { ...init, redirect: 'manual', signal });
     } catch (e) {
-      clearTimeout(total);
-      throw failure ?? e;
+      clearTimeout(x.total);
+      throw x.failure ?? e;
     } finally {
       clearTimeout(headers);
     }
-    if (failure) { clearTimeout(total); throw failure; }
+    if (x.failure) { clearTimeout(x.total); throw x.failure; }
 
     if (response.status >= 300 && response.status < 400 && response.status !== 304) {
-      clearTimeout(total);
+      clearTimeout(x.total);
       void response.body?.cancel().catch(() => undefined);
-      const where = opts.endpointSetting ? ` If the service has moved, set ${opts.endpointSetting} to its new address.` : '';
-      throw new BackendError(
-        `${label} answered ${endpoint} with a redirect (${response.status}) to ${targetOrigin(response.headers.get('location'), url)}. ` +
-        `Rightsize does not follow redirects from model endpoints, so neither your key nor your prompt was sent there.${where}`,
-        provider, 'redirect');
+      throw redirectError(x, response, url, opts.endpointSetting);
     }
     if (!response.body || NULL_BODY_STATUS.has(response.status)) {
-      clearTimeout(total);
+      clearTimeout(x.total);
       return response;
     }
-
-    const reader = response.body.getReader();
-    let bodyBytes = 0;
-    let lineBytes = 0;
-    let idle: ReturnType<typeof setTimeout> | undefined;
-    let closed = false;
-    const finish = (): void => { closed = true; clearTimeout(total); clearTimeout(idle); };
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        onFailure = (e) => {
-          if (closed) return;
-          finish();
-          controller.error(e);
-          void reader.cancel(e).catch(() => undefined);
-        };
-        if (failure) onFailure(failure);
-      },
-      async pull(controller) {
-        idle = unref(setTimeout(() => fail(timeout('went silent mid-answer: nothing arrived', limits.idleTimeoutMs, NETWORK_SETTINGS.idleTimeoutMs)), limits.idleTimeoutMs));
-        let step: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          step = await reader.read();
-        } catch (e) {
-          if (!closed) { finish(); controller.error(failure ?? e); }
-          return;
-        } finally {
-          clearTimeout(idle);
-        }
-        if (closed) return;
-        if (step.done) { finish(); controller.close(); return; }
-        const chunk = step.value;
-        bodyBytes += chunk.length;
-        if (!response.ok) {
-          // An error body: keep its start, stop reading (finish() first, so cancelling is no failure).
-          const over = bodyBytes - limits.maxErrorBodyBytes;
-          if (over < 0) { controller.enqueue(chunk); return; }
-          if (over < chunk.length) controller.enqueue(chunk.subarray(0, chunk.length - over));
-          finish();
-          controller.close();
-          local.abort();
-          void reader.cancel().catch(() => undefined);
-          return;
-        }
-        lineBytes = longestLineEnd(chunk, lineBytes, limits.maxLineBytes);
-        if (bodyBytes > limits.maxBodyBytes) {
-          fail(new BackendError(`${label} sent more than ${mib(limits.maxBodyBytes)} in one answer (${endpoint}); Rightsize stopped reading.`, provider, 'tooLarge'));
-        } else if (lineBytes > limits.maxLineBytes) {
-          fail(new BackendError(`${label} sent a line longer than ${mib(limits.maxLineBytes)} (${endpoint}); Rightsize stopped reading.`, provider, 'tooLarge'));
-        } else {
-          controller.enqueue(chunk);
-        }
-      },
-      cancel(reason) {
-        finish();
-        local.abort(reason);
-        return reader.cancel(reason).catch(() => undefined);
-      },
-    });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(guardedBody(x, response, response.body.getReader()), { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+function redirectError(x: Exchange, response: Response, url: string, endpointSetting: string | undefined): BackendError {
+  const where = endpointSetting ? ` If the service has moved, set ${endpointSetting} to its new address.` : '';
+  return new BackendError(
+    `${x.label} answered ${x.endpoint} with a redirect (${response.status}) to ${targetOrigin(response.headers.get('location'), url)}. ` +
+    `Rightsize does not follow redirects from model endpoints, so neither your key nor your prompt was sent there.${where}`,
+    x.provider, 'redirect');
+}
+
+/** The response body read through the idle deadline and the size caps; an error body is cut at its cap. */
+function guardedBody(x: Exchange, response: Response, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  const { limits } = x;
+  let bodyBytes = 0;
+  let lineBytes = 0;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const finish = (): void => { closed = true; clearTimeout(x.total); clearTimeout(idle); };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      x.onFailure = (e) => {
+        if (closed) return;
+        finish();
+        controller.error(e);
+        void reader.cancel(e).catch(() => undefined);
+      };
+      if (x.failure) x.onFailure(x.failure);
+    },
+    async pull(controller) {
+      idle = unref(setTimeout(() => fail(x, timeoutError(x, 'went silent mid-answer: nothing arrived', limits.idleTimeoutMs, NETWORK_SETTINGS.idleTimeoutMs)), limits.idleTimeoutMs));
+      let step: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        if (!closed) { finish(); controller.error(x.failure ?? e); }
+        return;
+      } finally {
+        clearTimeout(idle);
+      }
+      if (closed) return;
+      if (step.done) { finish(); controller.close(); return; }
+      const chunk = step.value;
+      bodyBytes += chunk.length;
+      if (!response.ok) {
+        // An error body: keep its start, stop reading (finish() first, so cancelling is no failure).
+        const over = bodyBytes - limits.maxErrorBodyBytes;
+        if (over < 0) { controller.enqueue(chunk); return; }
+        if (over < chunk.length) controller.enqueue(chunk.subarray(0, chunk.length - over));
+        finish();
+        controller.close();
+        x.local.abort();
+        void reader.cancel().catch(() => undefined);
+        return;
+      }
+      lineBytes = longestLineEnd(chunk, lineBytes, limits.maxLineBytes);
+      if (bodyBytes > limits.maxBodyBytes) {
+        fail(x, new BackendError(`${x.label} sent more than ${mib(limits.maxBodyBytes)} in one answer (${x.endpoint}); Rightsize stopped reading.`, x.provider, 'tooLarge'));
+      } else if (lineBytes > limits.maxLineBytes) {
+        fail(x, new BackendError(`${x.label} sent a line longer than ${mib(limits.maxLineBytes)} (${x.endpoint}); Rightsize stopped reading.`, x.provider, 'tooLarge'));
+      } else {
+        controller.enqueue(chunk);
+      }
+    },
+    cancel(reason) {
+      finish();
+      x.local.abort(reason);
+      return reader.cancel(reason).catch(() => undefined);
+    },
+  });
 }
 
 /**

@@ -42,22 +42,13 @@ export interface HttpStreamArgs {
 }
 
 export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPart> {
-  const { provider, label, signal, request, model } = args;
+  const { provider, label, signal, request } = args;
   const tally = new StreamTally();
   if (signal.aborted) {
     yield usagePart(tally.estimatedUsage(request));
     throw cancelledError(provider, label);
   }
-
-  let key: string | undefined;
-  try {
-    key = (await args.apiKey())?.trim() || undefined;
-  } catch {
-    throw new BackendError(`Rightsize could not read the API key for ${label} from secret storage. ${MANAGE_KEYS_HINT} to enter it again.`, provider, 'auth');
-  }
-  if (!key && args.keyRequired) {
-    throw new BackendError(`No API key is set for ${label}. ${MANAGE_KEYS_HINT} to add one.`, provider, 'auth');
-  }
+  const key = await readApiKey(args);
   const secrets = key ? [key] : [];
   if (signal.aborted) {
     yield usagePart(tally.estimatedUsage(request));
@@ -81,21 +72,9 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
       yield usagePart(tally.estimatedUsage(request, 'cancelled'));
       throw cancelledError(provider, label);
     }
-    if (e instanceof BackendError) throw e; // refused redirect, deadline
-    if (isConnectionError(e)) {
-      const code = networkCode(e);
-      throw new BackendError(`${label} is unreachable at ${originOf(args.url)}${code ? ` (${code})` : ''}. Check your network connection and the endpoint setting.`, provider, 'unreachable');
-    }
-    throw new BackendError(`${label} request failed: ${shortMessage(redact(String((e as Error)?.message ?? e), secrets))}.`, provider, 'server');
+    throw requestError(e, args, secrets);
   }
-
-  if (!response.ok) {
-    const bodyText = await readErrorBody(response);
-    throw httpStatusError({ provider, label, status: response.status, headers: response.headers, bodyText, modelId: model.id, secrets });
-  }
-  if (!response.body) {
-    throw new BackendError(`${label} sent an empty response.`, provider, 'server');
-  }
+  await checkResponse(response, args, secrets);
 
   let finished = false;
   const parser = args.parse({ response, tally, secrets, request });
@@ -114,14 +93,7 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
       throw cancelledError(provider, label);
     }
     yield usagePart(tally.estimatedUsage(request, 'error'));
-    if (e instanceof BackendError) throw e;
-    if (e instanceof SseTooLongError) {
-      throw new BackendError(`${label} sent a line longer than ${e.maxChars} characters while "${model.id}" was answering; Rightsize stopped reading.`, provider, 'tooLarge');
-    }
-    if (isConnectionError(e) || (e as Error)?.message === 'terminated') {
-      throw new BackendError(`${label} closed the connection while "${model.id}" was answering. Try again.`, provider, 'server');
-    }
-    throw new BackendError(`${label} failed while "${model.id}" was answering: ${shortMessage(redact(String((e as Error)?.message ?? e), secrets))}.`, provider, 'server');
+    throw answerError(e, args, secrets);
   } finally {
     if (!finished) {
       // Consumer stopped early, cancel or error: make sure the connection is released.
@@ -129,4 +101,55 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
       try { await parser.return(undefined); } catch { /* already closed */ }
     }
   }
+}
+
+/** The API key from secret storage (trimmed; undefined when none), or the error that says how to set one. */
+async function readApiKey(args: HttpStreamArgs): Promise<string | undefined> {
+  const { provider, label } = args;
+  let key: string | undefined;
+  try {
+    key = (await args.apiKey())?.trim() || undefined;
+  } catch {
+    throw new BackendError(`Rightsize could not read the API key for ${label} from secret storage. ${MANAGE_KEYS_HINT} to enter it again.`, provider, 'auth');
+  }
+  if (!key && args.keyRequired) {
+    throw new BackendError(`No API key is set for ${label}. ${MANAGE_KEYS_HINT} to add one.`, provider, 'auth');
+  }
+  return key;
+}
+
+/** Why the request got no response (not cancelled), phrased for a human. */
+function requestError(e: unknown, args: HttpStreamArgs, secrets: string[]): BackendError {
+  const { provider, label } = args;
+  if (e instanceof BackendError) return e; // refused redirect, deadline
+  if (isConnectionError(e)) {
+    const code = networkCode(e);
+    return new BackendError(`${label} is unreachable at ${originOf(args.url)}${code ? ` (${code})` : ''}. Check your network connection and the endpoint setting.`, provider, 'unreachable');
+  }
+  return new BackendError(`${label} request failed: ${shortMessage(redact(String((e as Error)?.message ?? e), secrets))}.`, provider, 'server');
+}
+
+/** Throws the error an HTTP error status or a response without a body means. */
+async function checkResponse(response: Response, args: HttpStreamArgs, secrets: string[]): Promise<void> {
+  const { provider, label, model } = args;
+  if (!response.ok) {
+    const bodyText = await readErrorBody(response);
+    throw httpStatusError({ provider, label, status: response.status, headers: response.headers, bodyText, modelId: model.id, secrets });
+  }
+  if (!response.body) {
+    throw new BackendError(`${label} sent an empty response.`, provider, 'server');
+  }
+}
+
+/** Why an answer stopped while it streamed (not cancelled), phrased for a human. */
+function answerError(e: unknown, args: HttpStreamArgs, secrets: string[]): BackendError {
+  const { provider, label, model } = args;
+  if (e instanceof BackendError) return e;
+  if (e instanceof SseTooLongError) {
+    return new BackendError(`${label} sent a line longer than ${e.maxChars} characters while "${model.id}" was answering; Rightsize stopped reading.`, provider, 'tooLarge');
+  }
+  if (isConnectionError(e) || (e as Error)?.message === 'terminated') {
+    return new BackendError(`${label} closed the connection while "${model.id}" was answering. Try again.`, provider, 'server');
+  }
+  return new BackendError(`${label} failed while "${model.id}" was answering: ${shortMessage(redact(String((e as Error)?.message ?? e), secrets))}.`, provider, 'server');
 }

@@ -6,6 +6,7 @@ import type * as GenaiPrices from '@pydantic/genai-prices';
 import { ModelSpec, Provider } from '../types';
 import { CatalogPrices, LongContextPrices } from '../catalog/specExtensions';
 import overrides from './priceOverrides.json';
+import { runsLocally } from '../modelLocation';
 
 export type PriceOrigin = 'genai-prices' | 'override' | 'model' | 'subscription' | 'copilot-included' | 'none';
 
@@ -130,7 +131,7 @@ let generation = 0;
  */
 export function resolvePrice(model: ModelSpec, now?: Date): ResolvedPrice {
   if (model.prices) return { origin: 'model', prices: model.prices, source: model.prices.source };
-  if (model.location === 'local' && !model.remote) return { origin: 'none', source: 'local: electricity' };
+  if (runsLocally(model)) return { origin: 'none', source: 'local: electricity' };
   const hour = Math.floor((now ? now.getTime() : Date.now()) / 3_600_000);
   const mine = byModel.get(model);
   if (mine && mine.generation === generation && mine.entry.hour === hour && mine.provider === model.provider && mine.id === model.id) return mine.entry.price;

@@ -325,22 +325,11 @@ export class GatewayServer implements Gateway {
           case 'blocked':
             this.deps.onRecord?.(ev.record);
             throw new GatewayError(ev.message, 'budget');
-          case 'done': {
+          case 'done':
             this.deps.onRecord?.(ev.record);
             if (abort.signal.aborted) throw new GatewayError('cancelled', 'timeout'); // recorded as cancelled; answered below
-            const stop = stopReasonOf(ev.doneReason, toolCalls.length > 0);
-            const usage = answerUsage(ev.record.tokens);
-            const timing = { durationMs: ev.record.durationMs, ...(ev.record.ttftMs !== undefined ? { ttftMs: ev.record.ttftMs } : {}) };
-            if (call.stream) {
-              open().end(stop, usage, timing);
-              res.end();
-            } else {
-              if (notices.length) headers['x-rightsize-notice'] = headerSafe(notices.join(' '));
-              this.json(res, format.complete({ ...start, text: text.join(''), toolCalls, stop, usage, ...timing }, call), 200, headers);
-            }
-            this.served[format.name] = (this.served[format.name] ?? 0) + 1;
+            this.finishAnswer(format, call, res, ev.doneReason, ev.record, { start, headers, notices, text, toolCalls, open });
             break;
-          }
         }
       }
     } catch (e) {
@@ -355,6 +344,24 @@ export class GatewayServer implements Gateway {
       clearTimeout(deadline);
       res.off('close', onClose);
     }
+  }
+
+  /** The end of an answer: the stream's last events, or the whole answer when the client did not stream. */
+  private finishAnswer(
+    format: WireFormat, call: ParsedCall, res: http.ServerResponse, doneReason: string | undefined, record: UsageRecord,
+    a: { start: Parameters<WireFormat['stream']>[1]; headers: Record<string, string>; notices: string[]; text: string[]; toolCalls: Array<{ type: 'toolCall'; callId: string; name: string; input: Record<string, unknown> }>; open(): StreamWriter },
+  ): void {
+    const stop = stopReasonOf(doneReason, a.toolCalls.length > 0);
+    const usage = answerUsage(record.tokens);
+    const timing = { durationMs: record.durationMs, ...(record.ttftMs !== undefined ? { ttftMs: record.ttftMs } : {}) };
+    if (call.stream) {
+      a.open().end(stop, usage, timing);
+      res.end();
+    } else {
+      if (a.notices.length) a.headers['x-rightsize-notice'] = headerSafe(a.notices.join(' '));
+      this.json(res, format.complete({ ...a.start, text: a.text.join(''), toolCalls: a.toolCalls, stop, usage, ...timing }, call), 200, a.headers);
+    }
+    this.served[format.name] = (this.served[format.name] ?? 0) + 1;
   }
 }
 

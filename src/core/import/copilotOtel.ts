@@ -105,15 +105,10 @@ const nanosToMs = (x: unknown): number | undefined => {
 /** The spans of an ExportTraceServiceRequest (OTLP/JSON shape). */
 export function spansOfOtlp(req: unknown): TelemetryItem[] {
   const items: TelemetryItem[] = [];
-  for (const rs of list(isObj(req) ? req.resourceSpans : undefined)) {
-    for (const ss of list(isObj(rs) ? rs.scopeSpans : undefined)) {
-      for (const s of list(isObj(ss) ? ss.spans : undefined)) {
-        if (!isObj(s)) continue;
-        const endMs = nanosToMs(s.endTimeUnixNano);
-        if (endMs === undefined) continue;
-        items.push({ kind: 'span', attributes: otlpAttributes(s.attributes), startMs: nanosToMs(s.startTimeUnixNano), endMs, traceId: str(s.traceId), spanId: str(s.spanId) });
-      }
-    }
+  for (const s of otlpEntries(req, 'resourceSpans', 'scopeSpans', 'spans')) {
+    const endMs = nanosToMs(s.endTimeUnixNano);
+    if (endMs === undefined) continue;
+    items.push({ kind: 'span', attributes: otlpAttributes(s.attributes), startMs: nanosToMs(s.startTimeUnixNano), endMs, traceId: str(s.traceId), spanId: str(s.spanId) });
   }
   return items;
 }
@@ -121,19 +116,24 @@ export function spansOfOtlp(req: unknown): TelemetryItem[] {
 /** The log records of an ExportLogsServiceRequest (OTLP/JSON shape). */
 export function logsOfOtlp(req: unknown): TelemetryItem[] {
   const items: TelemetryItem[] = [];
-  for (const rl of list(isObj(req) ? req.resourceLogs : undefined)) {
-    for (const sl of list(isObj(rl) ? rl.scopeLogs : undefined)) {
-      for (const r of list(isObj(sl) ? sl.logRecords : undefined)) {
-        if (!isObj(r)) continue;
-        const endMs = nanosToMs(r.timeUnixNano) ?? nanosToMs(r.observedTimeUnixNano);
-        if (endMs === undefined) continue;
-        const attributes = otlpAttributes(r.attributes);
-        if (attributes['event.name'] === undefined && typeof r.eventName === 'string') attributes['event.name'] = r.eventName;
-        items.push({ kind: 'log', attributes, endMs, traceId: str(r.traceId), spanId: str(r.spanId) });
-      }
-    }
+  for (const r of otlpEntries(req, 'resourceLogs', 'scopeLogs', 'logRecords')) {
+    const endMs = nanosToMs(r.timeUnixNano) ?? nanosToMs(r.observedTimeUnixNano);
+    if (endMs === undefined) continue;
+    const attributes = otlpAttributes(r.attributes);
+    if (attributes['event.name'] === undefined && typeof r.eventName === 'string') attributes['event.name'] = r.eventName;
+    items.push({ kind: 'log', attributes, endMs, traceId: str(r.traceId), spanId: str(r.spanId) });
   }
   return items;
+}
+
+/** The objects of an OTLP/JSON export request, resource by resource and scope by scope
+ *  (`resourceSpans[].scopeSpans[].spans[]`, `resourceLogs[].scopeLogs[].logRecords[]`). */
+function* otlpEntries(req: unknown, resourceKey: string, scopeKey: string, itemKey: string): Generator<Record<string, any>> {
+  for (const r of list(isObj(req) ? req[resourceKey] : undefined)) {
+    for (const sc of list(isObj(r) ? r[scopeKey] : undefined)) {
+      for (const item of list(isObj(sc) ? sc[itemKey] : undefined)) if (isObj(item)) yield item;
+    }
+  }
 }
 
 const hrToMs = (x: unknown): number | undefined =>

@@ -4,6 +4,7 @@
 // plus one line; a line longer than `maxLineBytes` is skipped and counted). An unterminated last line is
 // left for the next read (the writer may be in the middle of it).
 import { promises as fsp } from 'fs';
+import { chunkState, dropAll, keepFrom, makeRoom, readChunk } from '../fileChunks';
 
 export interface ScanStats {
   bytes: number;
@@ -59,45 +60,24 @@ export async function scanMarkedLines(
   try {
     const size = (await fh.stat()).size;
     const end = Math.min(opts.to ?? size, size);
-    let buf = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(opts.chunkBytes ?? 4 * 1024 * 1024, end - opts.from)));
-    let filled = 0; // bytes of a partial line kept at the start of buf
-    let bufStart = opts.from; // file offset of buf[0]
-    let pos = opts.from;
-    let skipping = false; // inside an over-long line: drop bytes until its '\n'
-    while (pos < end) {
+    const st = chunkState(opts.from, end, opts.chunkBytes ?? 4 * 1024 * 1024, 64 * 1024);
+    while (st.pos < end) {
       if (opts.signal?.aborted) break;
-      if (filled === buf.length) {
-        if (buf.length < maxLine) {
-          const bigger = Buffer.allocUnsafe(Math.min(maxLine, buf.length * 2));
-          buf.copy(bigger, 0, 0, filled);
-          buf = bigger;
-        } else {
-          stats.overlong++;
-          skipping = true;
-          filled = 0;
-          bufStart = pos;
-        }
-      }
-      const { bytesRead } = await fh.read(buf, filled, Math.min(buf.length - filled, end - pos), pos);
-      if (bytesRead === 0) break; // the file shrank under us
-      pos += bytesRead;
-      stats.bytes += bytesRead;
-      const avail = filled + bytesRead;
-      const view = buf.subarray(0, avail);
+      if (makeRoom(st, maxLine)) stats.overlong++;
+      const view = await readChunk(fh, st, end, stats);
+      if (!view) break; // the file shrank under us
       const lastNl = view.lastIndexOf(NL);
-      if (lastNl === -1) { filled = skipping ? 0 : avail; if (skipping) bufStart = pos; continue; }
+      if (lastNl === -1) { if (st.skipping) dropAll(st); else st.filled = view.length; continue; }
       let from = 0;
-      if (skipping) { from = view.indexOf(NL) + 1; skipping = false; }
+      if (st.skipping) { from = view.indexOf(NL) + 1; st.skipping = false; }
       const region = from > 0 ? view.subarray(from) : view;
       for (const [s, e] of markedLines(region, lastNl - from, marks)) {
         stats.lines++;
-        onLine(region.toString('utf8', s, e > s && region[e - 1] === 13 ? e - 1 : e), bufStart + from + s, bufStart + from + e + 1);
+        onLine(region.toString('utf8', s, e > s && region[e - 1] === 13 ? e - 1 : e), st.bufStart + from + s, st.bufStart + from + e + 1);
       }
-      buf.copy(buf, 0, lastNl + 1, avail);
-      filled = avail - lastNl - 1;
-      bufStart += lastNl + 1;
+      keepFrom(st, view, lastNl + 1);
     }
-    return bufStart;
+    return st.bufStart;
   } finally {
     await fh.close();
   }

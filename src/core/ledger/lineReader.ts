@@ -14,6 +14,7 @@
 // fingerprint exactly the bytes they cover).
 import type { Hash } from 'crypto';
 import { promises as fsp } from 'fs';
+import { ChunkState, chunkState, dropAll, keepFrom, makeRoom, readChunk } from '../fileChunks';
 import type { UsageRecord } from '../types';
 import { MAX_RECORD_BYTES, recordProblem } from './validate';
 
@@ -108,6 +109,24 @@ export function parseLine(text: string, stats: ReadStats): UsageRecord | undefin
   return value as UsageRecord;
 }
 
+/** The complete lines of `view` parsed (the first one dropped when it ends an over-long line), and where
+ *  the unfinished rest starts. */
+function parseLines(view: Buffer, st: ChunkState, stats: ReadStats): { records: UsageRecord[]; lineStart: number } {
+  const records: UsageRecord[] = [];
+  let lineStart = 0;
+  for (let nl = view.indexOf(NL, 0); nl !== -1; nl = view.indexOf(NL, lineStart)) {
+    if (st.skipping) st.skipping = false;
+    else {
+      let e = nl;
+      if (e > lineStart && view[e - 1] === 13) e--; // CRLF written by an editor
+      const rec = parseLine(view.toString('utf8', lineStart, e), stats);
+      if (rec) records.push(rec);
+    }
+    lineStart = nl + 1;
+  }
+  return { records, lineStart };
+}
+
 /** Reads `file` from `opts.from` to `opts.to` in batches of parsed records (one batch per chunk). */
 export async function* readBatches(file: string, stats: ReadStats, opts: ReadOptions = {}): AsyncGenerator<Batch> {
   const maxLine = opts.maxLineBytes ?? MAX_RECORD_BYTES;
@@ -124,65 +143,35 @@ export async function* readBatches(file: string, stats: ReadStats, opts: ReadOpt
     const from = opts.from ?? 0;
     stats.files++;
     if (from >= end) return;
-    let buf = Buffer.allocUnsafe(Math.max(4096, Math.min(opts.chunkBytes ?? 1024 * 1024, end - from)));
-    let filled = 0; // bytes of a partial line kept at the start of buf
-    let bufStart = from; // file offset of buf[0]
-    let pos = from;
-    let skipping = false; // inside an over-long line: drop bytes until its '\n'
-    while (pos < end) {
-      if (filled === buf.length) {
-        if (buf.length < maxLine) {
-          const bigger = Buffer.allocUnsafe(Math.min(maxLine, buf.length * 2));
-          buf.copy(bigger, 0, 0, filled);
-          buf = bigger;
-        } else {
-          stats.corruptLines++;
-          stats.lines++;
-          skipping = true;
-          if (opts.hash) opts.hash.update(buf.subarray(0, filled));
-          filled = 0;
-          bufStart = pos;
-        }
+    const st = chunkState(from, end, opts.chunkBytes ?? 1024 * 1024, 4096);
+    while (st.pos < end) {
+      const dropped = makeRoom(st, maxLine);
+      if (dropped) {
+        stats.corruptLines++;
+        stats.lines++;
+        opts.hash?.update(dropped);
       }
-      const { bytesRead } = await fh.read(buf, filled, Math.min(buf.length - filled, end - pos), pos);
-      if (bytesRead === 0) break; // the file shrank under us
-      pos += bytesRead;
-      stats.bytes += bytesRead;
-      const avail = filled + bytesRead;
-      const view = buf.subarray(0, avail);
-      const records: UsageRecord[] = [];
-      let lineStart = 0;
-      for (let nl = view.indexOf(NL, 0); nl !== -1; nl = view.indexOf(NL, lineStart)) {
-        if (skipping) skipping = false;
-        else {
-          let e = nl;
-          if (e > lineStart && view[e - 1] === 13) e--; // CRLF written by an editor
-          const rec = parseLine(view.toString('utf8', lineStart, e), stats);
-          if (rec) records.push(rec);
-        }
-        lineStart = nl + 1;
-      }
+      const view = await readChunk(fh, st, end, stats);
+      if (!view) break; // the file shrank under us
+      const { records, lineStart } = parseLines(view, st, stats);
       if (lineStart > 0) {
-        if (opts.hash) opts.hash.update(view.subarray(0, lineStart));
-        yield { records, endOffset: bufStart + lineStart };
+        opts.hash?.update(view.subarray(0, lineStart));
+        yield { records, endOffset: st.bufStart + lineStart };
       }
-      if (skipping) {
-        if (opts.hash) opts.hash.update(view.subarray(lineStart)); // no '\n' in it: the long line goes on
-        filled = 0;
-        bufStart = pos;
+      if (st.skipping) {
+        opts.hash?.update(view.subarray(lineStart)); // no '\n' in it: the long line goes on
+        dropAll(st);
       } else {
-        buf.copy(buf, 0, lineStart, avail);
-        filled = avail - lineStart;
-        bufStart += lineStart;
+        keepFrom(st, view, lineStart);
       }
     }
-    if (filled > 0 && !skipping) {
-      const text = buf.toString('utf8', 0, filled);
+    if (st.filled > 0 && !st.skipping) {
+      const text = st.buf.toString('utf8', 0, st.filled);
       const probe = { ...emptyReadStats() };
       const rec = parseLine(text, probe);
       if (rec) {
         addReadStats(stats, probe);
-        yield { records: [rec], endOffset: bufStart, tail: true };
+        yield { records: [rec], endOffset: st.bufStart, tail: true };
       } else if (text.trim().length > 0 && !(await grewPast(fh, end))) {
         stats.lines++;
         stats.tornTail++;

@@ -20,6 +20,7 @@ import type { DeviceProfile } from '../energy/devices';
 import { localCostUsd } from '../cost/money';
 import { range, Range } from '../energy/range';
 import { fmtNumber } from './format';
+import { runsLocally } from '../modelLocation';
 
 /**
  * Rate at which Ollama loads GGUF weights into memory, GB/s: low end a SATA SSD or a cold NVMe read with
@@ -76,7 +77,7 @@ function tagKey(id: string): string {
 }
 
 function isOllamaLocal(m: ModelSpec): boolean {
-  return m.provider === 'ollama' && m.location === 'local' && m.remote !== true;
+  return m.provider === 'ollama' && runsLocally(m);
 }
 
 export function weightsGB(m: ModelSpec): number {

@@ -64,13 +64,14 @@
 // The estimator is injected (RouteOptions.estimate); the router computes estimates only for the candidates
 // it can choose (the capable ones that pass every filter; the weaker ones only when none is capable), cloud
 // candidates the budget's headroom is checked against, and the reference model.
-import type { ChatRequest, Decision, Estimate, Location, ModelSpec, Objective, Provider, TaskClass, TokenCounts } from '../types';
+import type { ChatRequest, Decision, Estimate, ModelSpec, Objective, Provider, TaskClass, TokenCounts } from '../types';
 import { DEFAULT_LOCAL_PREFERENCE } from '../defaults';
 import type { Envelope } from './envelope';
 import { fmtRatio, fmtScore, fmtTokens, fmtUsd, fmtWh } from './format';
 import type { CapabilityFloor, LearnedAdjustments } from './learning';
 import { LoadCost, loadPhrase, Residency, withLoad } from './residency';
 import { analyseRequest, Requirements } from './requirements';
+import { effectiveLocation } from '../modelLocation';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
 export const CONTEXT_SAFETY_MARGIN = 0.1;
@@ -150,10 +151,8 @@ export function supportsFim(m: ModelSpec): boolean {
   return m.provider === 'ollama' && FIM_MODEL_RE.test(m.id);
 }
 
-/** Where a model really runs: an Ollama model served remotely is not local. */
-export function effectiveLocation(m: ModelSpec): Location {
-  return m.location === 'local' && m.remote !== true ? 'local' : 'cloud';
-}
+/** Where a model really runs (modelLocation.ts; re-exported for the router's users). */
+export { effectiveLocation };
 
 /** The most capable model; ties: more active parameters, then id. */
 export function pickReference(models: readonly ModelSpec[]): ModelSpec | undefined {

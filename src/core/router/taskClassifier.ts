@@ -219,9 +219,27 @@ export function classifyFeatures(f: RequestFeatures): Classification {
     };
   }
 
+  const signals: string[] = [];
+  const best = bestTextKind(ask, stackTrace, signals);
+  const prose = ask;
+
+  const multiFile = multiFilePhrase || files >= MULTI_FILE_MIN_FILES;
+  if (multiFilePhrase) signals.push('cue:multi-file');
+  if (files >= MULTI_FILE_MIN_FILES) signals.push(`files:${files}`);
+
+  let kind: TaskKind;
+  if (multiFile && best !== 'design' && best !== 'explain') kind = 'multiFile';
+  else if (best !== undefined) kind = best;
+  else kind = QUESTION_RE.test(prose) ? 'explain' : 'generate';
+  signals.unshift(`kind:${kind}`);
+  return { kind, task: KIND_TO_TASK[kind], signals, multiFilePhrase, hasStackTrace: stackTrace, ask };
+}
+
+/** The kind of request the words of the ask point to most (cues, the leading verb, a question, a stack
+ *  trace), undefined when none; each cue that counted is added to `signals`. */
+function bestTextKind(prose: string, stackTrace: boolean, signals: string[]): TextKind | undefined {
   // Scores indexed like KIND_PRIORITY.
   let design = 0, fix = 0, test = 0, document = 0, rename = 0, refactor = 0, generate = 0, explain = 0;
-  const signals: string[] = [];
   const add = (kind: TextKind, w: number): void => {
     switch (kind) {
       case 'design': design += w; break;
@@ -234,7 +252,6 @@ export function classifyFeatures(f: RequestFeatures): Classification {
       case 'explain': explain += w; break;
     }
   };
-  const prose = ask;
   if (prose.length > 0) {
     for (let i = 0; i < CUES.length; i++) {
       const cue = CUES[i];
@@ -271,15 +288,5 @@ export function classifyFeatures(f: RequestFeatures): Classification {
       best = KIND_PRIORITY[i];
     }
   }
-
-  const multiFile = multiFilePhrase || files >= MULTI_FILE_MIN_FILES;
-  if (multiFilePhrase) signals.push('cue:multi-file');
-  if (files >= MULTI_FILE_MIN_FILES) signals.push(`files:${files}`);
-
-  let kind: TaskKind;
-  if (multiFile && best !== 'design' && best !== 'explain') kind = 'multiFile';
-  else if (best !== undefined) kind = best;
-  else kind = QUESTION_RE.test(prose) ? 'explain' : 'generate';
-  signals.unshift(`kind:${kind}`);
-  return { kind, task: KIND_TO_TASK[kind], signals, multiFilePhrase, hasStackTrace: stackTrace, ask };
+  return best;
 }

@@ -1,34 +1,14 @@
 // Test helpers for the backend tests: model specs, requests, and draining a stream.
-import type { ChatMessage, ChatRequest, ModelSpec, Provider, StreamPart, BackendUsage } from '../../../src/core/types';
+import type { ChatMessage, ChatRequest, StreamPart, BackendUsage } from '../../../src/core/types';
+import { chatRequest, modelSpec } from '../../util/fixtures';
 
-export function spec(id: string, provider: Provider, extra: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    id,
-    displayName: id,
-    provider,
-    location: provider === 'ollama' ? 'local' : 'cloud',
-    params: { totalB: { min: 7, max: 7 }, activeB: { min: 7, max: 7 } },
-    contextTokens: 32_768,
-    maxOutputTokens: 8192,
-    tools: true,
-    capability: { score: 50, benchmark: 'test', source: 'test' },
-    tokenizer: 'o200k_base',
-    sources: {},
-    ...extra,
-  };
-}
+/** A model with plain values (util/fixtures.ts). */
+export const spec = modelSpec;
 
 let n = 0;
 export function req(messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest {
   n++;
-  return {
-    id: `req-${n}`,
-    messages,
-    surface: 'chat',
-    workspace: { id: 'ws-test', name: 'test' },
-    session: 'session-test',
-    ...extra,
-  };
+  return chatRequest(messages, { id: `req-${n}`, workspace: { id: 'ws-test', name: 'test' }, session: 'session-test', ...extra });
 }
 
 export interface Drained {

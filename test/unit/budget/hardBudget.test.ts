@@ -17,6 +17,7 @@ import { Ledger } from '../../../src/core/ledger';
 import { Pipeline, PipelineEvent } from '../../../src/core/pipeline';
 import type { BudgetLine, BudgetPolicy, ChatRequest, UsageRecord } from '../../../src/core/types';
 import { FakeAnthropic, FakeOpenAI, startFakeAnthropic, startFakeOpenAI } from '../../fakes';
+import { chatRequest } from '../../util/fixtures';
 
 const KEY = 'sk-test-openai-0000';
 const LONG = 'word '.repeat(80_000); // 100k tokens by the fakes' rule
@@ -70,7 +71,7 @@ describe('hard budgets', function () {
         append: (r) => { records.push(r); ledger.append(r); },
         settings: () => ({ mode: 'suggest', objective: 'balanced', localOnly: false, estimate: defaultEstimateSettings(), referenceModel: '' }),
       });
-      const request = (i: number): ChatRequest => ({ id: `r${i}`, messages: [{ role: 'user', content: `Explain step ${i} of the build.` }], surface: 'chat', workspace: { id: 'ws', name: 'W' }, session });
+      const request = (i: number): ChatRequest => chatRequest(`Explain step ${i} of the build.`, { id: `r${i}`, workspace: { id: 'ws', name: 'W' }, session });
       return {
         session,
         run: async (i) => {

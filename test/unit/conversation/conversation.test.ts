@@ -2,9 +2,10 @@
 import * as assert from 'node:assert/strict';
 import { turnInfo } from '../../../src/core/conversation';
 import type { ChatMessage, ChatRequest } from '../../../src/core/types';
+import { chatRequest } from '../../util/fixtures';
 
 function req(messages: ChatMessage[], workspace = 'ws1'): ChatRequest {
-  return { id: 'r', messages, surface: 'chat', workspace: { id: workspace, name: 'w' }, session: 's' };
+  return chatRequest(messages, { id: 'r', workspace: { id: workspace, name: 'w' }, session: 's' });
 }
 
 const system: ChatMessage = { role: 'system', content: 'You are a coding agent.' };

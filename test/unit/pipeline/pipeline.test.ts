@@ -10,6 +10,7 @@ import { defaultEstimateSettings } from '../../../src/core/estimate';
 import { Pipeline, PipelineError, PipelineEvent, PipelineSettings, Target } from '../../../src/core/pipeline';
 import { sharedTokenCounter } from '../../../src/core/tokens';
 import { BudgetPolicy, ChatRequest, ModelSpec, UsageRecord } from '../../../src/core/types';
+import { chatRequest } from '../../util/fixtures';
 import { FakeOllama, FakeOpenAI, startFakeOllama, startFakeOpenAI } from '../../fakes';
 
 const KEY = 'sk-test-pipeline-0123456789';
@@ -64,7 +65,7 @@ describe('pipeline (core, plain Node, fake servers)', function () {
   }
 
   function request(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
-    return { id: `t-${Math.random()}`, messages: [{ role: 'user', content: text }], surface: 'chat', workspace: { id: 'w1', name: 'W' }, session: 's1', ...extra };
+    return chatRequest(text, { id: `t-${Math.random()}`, workspace: { id: 'w1', name: 'W' }, session: 's1', ...extra });
   }
 
   async function collect(r: Rig, req: ChatRequest, target: Target = { kind: 'auto' }, signal = new AbortController().signal): Promise<PipelineEvent[]> {

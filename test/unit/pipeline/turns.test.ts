@@ -15,6 +15,7 @@ import { sharedTokenCounter } from '../../../src/core/tokens';
 import { BudgetPolicy, ChatMessage, ChatRequest, ModelSpec, UsageRecord } from '../../../src/core/types';
 import { FakeOllama, FakeOpenAI, startFakeOllama, startFakeOpenAI } from '../../fakes';
 import { loadEnvelope } from '../../util/envelopeFixtures';
+import { chatRequest } from '../../util/fixtures';
 import { QWEN_CODER_LADDER } from '../../workbench/fakeControl';
 
 const KEY = 'sk-test-turns-0123456789';
@@ -81,8 +82,8 @@ describe('pipeline: one decision per user turn (captured Agent envelope, qwen2.5
 
   const agent = loadEnvelope('vscode-agent-rename-toolloop.json');
   const design = loadEnvelope('vscode-agent-design.json');
-  const asRequest = (messages: ChatMessage[], tools = agent.requests[0].tools): ChatRequest => ({
-    id: `r-${Math.random()}`, messages, tools: tools as ChatRequest['tools'], surface: 'chat', workspace: { id: 'w1', name: 'W' }, session: 's1',
+  const asRequest = (messages: ChatMessage[], tools = agent.requests[0].tools): ChatRequest => chatRequest(messages, {
+    id: `r-${Math.random()}`, tools: tools as ChatRequest['tools'], workspace: { id: 'w1', name: 'W' }, session: 's1',
   });
   const [turnStart, continuation, followUp] = agent.requests.map((q) => asRequest(q.messages));
 

@@ -4,15 +4,16 @@ import * as assert from 'node:assert/strict';
 import { analyseRequest } from '../../../src/core/router/requirements';
 import type { ChatRequest } from '../../../src/core/types';
 import { envelopeFiles, loadEnvelope } from '../../util/envelopeFixtures';
+import { chatRequest } from '../../util/fixtures';
 
 /** Tokens passed to every analysis, so only the request's content differs (size is the token count's job). */
 const TOKENS = 1000;
 
 function request(messages: ChatRequest['messages'], tools?: readonly unknown[], suffix?: string): ChatRequest {
-  return {
-    id: 'r', messages, tools: tools as ChatRequest['tools'], surface: 'chat', workspace: { id: 'w', name: 'W' }, session: 's',
+  return chatRequest(messages, {
+    id: 'r', tools: tools as ChatRequest['tools'], workspace: { id: 'w', name: 'W' }, session: 's',
     ...(suffix !== undefined ? { suffix } : {}),
-  };
+  });
 }
 
 function plain(words: string) {

@@ -2,6 +2,7 @@
 // 2025; capability on the catalog's Aider-polyglot scale) and a simple physical estimator (local: device power x time; cloud: energy per token growing with
 // active parameters, times PUE). The real catalog and estimator are tested in router.catalog.test.ts.
 import type { ChatMessage, ChatRequest, Estimate, ModelSpec, TokenCounts, ToolDefinition } from '../../../src/core/types';
+import { chatRequest, modelSpec } from '../../util/fixtures';
 import { CONTEXT_CHARS_PER_TOKEN } from '../../../src/core/router/difficulty';
 
 function spec(p: {
@@ -10,10 +11,7 @@ function spec(p: {
 }): ModelSpec {
   const [amin, amax] = p.activeB;
   const [tmin, tmax] = p.totalB ?? p.activeB;
-  return {
-    id: p.id,
-    displayName: p.id,
-    provider: p.provider,
+  return modelSpec(p.id, p.provider, {
     location: p.location,
     params: { totalB: { min: tmin, max: tmax }, activeB: { min: amin, max: amax } },
     contextTokens: p.ctx,
@@ -22,10 +20,8 @@ function spec(p: {
     capability: { score: p.score, benchmark: 'fixture', source: 'test fixture' },
     prices: p.prices ? { inputPerMTokUsd: p.prices[0], outputPerMTokUsd: p.prices[1], date: '2025-10-01', source: 'fixture' } : undefined,
     pue: p.location === 'cloud' ? 1.2 : undefined,
-    tokenizer: 'o200k_base',
-    sources: {},
     remote: p.remote,
-  };
+  });
 }
 
 export const M = {
@@ -76,14 +72,7 @@ export function fixtureEstimate(m: ModelSpec, t: TokenCounts): Estimate {
 
 export function req(text: string, extra: Partial<ChatRequest> & { history?: ChatMessage[] } = {}): ChatRequest {
   const { history, ...rest } = extra;
-  return {
-    id: 'r1',
-    messages: [...(history ?? []), { role: 'user', content: text }],
-    surface: 'chat',
-    workspace: { id: 'ws', name: 'ws' },
-    session: 's1',
-    ...rest,
-  };
+  return chatRequest([...(history ?? []), { role: 'user', content: text }], { id: 'r1', ...rest });
 }
 
 /** A module of about `tokens` tokens (CONTEXT_CHARS_PER_TOKEN characters each), fenced, to paste into a

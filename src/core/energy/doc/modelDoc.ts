@@ -17,6 +17,7 @@ import { CLOUD_CONSTANTS, ConstantRow, EMBODIED_CONSTANTS, LOCAL_CONSTANTS } fro
 import { localDeviceSection } from './localDoc';
 import { int, num, range3, ratio, table, yes } from './markdown';
 import { STATIC_CAPABILITY, STATIC_INTRO, STATIC_TOKENIZERS, STATIC_UPDATING } from './prose';
+import { runsLocally } from '../../modelLocation';
 
 /** Prices in the examples are read as of this instant, so the document does not change with the clock. */
 export const DOC_PRICE_DATE = new Date('2026-12-02T12:00:00Z');
@@ -214,7 +215,7 @@ function usd(model: ModelSpec, t: TokenCounts): { usd: string; source: string } 
 function cloudExamplesSection(catalog: Catalog): string {
   const short = tokens(1000, 500);
   const agent = tokens(20_000, 800, 15_000);
-  const rows = catalog.all().filter((m) => m.location === 'cloud' || m.remote).filter((m) => m.provider !== 'copilot').map((m) => {
+  const rows = catalog.all().filter((m) => !runsLocally(m)).filter((m) => m.provider !== 'copilot').map((m) => {
     const a = cloudEnergy(m, short);
     const b = cloudEnergy(m, agent);
     const region = dataCentreRegion(m);
