@@ -105,7 +105,7 @@ const METRICS: Metric[] = [
   { column: { header: 'Total Tokens', align: 'right' }, value: (t) => formatCount(t.tokens.input + t.tokens.output), compact: true },
   { column: { header: 'Energy', align: 'right' }, value: (t) => formatWh(t.wh), compact: true },
   { column: { header: 'Cost (USD)', align: 'right' }, value: (t) => formatUsd(t.usd), compact: true },
-  { column: { header: 'CO2e (g)', align: 'right' }, value: (t) => grams(t.gco2e), compact: false },
+  { column: { header: 'CO2e', align: 'right' }, value: (t) => grams(t.gco2e), compact: false },
   { column: { header: 'Local', align: 'right' }, value: local, compact: false },
   { column: { header: 'Saved', align: 'right' }, value: (t) => formatUsd(t.savedUsd), compact: true },
 ];

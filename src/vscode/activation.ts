@@ -66,6 +66,8 @@ export interface RightsizeApi {
   answerConversationLimitsForTesting?(answers: ConversationAnswer[]): ConversationLimitEvent[];
   /** Only in development/test mode: start the gateway; its URL and token. */
   startGatewayForTesting?(): Promise<{ url: string; token: string }>;
+  /** The variables Rightsize puts into integrated terminals now (rightsize.gateway.terminalEnv). */
+  terminalEnvForTesting?(): Record<string, string>;
   /** Only in development/test mode: what OTLP export is doing. */
   exportStatusForTesting?(): OtlpExportStatus;
 }
@@ -404,6 +406,7 @@ function rightsizeApi(w: Wiring, o: { activationMs: number; tokenizerLoadedDurin
       refreshModelsForTesting: () => w.registry.refresh(),
       exportStatusForTesting: () => o.otlp.status(),
       startGatewayForTesting: async () => ({ url: (await o.gateway.start()).url, token: await o.gateway.tokenForTesting() }),
+      terminalEnvForTesting: () => o.gateway.terminalEnvForTesting(),
       answerConversationLimitsForTesting: (answers: ConversationAnswer[]) => {
         o.budgets.scripted.answers = [...answers];
         o.budgets.scripted.asked = [];

@@ -54,6 +54,13 @@ export class GatewayController implements vscode.Disposable {
 
   get url(): string | undefined { return this.gateway?.url; }
 
+  /** What the integrated terminals get from Rightsize now (development/test mode only). */
+  terminalEnvForTesting(): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.deps.environment.forEach((name, m) => { out[name] = m.value; });
+    return out;
+  }
+
   /** The token (development/test mode only: activation exposes it to the test suite). */
   tokenForTesting(): Promise<string> { return this.token(); }
 

@@ -68,4 +68,24 @@ describe('the gateway in the extension host', function () {
     await vscode.commands.executeCommand('rightsize.stopGateway');
     await assert.rejects(fetch(`${url}/v1/models`, { headers: { 'x-api-key': token } }));
   });
+
+  it('rightsize.gateway.terminalEnv puts the gateway\'s variables into integrated terminals while it runs, and only then', async () => {
+    const env = () => api.terminalEnvForTesting!();
+    const { url, token } = await api.startGatewayForTesting!();
+    await until(() => Object.keys(env()).length === 0, 'no variables without the setting');
+    try {
+      await user().update('gateway.terminalEnv', true, G);
+      await until(() => env().ANTHROPIC_BASE_URL === url && env().RIGHTSIZE_GATEWAY_TOKEN === token, 'the gateway\'s URL and token in the terminals\' environment');
+      assert.equal(env().ANTHROPIC_API_KEY, undefined, 'no tool\'s own key is replaced');
+      await vscode.commands.executeCommand('rightsize.stopGateway');
+      await until(() => Object.keys(env()).length === 0, 'the variables gone once the gateway stops');
+      await api.startGatewayForTesting!();
+      await until(() => env().ANTHROPIC_BASE_URL === url, 'the variables back when it starts again');
+      await user().update('gateway.terminalEnv', undefined, G);
+      await until(() => Object.keys(env()).length === 0, 'the variables gone when the setting is turned off');
+    } finally {
+      await user().update('gateway.terminalEnv', undefined, G);
+      await vscode.commands.executeCommand('rightsize.stopGateway');
+    }
+  });
 });
