@@ -14,6 +14,7 @@
 // Under-routing: the chosen model's tier is below the row's tier; over-routing: above it.
 // Oracle: per row, the lowest-energy candidate of at least the row's tier.
 import { Catalog } from '../../src/core/catalog/catalog';
+import { plannedTokens } from '../../src/core/catalog/reasoningTokens';
 import { defaultEstimateSettings, estimate } from '../../src/core/estimate';
 import { decide, RouteDecision } from '../../src/core/router/router';
 import { DifficultyParams, difficultyParams, setDifficultyParams } from '../../src/core/router/difficultyModel';
@@ -95,7 +96,9 @@ export function routeRows(rows: readonly EvalRow[], cands: readonly ModelSpec[] 
     });
     const chosen = byId.get(d.model)!;
     const output = d.expectedOutputTokens;
-    const tokens = (m: ModelSpec): TokenCounts => ({ input, cachedInput: 0, output: Math.min(output, m.maxOutputTokens), reasoning: 0 });
+    // The same planned tokens as the router's own estimates: the visible answer plus each model's expected
+    // hidden reasoning (gpt-5-mini reasons by default; src/core/catalog/reasoningTokens.ts).
+    const tokens = (m: ModelSpec): TokenCounts => plannedTokens(m, input, output);
     let oracle: ModelSpec | undefined;
     let oracleWh = Infinity;
     for (const m of cands) {

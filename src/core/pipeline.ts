@@ -13,6 +13,7 @@ import type { LearnedAdjustments } from './router/learning';
 import { OllamaSnapshot, residency } from './router/residency';
 import { envelopeOf } from './router/features';
 import { errorText } from './errorText';
+import { plannedTokens } from './catalog/reasoningTokens';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
 } from './router/router';
@@ -227,7 +228,6 @@ export class Pipeline {
   /** A decision for a model chosen without routing (a manual pick, a continuation). */
   private pinned(p: Prepared, model: ModelSpec, reason: string, signals?: string[], required?: number): Decision {
     const needs = requiredCapability(p.request, p.inputTokens, p.envelope);
-    const output = model.maxOutputTokens > 0 ? Math.min(model.maxOutputTokens, needs.expectedOutputTokens) : needs.expectedOutputTokens;
     return {
       model: model.id,
       provider: model.provider,
@@ -235,7 +235,7 @@ export class Pipeline {
       task: needs.task,
       requiredCapability: required ?? needs.required,
       reason,
-      estimate: p.options.estimate(model, { input: p.inputTokens, cachedInput: 0, output, reasoning: 0 }),
+      estimate: p.options.estimate(model, plannedTokens(model, p.inputTokens, needs.expectedOutputTokens)),
       alternatives: [],
       signals: signals ?? [],
     };

@@ -116,6 +116,11 @@ function checkModel(m: CatalogModelSpec): void {
   if (m.priceRef !== undefined && !/^[a-z0-9-]+\/\S+$/.test(m.priceRef)) throw new Error(`${where}: priceRef must be "provider/model"`);
   if (!(m.capability?.score >= 0 && m.capability.score <= 100)) throw new Error(`${where}: capability outside 0-100`);
   if (!m.sources || typeof m.sources !== 'object') throw new Error(`${where}: missing sources`);
+  if (m.reasoning !== undefined) {
+    const r = m.reasoning.expectedTokensPerRequest;
+    if (!(Number.isInteger(r) && r >= 0 && r < m.maxOutputTokens)) throw new Error(`${where}: reasoning.expectedTokensPerRequest must be a whole number below maxOutputTokens`);
+    if (!m.sources.reasoning) throw new Error(`${where}: reasoning has no source`);
+  }
   if (m.prices) {
     for (const k of ['inputPerMTokUsd', 'outputPerMTokUsd'] as const) {
       if (!(m.prices[k] >= 0)) throw new Error(`${where}: bad prices.${k}`);

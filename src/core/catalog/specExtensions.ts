@@ -52,6 +52,17 @@ export interface CatalogModelSpec extends ModelSpec {
   region?: string;
   /** How the model is served, when known (src/core/energy/serving.ts). */
   serving?: ServingFacts;
+  /** The model reasons by default (hidden reasoning tokens, billed and generated as output): how much an
+   *  estimate made before the request expects (src/core/catalog/reasoningTokens.ts). */
+  reasoning?: ReasoningDefaults;
+}
+
+/** A reasoning model's behaviour when the request does not set an effort. */
+export interface ReasoningDefaults {
+  /** The API's default reasoning effort. */
+  defaultEffort: 'minimal' | 'low' | 'medium' | 'high';
+  /** Hidden reasoning tokens expected per request at that effort (output includes them). */
+  expectedTokensPerRequest: number;
 }
 
 /** USD for one legacy premium request beyond the allowance (GitHub docs, copilot requests). */
@@ -59,6 +70,10 @@ export const COPILOT_PREMIUM_REQUEST_USD = 0.04;
 
 export function copilotFacts(model: ModelSpec): CopilotFacts | undefined {
   return (model as CatalogModelSpec).copilot;
+}
+
+export function reasoningDefaults(model: ModelSpec): ReasoningDefaults | undefined {
+  return (model as CatalogModelSpec).reasoning;
 }
 
 export function localFacts(model: ModelSpec): LocalModelFacts | undefined {

@@ -72,6 +72,7 @@ import type { CapabilityFloor, LearnedAdjustments } from './learning';
 import { LoadCost, loadPhrase, Residency, withLoad } from './residency';
 import { analyseRequest, Requirements } from './requirements';
 import { effectiveLocation } from '../modelLocation';
+import { plannedOutputTokens, plannedTokens } from '../catalog/reasoningTokens';
 
 /** Fraction of a model's context window kept free (tokenizer differences, chat template overhead). */
 export const CONTEXT_SAFETY_MARGIN = 0.1;
@@ -479,12 +480,13 @@ function activeMid(m: ModelSpec): number {
   return (m.params.activeB.min + m.params.activeB.max) / 2;
 }
 
+/** Output tokens on `m`: the visible answer plus the model's expected hidden reasoning (catalog/reasoningTokens.ts). */
 function outputFor(m: ModelSpec, expected: number): number {
-  return m.maxOutputTokens > 0 && m.maxOutputTokens < expected ? m.maxOutputTokens : expected;
+  return plannedOutputTokens(m, expected);
 }
 
 function tokensFor(m: ModelSpec, input: number, expected: number): TokenCounts {
-  return { input, cachedInput: 0, output: outputFor(m, expected), reasoning: 0 };
+  return plannedTokens(m, input, expected);
 }
 
 function costPhrase(objective: Objective, chosen: Scored, ref: Estimate, refModel: ModelSpec, isRef: boolean): string {
