@@ -6,12 +6,14 @@
 // router evaluation all plan `visible + expected reasoning` output tokens, from the catalog's
 // `reasoning.expectedTokensPerRequest` (models.json, with its source under `sources.reasoning`).
 //
-// gpt-5-mini: 700 tokens (catalog source `reasoning-gpt5-mini`):
+// OpenAI's models before gpt-5.1 (gpt-5, gpt-5-mini, gpt-5-nano, o3, o4-mini; Copilot's gpt-5 and gpt-5-mini):
+// 700 tokens each (catalog source `reasoning-openai-medium`):
 // - default effort: "All models before gpt-5.1 default to medium reasoning effort" (Microsoft Learn,
 //   @azure/ai-projects `ReasoningEffort`, which repeats OpenAI's API reference);
 // - amount: a published measurement of gpt-5-mini on Microsoft Foundry (qiita.com/FukuharaYohei/items/
 //   8143f4d51fc30624c39f, 2026-01-18): the same prompt took 1,830 output tokens at effort minimal and 2,518 at
-//   medium (6,427 at high), i.e. about 700 reasoning tokens at the default;
+//   medium (6,427 at high), i.e. about 700 reasoning tokens at the default (the one per-request measurement
+//   found; the other models are assumed to reason as much: gpt-5-nano took 27,907 at medium there);
 // - OpenAI's reasoning guide (developers.openai.com/docs/guides/reasoning): "a few hundred to tens of
 //   thousands" of reasoning tokens per request, depending on the problem.
 // One prompt is thin evidence, so the figure is the low end of that range: it may understate gpt-5-mini's
