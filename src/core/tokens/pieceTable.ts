@@ -18,7 +18,7 @@
 // Building the rank table (~200k tokens, ~10 MB) costs a few hundred ms of CPU: it is done in slices
 // that yield to the event loop (`buildPieceTable`), once per process and encoding, in the background after
 // the encoder loads (TokenCounter.warmUp). Until it is ready, counts take the WASM path.
-import { RankTable } from './bpeRanks';
+import { countPieceMemo, PieceMemo, RankTable } from './bpeRanks';
 
 /** Rust `\s` (Unicode White_Space), as the inside of a character class. */
 const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
@@ -75,8 +75,8 @@ export interface PieceTally { pieces: number; merged: number }
  * Tokens of `text` from its pieces, or undefined when the pieces do not tile the text (the caller then encodes
  * it whole). `tally`, when given, gains the number of pieces and of pieces that took the byte-pair merge.
  */
-export function countByPieces(table: PieceTable, text: string, tally?: PieceTally): number | undefined {
-  if (table.asciiScanner) return countByScanning(table, text, tally);
+export function countByPieces(table: PieceTable, text: string, tally?: PieceTally, memo?: PieceMemo): number | undefined {
+  if (table.asciiScanner) return countByScanning(table, text, tally, memo);
   const re = table.regex;
   const ranks = table.ranks;
   re.lastIndex = 0;
@@ -87,7 +87,7 @@ export function countByPieces(table: PieceTable, text: string, tally?: PieceTall
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m.index !== at) return undefined;
     const end = at + m[0].length;
-    const k = ranks.countPiece(text, at, end);
+    const k = countPieceMemo(ranks, memo, text, at, end, isAscii(text, at, end));
     if (k > 1) merged++;
     n += k;
     pieces++;
@@ -97,7 +97,12 @@ export function countByPieces(table: PieceTable, text: string, tally?: PieceTall
   return at === text.length ? n : undefined;
 }
 
-function countByScanning(table: PieceTable, text: string, tally?: PieceTally): number | undefined {
+function isAscii(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+function countByScanning(table: PieceTable, text: string, tally?: PieceTally, memo?: PieceMemo): number | undefined {
   const { ranks, sticky } = table;
   const len = text.length;
   let n = 0;
@@ -111,14 +116,14 @@ function countByScanning(table: PieceTable, text: string, tally?: PieceTally): n
       const m = sticky.exec(text);
       if (!m) return undefined;
       end = at + m[0].length;
-      const k = ranks.countPiece(text, at, end);
+      const k = countPieceMemo(ranks, memo, text, at, end, isAscii(text, at, end));
       if (k > 1) merged++;
       n += k;
     } else if (end - at === 1) {
       n++; // one ASCII character: every byte is a token
     } else {
       // the scanner's pieces are ASCII: their characters are their bytes
-      const k = ranks.countPieceBytes(text, at, end);
+      const k = countPieceMemo(ranks, memo, text, at, end, true);
       if (k > 1) merged++;
       n += k;
     }

@@ -40,6 +40,7 @@
 import type { ChatMessage, MessagePart, TokenizerName, ToolDefinition } from '../types';
 import { contentKey } from './contentHash';
 import { CountCache } from './countCache';
+import { PieceMemo } from './bpeRanks';
 import { LiteEncoder, loadEncoder, readEncoderFile } from './encoderLoader';
 import { imagePartTokens } from './imageTokens';
 import { buildPieceTable, countByPieces, PIECE_TABLE_CHECK_TEXT, PieceTable, PieceTally } from './pieceTable';
@@ -96,7 +97,7 @@ export interface TokenCounterStats {
   pieceCountedTexts: number;
   /** Pieces of those texts. */
   pieces: number;
-  /** Pieces that were not one token, counted by the byte-pair merge in JavaScript. */
+  /** Pieces that were not one token (counted by the byte-pair merge in JavaScript, or found in the piece memo). */
   mergedPieces: number;
 }
 
@@ -125,6 +126,8 @@ export class TokenCounter {
   private encodedChars = 0;
   private pieceCountedTexts = 0;
   private readonly tally: PieceTally = { pieces: 0, merged: 0 };
+  /** Counts of recently seen pieces (the piece path's memo), per encoding. */
+  private readonly pieceMemos = new Map<TokenizerName, PieceMemo>();
   private encodersLoaded = 0;
   private disposed = false;
 
@@ -269,6 +272,7 @@ export class TokenCounter {
   clearCache(): void {
     this.cache.clear();
     this.shortCounts.clear();
+    this.pieceMemos.clear();
   }
 
   /** Frees the WASM encoders. The counter must not be used afterwards. */
@@ -325,7 +329,9 @@ export class TokenCounter {
       this.encodeCalls++;
       const table = this.opts.piecePath === false ? undefined : pieceTables.get(encoding);
       if (table) {
-        const n = countByPieces(table, text, this.tally);
+        let memo = this.pieceMemos.get(encoding);
+        if (!memo) this.pieceMemos.set(encoding, (memo = new PieceMemo()));
+        const n = countByPieces(table, text, this.tally, memo);
         if (n !== undefined) {
           this.pieceCountedTexts++;
           return n;
