@@ -14,13 +14,11 @@
 //
 // Gated: under- and over-routing per set, less energy than always-the-largest-local-model, and the SWE-bench
 // outcome view. Reported but not gated: less energy than always-gpt-5-mini (the mid cloud model). By
-// Rightsize's estimates gpt-5-mini needs about 0.16-0.18 Wh per request here, less than every other
-// candidate but qwen2.5-coder:1.5b (0.13 Wh), and half as much as what the frontier models need; so any
-// router that sends the 35-42% of requests no open model up to 34B solved to a frontier model uses more
-// energy than always-gpt-5-mini, which under-routes all of them. The sweep shows it at every threshold.
-//
-// The main table is in-sample (the shipped parameters were fitted on these rows); "out-of-fold" routes every row
-// with a model fitted without it (eval/router/crossValidate.ts), the figure a new request can expect.
+// Rightsize's estimates, with its hidden reasoning counted (700 tokens at its default medium effort,
+// src/core/catalog/reasoningTokens.ts), gpt-5-mini needs about 0.30-0.32 Wh per request here: more than
+// qwen2.5-coder:1.5b (0.13 Wh), about half of what the frontier models need; so any router that sends the
+// 35-42% of requests no open model up to 34B solved to a frontier model uses more energy than
+// always-gpt-5-mini, which under-routes all of them. The sweep shows it at every threshold.
 //
 // Usage: node out/eval/router/run.js [--data DIR] [--json FILE] [--rows FILE] [--no-sweep] [--no-cv]
 import * as fs from 'fs';

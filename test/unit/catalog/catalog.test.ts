@@ -74,6 +74,7 @@ describe('catalog: data', () => {
       if (m.pue !== undefined) need.push('pue');
       if (m.local?.weightsGB !== undefined) need.push('weightsGB');
       if (m.copilot?.premiumRequestMultiplier !== undefined) need.push('premiumRequestMultiplier');
+      if ((m as CatalogModelSpec).reasoning !== undefined) need.push('reasoning');
       for (const k of need) {
         assert.ok(m.sources[k], `${m.provider}/${m.id}: no source for ${k}`);
       }
@@ -202,6 +203,21 @@ describe('catalog: lookup', () => {
     const bad = JSON.parse(JSON.stringify(raw));
     bad.models[0].params.activeB = { min: 10, max: 1 };
     assert.throws(() => parseCatalogData(bad), /activeB: not an ordered positive range/);
+    const unsourced = JSON.parse(JSON.stringify(raw));
+    const mini = unsourced.models.find((m: CatalogModelSpec) => m.id === 'gpt-5-mini' && m.provider === 'openai');
+    delete mini.sources.reasoning;
+    assert.throws(() => parseCatalogData(unsourced), /gpt-5-mini.*reasoning has no source/);
+  });
+
+  it('marks the OpenAI models that reason by default (before gpt-5.1: medium effort) and only those', () => {
+    const reasoning = all.filter((m) => (m as CatalogModelSpec).reasoning).map((m) => `${m.provider}/${m.id}`).sort();
+    assert.deepEqual(reasoning, ['copilot/gpt-5', 'copilot/gpt-5-mini', 'openai/gpt-5', 'openai/gpt-5-mini', 'openai/gpt-5-nano', 'openai/o3', 'openai/o4-mini']);
+    for (const m of all) {
+      const r = (m as CatalogModelSpec).reasoning;
+      if (r) assert.equal(r.defaultEffort, 'medium', m.id);
+    }
+    // gpt-5.1 and later default to no reasoning: nothing is added to their estimates.
+    assert.equal((catalog.get('gpt-5.1') as CatalogModelSpec).reasoning, undefined);
   });
 });
 

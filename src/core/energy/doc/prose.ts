@@ -32,7 +32,13 @@ USD per million tokens (MTok). Names carry their unit: \`wh\`, \`usd\`, \`g\`, \
 
 Energy counts \`output\` once (reasoning tokens cost the same to generate). Money bills reasoning at the
 reasoning price when a model has one, else at the output price. An optional \`cacheWrite\` count (part of
-\`input\`) is billed at the cache-write price when present.`;
+\`input\`) is billed at the cache-write price when present.
+
+Before a request (routing, a pinned model's decision), \`output\` is the task's expected visible answer plus,
+for a model that reasons by default, its expected hidden reasoning: the catalog's
+\`reasoning.expectedTokensPerRequest\` (700 for OpenAI's models before gpt-5.1 at their default medium
+effort, the low end of the published figures; \`src/core/catalog/reasoningTokens.ts\`). After the request the
+reported usage, real reasoning included, replaces it.`;
 
 export const STATIC_CAPABILITY = `## Capability scale
 
