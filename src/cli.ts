@@ -1,12 +1,32 @@
 // `rightsize` command-line tool over the same core as the extension.
+import * as fs from 'fs';
 import { quietOnEpipe } from './cli/io';
 import { runCli } from './cli/main';
 import { errorText } from './core/errorText';
 
-quietOnEpipe(process.stdout);
-quietOnEpipe(process.stderr);
+// The standard streams on first use: building them costs a status line milliseconds it does not need
+// (it reads no stdin in a terminal and writes its one line straight to the descriptor).
+let stdout: NodeJS.WriteStream | undefined;
+let stderr: NodeJS.WriteStream | undefined;
+const out = (): NodeJS.WriteStream => { if (!stdout) quietOnEpipe((stdout = process.stdout)); return stdout; };
+const err = (): NodeJS.WriteStream => { if (!stderr) quietOnEpipe((stderr = process.stderr)); return stderr; };
 
-// stdin on first use: creating it costs a status line milliseconds it never needs in a terminal.
-runCli(process.argv.slice(2), { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr, env: process.env })
+/** One synchronous write(2) loop to fd 1, before any stdout stream exists. EPIPE: the reader left (done). */
+function writeStdoutSync(text: string): boolean {
+  if (stdout) return false;
+  const buf = Buffer.from(text, 'utf8');
+  let at = 0;
+  try {
+    while (at < buf.length) at += fs.writeSync(1, buf, at, buf.length - at);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return true;
+    if (at > 0) { out().write(buf.subarray(at)); return true; } // the rest through the stream (EAGAIN on a full pipe)
+    return false;
+  }
+}
+
+runCli(process.argv.slice(2), { get stdin() { return process.stdin; }, get stdout() { return out(); }, get stderr() { return err(); }, env: process.env, writeStdoutSync })
   .then((code) => { process.exitCode = code; })
-  .catch((e: unknown) => { process.stderr.write(`rightsize: ${errorText(e)}\n`); process.exitCode = 1; });
+  .catch((e: unknown) => { err().write(`rightsize: ${errorText(e)}\n`); process.exitCode = 1; });

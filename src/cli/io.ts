@@ -8,6 +8,17 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /**
+   * Writes `text` to standard output at once, without making a stream of it (building process.stdout
+   * costs a status line several milliseconds); false when it cannot (no descriptor, a stream already
+   * exists, a full non-blocking pipe): then write to `stdout`.
+   */
+  writeStdoutSync?: (text: string) => boolean;
+}
+
+/** Writes `text` to the CLI's standard output: at once when it can (see CliIo.writeStdoutSync). */
+export function writeOut(io: CliIo, text: string): void {
+  if (!io.writeStdoutSync?.(text)) io.stdout.write(text);
 }
 
 /** A line of input, or (`tooLong`) one longer than the cap, skipped unread. */
