@@ -27,6 +27,36 @@ function writeStdoutSync(text: string): boolean {
   }
 }
 
-runCli(process.argv.slice(2), { get stdin() { return process.stdin; }, get stdout() { return out(); }, get stderr() { return err(); }, env: process.env, writeStdoutSync })
+/** fd 0 read with fs.read (no stream: building process.stdin for a pipe or socket loads node:net) when it is
+ *  a pipe, a socket or a file; what came within `ms`. A read still waiting then keeps the process until
+ *  stdin closes, as a stream's would. */
+function readStdinBriefly(ms: number, maxBytes: number): Promise<string | undefined> {
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(0);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  if (!(st.isFIFO() || st.isSocket() || st.isFile())) return Promise.resolve(undefined); // a terminal, /dev/null
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (): void => { if (!done) { done = true; clearTimeout(timer); resolve(Buffer.concat(chunks).toString('utf8')); } };
+    const timer = setTimeout(finish, ms);
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    const next = (): void => fs.read(0, buf, 0, buf.length, null, (e, n) => {
+      if (done) return;
+      if (e) { if (e.code === 'EAGAIN') setTimeout(next, 5); else finish(); return; }
+      if (n === 0) { finish(); return; }
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+      size += n;
+      if (size > maxBytes) finish(); else next();
+    });
+    next();
+  });
+}
+
+runCli(process.argv.slice(2), { get stdin() { return process.stdin; }, get stdout() { return out(); }, get stderr() { return err(); }, env: process.env, writeStdoutSync, readStdinBriefly })
   .then((code) => { process.exitCode = code; })
   .catch((e: unknown) => { err().write(`rightsize: ${errorText(e)}\n`); process.exitCode = 1; });

@@ -14,6 +14,12 @@ export interface CliIo {
    * exists, a full non-blocking pipe): then write to `stdout`.
    */
   writeStdoutSync?: (text: string) => boolean;
+  /**
+   * What arrives on standard input within `ms` (at most `maxBytes`), read from the descriptor without
+   * making a stream of it; undefined when stdin is a terminal or nothing that can be read so. Absent: use
+   * `stdin`.
+   */
+  readStdinBriefly?: (ms: number, maxBytes: number) => Promise<string | undefined>;
 }
 
 /** Writes `text` to the CLI's standard output: at once when it can (see CliIo.writeStdoutSync). */

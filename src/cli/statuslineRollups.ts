@@ -20,7 +20,8 @@ export async function totalsFromRollups(ledgerDir: string, now: Date, onWarning:
   // (the totals then cover each file exactly to its size).
   const after = files.map((f) => stampFile(f));
   const same = (a: FileStamp, b: FileStamp): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
-  if (before.every((b, i) => same(b, after[i]) && b.lastByteIsNewline)) {
+  // (No file of the period yet: nothing to cache, and the ledger directory is not created for it.)
+  if (present.length > 0 && before.every((b, i) => same(b, after[i]) && b.lastByteIsNewline)) {
     writeCache(ledger.dir, now, now.getTime(), before.map(({ lastByteIsNewline: _, ...s }) => s), totals);
   }
   return totals;

@@ -18,8 +18,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { PeriodUsage } from '../core/report/buildReport';
 import { Buckets, SUM } from '../core/report/buckets';
-import { calendarFor, dayKeysBetween, periodRange, zoneId } from '../core/report/calendar';
+import { calendarFor, dayKeyer, dayKeysBetween, periodRange, zoneId } from '../core/report/calendar';
 import { scanFile } from '../core/report/fileScan';
+import { emptyReadStats, parseLine } from '../core/ledger/lineReader';
 import { LedgerFile, ledgerFileInfo, ledgerFileName } from '../core/ledger/paths';
 
 export const STATUSLINE_CACHE_FORMAT = 1;
@@ -27,6 +28,8 @@ export const STATUSLINE_CACHE_FORMAT = 1;
 export const REVERIFY_MS = 15 * 60_000;
 /** Bytes before a covered offset kept to recognise the file it was taken from. */
 const MARK_BYTES = 64;
+/** Appended bytes read in one synchronous read (the few records since the last prompt); more: streamed. */
+const SMALL_TAIL_BYTES = 256 * 1024;
 
 export type PeriodName = 'day' | 'week' | 'month';
 export type Periods = Record<PeriodName, PeriodUsage>;
@@ -167,6 +170,48 @@ export function stampFile(file: LedgerFile, covered?: number): FileStamp & { las
   }
 }
 
+/**
+ * The records of [from, to) of a ledger file (from at a line start; to - from at most SMALL_TAIL_BYTES,
+ * far below a record's largest size, so no line is cut short by the limit), as scanFile gives them: the
+ * complete lines into `buckets`, a complete record on an unterminated last line into `transient`, and the
+ * offset after the last complete line. One read, no stream. Each line is parsed by the ledger's reader.
+ */
+function readSmallTail(file: string, from: number, to: number): { buckets: Buckets; transient?: Buckets; endOffset: number } {
+  const fd = fs.openSync(file, 'r');
+  let view: Buffer;
+  try {
+    const buf = Buffer.allocUnsafe(to - from);
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, from + got);
+      if (n === 0) break; // shrank meanwhile: the next run sees it
+      got += n;
+    }
+    view = buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const keyOf = dayKeyer(calendarFor('local'));
+  const stats = emptyReadStats();
+  const buckets = new Buckets(0);
+  const add = (into: Buckets, text: string): void => {
+    const r = parseLine(text, stats);
+    if (r) { const ms = Date.parse(r.ts); into.add(r, keyOf(ms), ms); }
+  };
+  let lineStart = 0;
+  for (let nl = view.indexOf(10); nl !== -1; nl = view.indexOf(10, lineStart)) {
+    const e = nl > lineStart && view[nl - 1] === 13 ? nl - 1 : nl; // CRLF written by an editor
+    add(buckets, view.toString('utf8', lineStart, e));
+    lineStart = nl + 1;
+  }
+  let transient: Buckets | undefined;
+  if (lineStart < view.length) {
+    transient = new Buckets(0);
+    add(transient, view.toString('utf8', lineStart));
+  }
+  return { buckets, transient, endOffset: from + lineStart };
+}
+
 /** Writes the cache atomically (temp file + rename); a ledger that cannot be written just goes uncached. */
 export function writeCache(ledgerDir: string, now: Date, verifiedMs: number, files: FileStamp[], totals: StatuslineTotals): void {
   const c: CacheFile = {
@@ -243,7 +288,7 @@ export async function cachedTotals(ledgerDir: string, now: Date): Promise<Status
     let covered = Math.max(0, was.covered);
     if (st.size > covered) {
       // appended since (or an unterminated last line, counted each time and never cached)
-      const scan = await scanFile(files[i].path, { zone: 'local', topK: 0, from: covered, to: st.size });
+      const scan = st.size - covered <= SMALL_TAIL_BYTES ? readSmallTail(files[i].path, covered, st.size) : await scanFile(files[i].path, { zone: 'local', topK: 0, from: covered, to: st.size });
       totals.add([scan.buckets], now);
       if (scan.transient) uncached.push(scan.transient);
       covered = scan.endOffset;

@@ -38,11 +38,11 @@ const DEFAULT_FORMAT = 'today {tokens} tok · {wh} · {usd}{budget: · }';
 
 interface BudgetUse { period: 'day' | 'week' | 'month'; unit: BudgetUnit; used: number; limit: number; fraction: number }
 
-/** Claude Code's status-line input, when stdin is a pipe that delivers it promptly. */
-async function claudeInputDir(io: CliIo): Promise<string | undefined> {
+/** What stdin (a stream) delivers within 150 ms; undefined for a terminal. */
+async function readStreamBriefly(io: CliIo): Promise<string | undefined> {
   const stdin = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
   if (stdin.isTTY) return undefined;
-  const text = await new Promise<string>((resolve) => {
+  return new Promise<string>((resolve) => {
     let buf = '';
     const done = (): void => { clearTimeout(timer); stdin.removeAllListeners('data'); resolve(buf); };
     const timer = setTimeout(done, 150);
@@ -50,6 +50,12 @@ async function claudeInputDir(io: CliIo): Promise<string | undefined> {
     stdin.once('end', done);
     stdin.once('error', done);
   });
+}
+
+/** Claude Code's status-line input, when stdin is a pipe that delivers it promptly. */
+async function claudeInputDir(io: CliIo): Promise<string | undefined> {
+  const text = io.readStdinBriefly ? await io.readStdinBriefly(150, 1 << 20) : await readStreamBriefly(io);
+  if (text === undefined) return undefined;
   try {
     const j = JSON.parse(text) as { workspace?: { current_dir?: unknown; project_dir?: unknown }; cwd?: unknown };
     const dir = j.workspace?.project_dir ?? j.workspace?.current_dir ?? j.cwd;

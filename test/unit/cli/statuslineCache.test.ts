@@ -9,6 +9,7 @@ import { Ledger, ledgerFileName, serializeRecord } from '../../../src/core/ledge
 import { periodRange } from '../../../src/core/report';
 import type { UsageRecord } from '../../../src/core/types';
 import { REVERIFY_MS, cachePath } from '../../../src/cli/statuslineTotals';
+import { formatPercent } from '../../../src/core/format';
 import { generateHistory, makeRecord } from '../../util/recordFactory';
 import { withTimeZone } from '../report/helpers';
 import { cli } from './cliHarness';
@@ -148,5 +149,42 @@ describe('cli: statusline cache', function () {
     }
     fs.writeFileSync(cachePath(dir), '{"format":1,"zone":');
     await check('corrupt cache');
+  });
+});
+
+describe('cli: statusline as Claude Code runs it (the built dist/cli.js, JSON on a pipe)', function () {
+  this.timeout(60000);
+  const bundle = path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
+  it('finds the workspace from the piped JSON, counts what was appended between prompts, and shows the budget', function () {
+    if (!fs.existsSync(bundle)) this.skip();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { workspaceIdForFolder } = require('../../../src/cli/workspaceOption') as typeof import('../../../src/cli/workspaceOption');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-cli-slpipe-'));
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-cli-slproj-'));
+    try {
+      fs.mkdirSync(path.join(project, '.vscode'));
+      fs.mkdirSync(path.join(project, 'src'));
+      fs.writeFileSync(path.join(project, '.vscode', 'settings.json'), '{ "rightsize.budget.day.usd": 4 }\n');
+      const ledger = new Ledger(dir);
+      const ws = { id: workspaceIdForFolder(project), name: 'proj' };
+      const input = JSON.stringify({ session_id: 's', workspace: { current_dir: path.join(project, 'src') } });
+      const run = (): string => {
+        const r = spawnSync(process.execPath, [bundle, 'statusline', '--ledger', dir], { input, encoding: 'utf8', cwd: os.tmpdir() });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout;
+      };
+      for (let i = 1; i <= 3; i++) {
+        ledger.append(makeRecord({ ts: new Date(Date.now() - 500).toISOString(), workspace: ws, cost: { usd: 0.5, method: 'x' } }));
+        ledger.append(makeRecord({ ts: new Date(Date.now() - 500).toISOString(), workspace: { id: 'other', name: 'other' }, cost: { usd: 9, method: 'x' } }));
+        const line = run();
+        assert.ok(line.startsWith('today ') && line.endsWith(` · $${(0.5 * i).toFixed(2)} · ${formatPercent(0.125 * i)} of $4.00/day\n`), `after ${i} request(s): ${line}`);
+      }
+      assert.ok(fs.existsSync(cachePath(dir)), 'answered from the cache after the first prompt');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 });
