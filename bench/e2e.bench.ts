@@ -196,7 +196,7 @@ export const suite: BenchSuite = {
         {
           name: 'e2e.provideTokenCount.coldMsTotal', value: median(coldMs), unit: 'ms', target: { op: '<=', value: 5 },
           baseline: { name: 'e2e.provideTokenCount.coldWasmOnlyMsTotal', value: median(coldWasmMs) },
-          note: `the opening request with nothing cached (${calls} calls; the conversation's and the window's first), after the warm-up: every piece is new to the counter (${coldStats?.encodeCalls} texts counted, ${coldStats?.pieceCountedTexts} piece by piece, ${coldStats?.pieceEncodeCalls} multi-token pieces to the WASM encoder); baseline: the same replay on the WASM encoder alone (piece path off); median of ${COUNT_REPS}; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
+          note: `the opening request with nothing cached (${calls} calls; the conversation's and the window's first), after the warm-up: every piece is new to the counter (${coldStats?.encodeCalls} texts counted, ${coldStats?.pieceCountedTexts} piece by piece, ${coldStats?.pieces} pieces, ${coldStats?.mergedPieces} of them multi-token, merged in JavaScript); baseline: the same replay on the WASM encoder alone (piece path off); median of ${COUNT_REPS}; 1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
         },
         {
           name: 'e2e.tokenizer.warmUpMs', value: warmUpMs, unit: 'ms',

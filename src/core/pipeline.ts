@@ -13,6 +13,7 @@ import type { LearnedAdjustments } from './router/learning';
 import { OllamaSnapshot, residency } from './router/residency';
 import { envelopeOf } from './router/features';
 import { errorText } from './errorText';
+import { runsLocally } from './modelLocation';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
 } from './router/router';
@@ -394,7 +395,7 @@ export class Pipeline {
         if (part.type === 'toolCall' && !tools?.some((t) => t.name === part.name)) {
           throw new AnswerProblem(`${model.id} called a tool the request does not offer ("${part.name}")`, false);
         }
-        if (!emitted && model.location === 'local' && this.deps.samplePowerW) powerSample = this.deps.samplePowerW().catch(() => undefined);
+        if (!emitted && runsLocally(model) && this.deps.samplePowerW) powerSample = this.deps.samplePowerW().catch(() => undefined);
         emitted = true;
         if (part.type === 'toolCall' || part.text.trim().length > 0) answered = true;
         yield part;

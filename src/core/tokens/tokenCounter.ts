@@ -29,8 +29,8 @@
 //
 // Text the cache has never seen is counted piece by piece once the encoding's piece table is ready
 // (pieceTable.ts: the same pre-tokenizer pattern run by V8, single-token pieces looked up in the vocabulary,
-// the other pieces encoded alone and their counts kept in a bounded map): exact, and 3-4× faster than the WASM
-// encoder on agent prompts. `warmUp()` loads the encoder and builds the table in the background; until then,
+// the other pieces merged by tiktoken's byte-pair merge in JavaScript, bpeRanks.ts): exact, and ~10× faster
+// than the WASM encoder on agent prompts. `warmUp()` loads the encoder and builds the table in the background; until then,
 // and for texts the guard below cuts, counts take the WASM encoder whole.
 //
 // Guard against tiktoken's quadratic case: BPE cost grows with the square of a regex piece's length,
@@ -40,9 +40,10 @@
 import type { ChatMessage, MessagePart, TokenizerName, ToolDefinition } from '../types';
 import { contentKey } from './contentHash';
 import { CountCache } from './countCache';
+import { PieceMemo } from './bpeRanks';
 import { LiteEncoder, loadEncoder, readEncoderFile } from './encoderLoader';
 import { imagePartTokens } from './imageTokens';
-import { buildPieceTable, countByPieces, PIECE_TABLE_CHECK_TEXT, PieceTable } from './pieceTable';
+import { buildPieceTable, countByPieces, PIECE_TABLE_CHECK_TEXT, PieceTable, PieceTally } from './pieceTable';
 
 export const TOKENS_PER_MESSAGE = 3;
 export const REPLY_PRIMER_TOKENS = 3;
@@ -60,8 +61,6 @@ export const DEFAULT_TOKENIZER: TokenizerName = 'o200k_base';
 /** Longest run of one character class encoded in one piece (see the quadratic guard above). */
 export const LONG_RUN_CHARS = 512;
 const SHORT_CACHE_MAX_ENTRIES = 4096;
-/** Bound on the per-counter map of multi-token pieces (pieces hold their text: at most LONG_RUN_CHARS each). */
-const PIECE_CACHE_MAX_ENTRIES = 32_768;
 /** Texts at least this long are counted in line chunks (see above). */
 export const LINE_CHUNK_MIN_CHARS = 2048;
 /** Typical line chunk (cuts are at least a quarter of this apart). */
@@ -96,8 +95,10 @@ export interface TokenCounterStats {
   encodersLoaded: number;
   /** Texts counted piece by piece (the piece table was ready), of `encodeCalls`. */
   pieceCountedTexts: number;
-  /** Pieces handed alone to the WASM encoder (multi-token pieces not yet in the piece map). */
-  pieceEncodeCalls: number;
+  /** Pieces of those texts. */
+  pieces: number;
+  /** Pieces that were not one token (counted by the byte-pair merge in JavaScript, or found in the piece memo). */
+  mergedPieces: number;
 }
 
 /** Per process and encoding: the piece table, once built and checked (null: not usable), or its build. */
@@ -121,12 +122,12 @@ export class TokenCounter {
   private readonly lineChunkMinChars: number;
   /** Counts of short strings (roles, tool names), keyed by encoding + the text itself. */
   private readonly shortCounts = new Map<string, number>();
-  /** Counts of multi-token pieces (piece path), keyed by encoding + the piece. */
-  private readonly pieceCounts = new Map<string, number>();
   private encodeCalls = 0;
   private encodedChars = 0;
   private pieceCountedTexts = 0;
-  private pieceEncodeCalls = 0;
+  private readonly tally: PieceTally = { pieces: 0, merged: 0 };
+  /** Counts of recently seen pieces (the piece path's memo), per encoding. */
+  private readonly pieceMemos = new Map<TokenizerName, PieceMemo>();
   private encodersLoaded = 0;
   private disposed = false;
 
@@ -215,7 +216,8 @@ export class TokenCounter {
       cacheEvictions: this.cache.evictions,
       encodersLoaded: this.encodersLoaded,
       pieceCountedTexts: this.pieceCountedTexts,
-      pieceEncodeCalls: this.pieceEncodeCalls,
+      pieces: this.tally.pieces,
+      mergedPieces: this.tally.merged,
     };
   }
 
@@ -252,7 +254,7 @@ export class TokenCounter {
     if (table && !this.disposed) {
       const enc = this.encoder(encoding);
       for (const sample of [PIECE_TABLE_CHECK_TEXT, ...PIECE_TABLE_CHECK_TEXT.split('\n')]) {
-        const byPieces = countByPieces(table, sample, (p) => enc.encode_ordinary(p).length);
+        const byPieces = countByPieces(table, sample);
         const whole = enc.encode_ordinary(sample).length;
         if (byPieces !== whole) {
           problem = `piece count ${byPieces} != ${whole} on ${JSON.stringify(sample.slice(0, 40))}`;
@@ -270,7 +272,7 @@ export class TokenCounter {
   clearCache(): void {
     this.cache.clear();
     this.shortCounts.clear();
-    this.pieceCounts.clear();
+    this.pieceMemos.clear();
   }
 
   /** Frees the WASM encoders. The counter must not be used afterwards. */
@@ -327,7 +329,9 @@ export class TokenCounter {
       this.encodeCalls++;
       const table = this.opts.piecePath === false ? undefined : pieceTables.get(encoding);
       if (table) {
-        const n = countByPieces(table, text, (piece) => this.countPiece(piece, encoding, enc));
+        let memo = this.pieceMemos.get(encoding);
+        if (!memo) this.pieceMemos.set(encoding, (memo = new PieceMemo()));
+        const n = countByPieces(table, text, this.tally, memo);
         if (n !== undefined) {
           this.pieceCountedTexts++;
           return n;
@@ -343,19 +347,6 @@ export class TokenCounter {
         n += enc.encode_ordinary(text.slice(from, cut)).length;
       }
       from = cut;
-    }
-    return n;
-  }
-
-  /** A multi-token piece's count, kept per piece. */
-  private countPiece(piece: string, encoding: TokenizerName, enc: LiteEncoder): number {
-    const key = encoding === DEFAULT_TOKENIZER ? piece : `${encoding}\u0000${piece}`;
-    let n = this.pieceCounts.get(key);
-    if (n === undefined) {
-      this.pieceEncodeCalls++;
-      n = enc.encode_ordinary(piece).length;
-      if (this.pieceCounts.size >= PIECE_CACHE_MAX_ENTRIES) this.pieceCounts.clear();
-      this.pieceCounts.set(key, n);
     }
     return n;
   }
