@@ -72,11 +72,11 @@ export interface PieceTable {
 export interface PieceTally { pieces: number; merged: number }
 
 /**
- * Tokens of `text` from its pieces, or undefined when the pieces do not tile the text (the caller then encodes
- * it whole). `tally`, when given, gains the number of pieces and of pieces that took the byte-pair merge.
+ * Tokens of `text` from its pieces, or undefined when the pieces do not tile the text or one is longer than
+ * `maxPieceChars` (the caller then encodes it otherwise). `memo` remembers piece counts across calls. `tally`, when given, gains the number of pieces and of pieces that took the byte-pair merge.
  */
-export function countByPieces(table: PieceTable, text: string, tally?: PieceTally, memo?: PieceMemo): number | undefined {
-  if (table.asciiScanner) return countByScanning(table, text, tally, memo);
+export function countByPieces(table: PieceTable, text: string, tally?: PieceTally, memo?: PieceMemo, maxPieceChars = Infinity): number | undefined {
+  if (table.asciiScanner) return countByScanning(table, text, tally, memo, maxPieceChars);
   const re = table.regex;
   const ranks = table.ranks;
   re.lastIndex = 0;
@@ -85,7 +85,7 @@ export function countByPieces(table: PieceTable, text: string, tally?: PieceTall
   let merged = 0;
   let pieces = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m.index !== at) return undefined;
+    if (m.index !== at || m[0].length > maxPieceChars) return undefined;
     const end = at + m[0].length;
     const k = countPieceMemo(ranks, memo, text, at, end, isAscii(text, at, end));
     if (k > 1) merged++;
@@ -102,7 +102,7 @@ function isAscii(text: string, from: number, to: number): boolean {
   return true;
 }
 
-function countByScanning(table: PieceTable, text: string, tally?: PieceTally, memo?: PieceMemo): number | undefined {
+function countByScanning(table: PieceTable, text: string, tally: PieceTally | undefined, memo: PieceMemo | undefined, maxPieceChars: number): number | undefined {
   const { ranks, sticky } = table;
   const len = text.length;
   let n = 0;
@@ -116,9 +116,12 @@ function countByScanning(table: PieceTable, text: string, tally?: PieceTally, me
       const m = sticky.exec(text);
       if (!m) return undefined;
       end = at + m[0].length;
+      if (end - at > maxPieceChars) return undefined;
       const k = countPieceMemo(ranks, memo, text, at, end, isAscii(text, at, end));
       if (k > 1) merged++;
       n += k;
+    } else if (end - at > maxPieceChars) {
+      return undefined;
     } else if (end - at === 1) {
       n++; // one ASCII character: every byte is a token
     } else {

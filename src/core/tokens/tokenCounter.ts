@@ -35,10 +35,12 @@
 //
 // Guard against tiktoken's quadratic case: BPE cost grows with the square of a regex piece's length,
 // so one unbroken run of letters, whitespace or punctuation (100k spaces, a 50k-letter line) takes
-// seconds. Runs longer than LONG_RUN_CHARS are cut into slices of that length and the slices counted
+// seconds. A text with a piece longer than LONG_RUN_CHARS (the piece path stops there) or counted without the
+// piece table has its runs longer than LONG_RUN_CHARS cut into slices of that length and the slices counted
 // apart; this can add about one token per cut (≤ 0.4% on such text) and leaves ordinary text exact.
 import type { ChatMessage, MessagePart, TokenizerName, ToolDefinition } from '../types';
 import { contentKey } from './contentHash';
+import type { CountEntry } from './countStore';
 import { CountCache } from './countCache';
 import { PieceMemo } from './bpeRanks';
 import { LiteEncoder, loadEncoder, readEncoderFile } from './encoderLoader';
@@ -61,6 +63,8 @@ export const DEFAULT_TOKENIZER: TokenizerName = 'o200k_base';
 /** Longest run of one character class encoded in one piece (see the quadratic guard above). */
 export const LONG_RUN_CHARS = 512;
 const SHORT_CACHE_MAX_ENTRIES = 4096;
+const RECENT_TEXTS_MAX_ENTRIES = 8;
+const RECENT_TEXTS_MAX_CHARS = 1 << 20;
 /** Texts at least this long are counted in line chunks (see above). */
 export const LINE_CHUNK_MIN_CHARS = 2048;
 /** Typical line chunk (cuts are at least a quarter of this apart). */
@@ -120,8 +124,15 @@ export class TokenCounter {
   private readonly cache: CountCache;
   private readonly minCachedChars: number;
   private readonly lineChunkMinChars: number;
-  /** Counts of short strings (roles, tool names), keyed by encoding + the text itself. */
-  private readonly shortCounts = new Map<string, number>();
+  /** Per encoding: counts of short strings (roles, tool names), keyed by the text itself. */
+  private readonly shortCounts = new Map<TokenizerName, Map<string, number>>();
+  /**
+   * Per encoding: the last few texts counted, keyed by the text itself (bounded by RECENT_TEXTS_MAX_ENTRIES and
+   * RECENT_TEXTS_MAX_CHARS): Copilot asks for a message's tokens and right after for its text's, the same string
+   * twice; the second answer then costs no hashing and no line chunking.
+   */
+  private readonly recentTexts = new Map<TokenizerName, Map<string, number>>();
+  private recentChars = 0;
   private encodeCalls = 0;
   private encodedChars = 0;
   private pieceCountedTexts = 0;
@@ -144,15 +155,33 @@ export class TokenCounter {
   countText(text: string, encoding: TokenizerName = DEFAULT_TOKENIZER): number {
     if (text.length === 0) return 0;
     if (text.length < this.minCachedChars) {
-      const shortKey = `${encoding}:${text}`;
-      let n = this.shortCounts.get(shortKey);
+      let short = this.shortCounts.get(encoding);
+      if (!short) this.shortCounts.set(encoding, (short = new Map()));
+      let n = short.get(text);
       if (n === undefined) {
-        if (this.shortCounts.size >= SHORT_CACHE_MAX_ENTRIES) this.shortCounts.clear();
+        if (short.size >= SHORT_CACHE_MAX_ENTRIES) short.clear();
         n = this.encode(text, encoding);
-        this.shortCounts.set(shortKey, n);
+        short.set(text, n);
       }
       return n;
     }
+    let recent = this.recentTexts.get(encoding);
+    if (!recent) this.recentTexts.set(encoding, (recent = new Map()));
+    const known = recent.get(text);
+    if (known !== undefined) return known;
+    const n = this.countLong(text, encoding);
+    if (text.length <= RECENT_TEXTS_MAX_CHARS) {
+      if (recent.size >= RECENT_TEXTS_MAX_ENTRIES || this.recentChars + text.length > RECENT_TEXTS_MAX_CHARS) {
+        for (const m of this.recentTexts.values()) m.clear();
+        this.recentChars = 0;
+      }
+      recent.set(text, n);
+      this.recentChars += text.length;
+    }
+    return n;
+  }
+
+  private countLong(text: string, encoding: TokenizerName): number {
     if (text.length >= this.lineChunkMinChars) {
       const cuts = lineChunkCuts(text);
       if (cuts) {
@@ -268,10 +297,38 @@ export class TokenCounter {
     return problem ? null : table!;
   }
 
+  /**
+   * The cached counts of texts and tool definitions, least recently used first (keys hold no text: see
+   * countStore.ts), to be kept across sessions.
+   */
+  exportCounts(): CountEntry[] {
+    return this.cache.entries();
+  }
+
+  /**
+   * Adds counts exported by an earlier session (oldest first), as older than everything counted since; an entry
+   * already cached keeps its place. Returns how many were added.
+   */
+  importCounts(entries: CountEntry[]): number {
+    const fresh = this.cache.entries();
+    let added = 0;
+    this.cache.clear();
+    const known = new Set(fresh.map((e) => e[0]));
+    for (const [key, tokens, chars] of entries) {
+      if (known.has(key)) continue;
+      this.cache.set(key, tokens, chars);
+      added++;
+    }
+    for (const [key, tokens, chars] of fresh) this.cache.set(key, tokens, chars);
+    return added;
+  }
+
   /** Forgets cached counts (the encoders stay loaded). */
   clearCache(): void {
     this.cache.clear();
     this.shortCounts.clear();
+    this.recentTexts.clear();
+    this.recentChars = 0;
     this.pieceMemos.clear();
   }
 
@@ -323,20 +380,22 @@ export class TokenCounter {
   private encode(text: string, encoding: TokenizerName): number {
     if (text.length === 0) return 0;
     const enc = this.encoder(encoding);
-    const cuts = text.length > LONG_RUN_CHARS ? longRunCuts(text) : undefined;
     this.encodedChars += text.length;
+    const table = this.opts.piecePath === false ? undefined : pieceTables.get(encoding);
+    if (table) {
+      let memo = this.pieceMemos.get(encoding);
+      if (!memo) this.pieceMemos.set(encoding, (memo = new PieceMemo()));
+      // undefined when a piece is longer than LONG_RUN_CHARS (the guard below decides) or the pieces do not tile
+      const n = countByPieces(table, text, this.tally, memo, LONG_RUN_CHARS);
+      if (n !== undefined) {
+        this.encodeCalls++;
+        this.pieceCountedTexts++;
+        return n;
+      }
+    }
+    const cuts = text.length > LONG_RUN_CHARS ? longRunCuts(text) : undefined;
     if (!cuts) {
       this.encodeCalls++;
-      const table = this.opts.piecePath === false ? undefined : pieceTables.get(encoding);
-      if (table) {
-        let memo = this.pieceMemos.get(encoding);
-        if (!memo) this.pieceMemos.set(encoding, (memo = new PieceMemo()));
-        const n = countByPieces(table, text, this.tally, memo);
-        if (n !== undefined) {
-          this.pieceCountedTexts++;
-          return n;
-        }
-      }
       return enc.encode_ordinary(text).length;
     }
     let n = 0;
