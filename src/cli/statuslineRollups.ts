@@ -13,7 +13,7 @@ export async function totalsFromRollups(ledgerDir: string, now: Date, onWarning:
   const files = periodLedgerFiles(ledger.dir, now);
   const before = files.map((f) => stampFile(f));
   const present = files.filter((_, i) => before[i].size >= 0);
-  const aggs = await new RollupStore(ledger, 'local').loadAll(present, periodDays(now), false);
+  const aggs = await new RollupStore(ledger, 'local').loadAll(present, periodDays(now), false, false);
   const totals = new StatuslineTotals();
   totals.add(aggs.map((a) => a.buckets), now);
   // Cached only when the files stayed as they were while the rollups were read, and end on a whole line
