@@ -16,7 +16,7 @@ import { sharedTokenCounter, TokenCounter } from '../src/core/tokens';
 import type { ChatMessage, ChatRequest, ModelSpec, Objective } from '../src/core/types';
 import { loadEnvelope } from '../test/util/envelopeFixtures';
 
-const CANDIDATE_IDS = [
+export const CANDIDATE_IDS = [
   'qwen2.5-coder:1.5b', 'qwen2.5-coder:7b', 'qwen2.5-coder:14b', 'qwen3-coder:30b', 'gpt-oss:20b',
   'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'claude-haiku-4-5', 'claude-sonnet-4-5', 'claude-opus-4-5', 'gemini-2.5-flash',
 ];
@@ -39,7 +39,7 @@ const FILE = '```ts\n' + Array.from({ length: 200 }, (_, i) => `  const value${i
 const TRACE = "TypeError: Cannot read properties of undefined (reading 'id')\n    at UserService.getUser (/app/src/services/user.ts:42:17)\n    at async Router.handle (/app/node_modules/express/lib/router/index.js:284:7)";
 
 /** Typical requests with their (precomputed) input token counts. */
-const REQUESTS: Array<[ChatRequest, number]> = [
+export const REQUESTS: Array<[ChatRequest, number]> = [
   [chat(`Rename \`d\` to \`day\` in this function\n${FN}`), 400],
   [chat(`Add a docstring to this function\n${FN}`), 500],
   [chat(`Explain what this function does\n${FN}`), 600],

@@ -79,7 +79,7 @@ export function featureCodeSha256(root: string = repoRoot()): string {
   return createHash('sha256').update(fs.readFileSync(path.join(root, 'src', 'core', 'router', 'difficultyFeatures.ts'))).digest('hex');
 }
 
-function foldOf(rows: FeatureRow[]): number[] {
+export function foldOf(rows: readonly { id: string; tier: number }[]): number[] {
   const order = rows
     .map((r, i) => ({ i, tier: r.tier, h: createHash('sha1').update(r.id).digest('hex') }))
     .sort((a, b) => a.tier - b.tier || (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));

@@ -19,10 +19,14 @@
 // router that sends the 35-42% of requests no open model up to 34B solved to a frontier model uses more
 // energy than always-gpt-5-mini, which under-routes all of them. The sweep shows it at every threshold.
 //
-// Usage: node out/eval/router/run.js [--data DIR] [--json FILE] [--rows FILE] [--no-sweep]
+// The main table is in-sample (the shipped parameters were fitted on these rows); "out-of-fold" routes every row
+// with a model fitted without it (eval/router/crossValidate.ts), the figure a new request can expect.
+//
+// Usage: node out/eval/router/run.js [--data DIR] [--json FILE] [--rows FILE] [--no-sweep] [--no-cv]
 import * as fs from 'fs';
 import * as path from 'path';
 import { difficultyParams } from '../../src/core/router/difficultyModel';
+import { outOfFoldRows, OUTER_FOLDS } from './crossValidate';
 import { findRouterData, loadSet, missingDataMessage, repoRoot, SET_NAMES, SetName } from './data';
 import {
   BASELINES, candidates, fixedChoice, oracleChoice, outcome, REFERENCE_CHOICES, routerChoice, routeRows, RowResult, summarise, Summary, withThresholds,
@@ -138,17 +142,26 @@ function main(argv: string[]): number {
       out.push('    ' + sweep.map((p) => `${p.threshold}: ${pct(p.under)}/${pct(p.over)} ${p.wh.toFixed(0)}`).join(' | '));
     }
 
+    // Out-of-fold: each row routed by a model fitted without its fold (eval/router/crossValidate.ts).
+    const oof = argv.includes('--no-cv') ? undefined : outOfFoldRows(set, cands);
+    if (oof) {
+      const s = summarise(oof.rows, routerChoice);
+      out.push(table(`  out-of-fold (${OUTER_FOLDS}-fold: each row routed by a fit without its fold; thresholds ${oof.thresholds.join(', ')})`, [['router, out-of-fold', s], ['router, shipped fit', router]]));
+    }
+
     const setJson: Record<string, unknown> = {
       rows: rows.length, sha256: set.sha256, summaries: Object.fromEntries(summaries),
       byKind: Object.fromEntries(byKind), bySubset: Object.fromEntries(bySubset), baselines: baselineResults, sweep,
+      ...(oof ? { outOfFold: { thresholds: oof.thresholds, summary: summarise(oof.rows, routerChoice) } } : {}),
     };
     if (set.set === 'swebench') {
       const opusWh = (r: RowResult): number => r.fixedWh['claude-opus-4-5'];
       const views: Array<[string, ReturnType<typeof outcome>]> = [
         ['router', outcome(rows, (r) => r.chosen, (r) => r.wh)],
+        ...(oof ? [['router, out-of-fold', outcome(oof.rows, (r) => r.chosen, (r) => r.wh)] as [string, ReturnType<typeof outcome>]] : []),
         ...(['claude-opus-4-5', 'claude-sonnet-4-5', 'gpt-5-mini', 'qwen2.5-coder:32b'] as const).map((id): [string, ReturnType<typeof outcome>] => [`always ${id}`, outcome(rows, () => id, (r) => r.fixedWh[id] ?? opusWh(r))]),
       ];
-      const opus = views[1][1];
+      const opus = views.find(([n]) => n === 'always claude-opus-4-5')![1];
       out.push('  outcome view (each chosen model\'s own mini-SWE-agent run; models without a run resolve none):');
       out.push(`    ${pad('choice', 28)}${lpad('resolved', 9)}${lpad('vs Opus', 9)}${lpad('Wh', 8)}${lpad('vs Opus', 9)}`);
       for (const [name, o] of views) {

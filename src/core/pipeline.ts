@@ -14,6 +14,7 @@ import { OllamaSnapshot, residency } from './router/residency';
 import { envelopeOf } from './router/features';
 import { errorText } from './errorText';
 import { followSignal } from './backends/common';
+import { runsLocally } from './modelLocation';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
 } from './router/router';
@@ -397,7 +398,7 @@ export class Pipeline {
         if (part.type === 'toolCall' && !tools?.some((t) => t.name === part.name)) {
           throw new AnswerProblem(`${model.id} called a tool the request does not offer ("${part.name}")`, false);
         }
-        if (!emitted && model.location === 'local' && this.deps.samplePowerW) powerSample = this.deps.samplePowerW().catch(() => undefined);
+        if (!emitted && runsLocally(model) && this.deps.samplePowerW) powerSample = this.deps.samplePowerW().catch(() => undefined);
         emitted = true;
         if (part.type === 'toolCall' || part.text.trim().length > 0) answered = true;
         yield part;

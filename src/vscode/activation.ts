@@ -11,8 +11,8 @@ import { toEstimateSettings } from '../core/estimateConfig';
 import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
-import { aggregate, periodTotals } from '../core/report';
-import { pieceTableStatus, sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
+import { aggregate, periodTotals, RollupWriter } from '../core/report';
+import { COUNT_STORE_FILE_NAME, CountPersistence, pieceTableStatus, sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { ApiKeys } from './apiKeys';
 import { watchBudgets } from './budgetNotifier';
@@ -39,6 +39,8 @@ import { errorText } from '../core/errorText';
 
 /** Delay between activation and the tokenizer's background warm-up. */
 const TOKENIZER_WARM_UP_DELAY_MS = 4000;
+/** How often the token counts learned in this session are written to globalStorage (when there are new ones). */
+const TOKEN_COUNTS_SAVE_INTERVAL_MS = 5 * 60_000;
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RightsizeApi {
@@ -180,7 +182,15 @@ function wire(context: vscode.ExtensionContext): Wiring {
   context.subscriptions.push(settings.onDidChange((c) => { estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch); }));
   return {
     context, log, settings, keys, registry, ledgerDir,
-    ledger: () => (ledger ??= new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) })),
+    ledger: () => {
+      if (!ledger) {
+        ledger = new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) });
+        // every append also moves this window's rollups on, so the status line and reports read no ledger bytes
+        const rollups = new RollupWriter(ledger, { onWarning: (m) => log.warn(`rollups: ${m}`) }).attach();
+        context.subscriptions.push({ dispose: () => void rollups.dispose() });
+      }
+      return ledger;
+    },
     workspace: currentWorkspace(),
     session: new WindowSession(),
     testing: context.extensionMode !== vscode.ExtensionMode.Production,
@@ -382,11 +392,29 @@ function services(w: Wiring, o: { pipeline: Pipeline; learning: RoutingLearning;
  * instead of loading the encoder inside the first provideTokenCount.
  */
 function scheduleTokenizerWarmUp(w: Wiring): void {
+  // Counts kept from earlier sessions (core/tokens/countStore.ts: keys and counts, no text), loaded after the
+  // warm-up and saved every few minutes when new text was counted, and at exit.
+  const persisted = new CountPersistence(sharedTokenCounter(), vscode.Uri.joinPath(w.context.globalStorageUri, COUNT_STORE_FILE_NAME).fsPath, (m) => w.log.warn(`token counts: ${m}`));
+  let loaded = false;
+  let saver: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     const t0 = performance.now();
-    void sharedTokenCounter().warmUp().then(() => w.log.info(`tokenizer warmed up in ${(performance.now() - t0).toFixed(0)} ms (piece table ${pieceTableStatus()})`));
+    void sharedTokenCounter().warmUp().then(() => {
+      const t1 = performance.now();
+      const added = persisted.load();
+      loaded = true;
+      w.log.info(`tokenizer warmed up in ${(t1 - t0).toFixed(0)} ms (piece table ${pieceTableStatus()}); ${added} token counts from earlier sessions loaded in ${(performance.now() - t1).toFixed(0)} ms`);
+      saver = setInterval(() => persisted.save(), TOKEN_COUNTS_SAVE_INTERVAL_MS);
+      saver.unref?.();
+    });
   }, TOKENIZER_WARM_UP_DELAY_MS);
-  w.context.subscriptions.push({ dispose: () => clearTimeout(timer) });
+  w.context.subscriptions.push({
+    dispose: () => {
+      clearTimeout(timer);
+      if (saver) clearInterval(saver);
+      if (loaded) persisted.save();
+    },
+  });
 }
 
 function rightsizeApi(w: Wiring, o: { activationMs: number; tokenizerLoadedDuringActivation: boolean; metering: Metering; budgets: Budgets; otlp: OtlpExportController; gateway: GatewayController }): RightsizeApi {

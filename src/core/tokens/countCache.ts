@@ -56,6 +56,13 @@ export class CountCache {
     }
   }
 
+  /** Every entry as [key, tokens, chars], least recently used first. */
+  entries(): Array<[string, number, number]> {
+    const out: Array<[string, number, number]> = [];
+    for (const [key, e] of this.map) out.push([key, e.tokens, e.chars]);
+    return out;
+  }
+
   clear(): void {
     this.map.clear();
     this.charsHeld = 0;

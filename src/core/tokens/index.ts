@@ -7,3 +7,4 @@ export { tokenizerLoadCounts } from './encoderLoader';
 export { resolveTokenizerAssets, TokenizerAssetPaths } from './assets';
 export { highDetailImageTokens, imageDimensions, imagePartTokens, IMAGE_DEFAULT_TOKENS } from './imageTokens';
 export { contentKey } from './contentHash';
+export { COUNT_STORE_FILE_NAME, COUNT_STORE_MAX_ENTRIES, CountEntry, CountPersistence, readCountStore, writeCountStore } from './countStore';

@@ -1,10 +1,11 @@
 // A faster exact path for counting text the cache has never seen: split the text with the encoder's own
-// pre-tokenizer pattern in JavaScript (V8 compiles it to native code), and count each piece as tiktoken
-// would: a piece whose bytes are one vocabulary entry is 1 token; any other piece is handed alone to the
-// WASM encoder (and its count kept by the caller). tiktoken's own encode_ordinary does exactly this, with
-// the same pattern, piece by piece (BPE never merges across pieces), so the sum is its count; but its regex
-// engine (fancy-regex compiled to WASM) is 3-4× slower than V8's on agent prompts, and ~90% of the distinct
-// pieces of such a prompt are single vocabulary entries.
+// pre-tokenizer pattern in JavaScript (V8 compiles it to native code, and an ASCII scanner does o200k_base's
+// pattern faster still), and count each piece as tiktoken would: a piece whose bytes are one vocabulary entry
+// is 1 token; any other piece goes through tiktoken's byte-pair merge, done in JavaScript over the same ranks
+// (bpeRanks.ts). tiktoken's own encode_ordinary does exactly this, with the same pattern, piece by piece (BPE
+// never merges across pieces), so the sum is its count; but its regex engine (fancy-regex compiled to WASM)
+// is 3-4× slower than V8's on agent prompts, and each call into the WASM encoder costs ~10 µs of overhead,
+// more than merging a short piece in JavaScript.
 //
 // Pattern translation to JavaScript (Rust `regex`/fancy-regex semantics kept):
 //   - `(?i:'s|'t|…)` (inline case-insensitive group, not in Node 20) → each letter as `[sS]`;
@@ -14,9 +15,11 @@
 // when any count differs; a text whose pieces do not tile it (a character no alternative matches) falls
 // back to the WASM encoder too.
 //
-// Building the vocabulary set (~200k entries, ~10 MB) costs a few hundred ms of CPU: it is done in slices
+// Building the rank table (~200k tokens, ~10 MB) costs a few hundred ms of CPU: it is done in slices
 // that yield to the event loop (`buildPieceTable`), once per process and encoding, in the background after
 // the encoder loads (TokenCounter.warmUp). Until it is ready, counts take the WASM path.
+import { countPieceMemo, PieceMemo, RankTable } from './bpeRanks';
+
 /** Rust `\s` (Unicode White_Space), as the inside of a character class. */
 const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
@@ -61,31 +64,51 @@ export interface PieceTable {
   readonly sticky: RegExp;
   /** Whether `scanAsciiPiece` implements this pattern (o200k_base's). */
   readonly asciiScanner: boolean;
-  /** Every vocabulary entry that is valid UTF-8, as a string: a piece equal to one is exactly 1 token. */
-  readonly single: VocabularySet;
+  /** The vocabulary as byte strings with their ranks: whole-piece lookups and the byte-pair merge (bpeRanks.ts). */
+  readonly ranks: RankTable;
 }
 
-/** Tokens of `text` from its pieces, or undefined when the pieces do not tile the text (the caller then encodes it whole). */
-export function countByPieces(table: PieceTable, text: string, countPiece: (piece: string) => number): number | undefined {
-  if (table.asciiScanner) return countByScanning(table, text, countPiece);
+/** Counts of one text's pieces, by kind (diagnostics and tests). */
+export interface PieceTally { pieces: number; merged: number }
+
+/**
+ * Tokens of `text` from its pieces, or undefined when the pieces do not tile the text or one is longer than
+ * `maxPieceChars` (the caller then encodes it otherwise). `memo` remembers piece counts across calls. `tally`, when given, gains the number of pieces and of pieces that took the byte-pair merge.
+ */
+export function countByPieces(table: PieceTable, text: string, tally?: PieceTally, memo?: PieceMemo, maxPieceChars = Infinity): number | undefined {
+  if (table.asciiScanner) return countByScanning(table, text, tally, memo, maxPieceChars);
   const re = table.regex;
+  const ranks = table.ranks;
   re.lastIndex = 0;
   let n = 0;
   let at = 0;
+  let merged = 0;
+  let pieces = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m.index !== at) return undefined;
-    const piece = m[0];
-    at += piece.length;
-    n += table.single.has(piece) ? 1 : countPiece(piece);
+    if (m.index !== at || m[0].length > maxPieceChars) return undefined;
+    const end = at + m[0].length;
+    const k = countPieceMemo(ranks, memo, text, at, end, isAscii(text, at, end));
+    if (k > 1) merged++;
+    n += k;
+    pieces++;
+    at = end;
   }
+  if (tally) { tally.pieces += pieces; tally.merged += merged; }
   return at === text.length ? n : undefined;
 }
 
-function countByScanning(table: PieceTable, text: string, countPiece: (piece: string) => number): number | undefined {
-  const { single, sticky } = table;
+function isAscii(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+function countByScanning(table: PieceTable, text: string, tally: PieceTally | undefined, memo: PieceMemo | undefined, maxPieceChars: number): number | undefined {
+  const { ranks, sticky } = table;
   const len = text.length;
   let n = 0;
   let at = 0;
+  let merged = 0;
+  let pieces = 0;
   while (at < len) {
     let end = scanAsciiPiece(text, at);
     if (end < 0) {
@@ -93,11 +116,24 @@ function countByScanning(table: PieceTable, text: string, countPiece: (piece: st
       const m = sticky.exec(text);
       if (!m) return undefined;
       end = at + m[0].length;
+      if (end - at > maxPieceChars) return undefined;
+      const k = countPieceMemo(ranks, memo, text, at, end, isAscii(text, at, end));
+      if (k > 1) merged++;
+      n += k;
+    } else if (end - at > maxPieceChars) {
+      return undefined;
+    } else if (end - at === 1) {
+      n++; // one ASCII character: every byte is a token
+    } else {
+      // the scanner's pieces are ASCII: their characters are their bytes
+      const k = countPieceMemo(ranks, memo, text, at, end, true);
+      if (k > 1) merged++;
+      n += k;
     }
-    if ((end - at === 1 && text.charCodeAt(at) < 0x80) || single.hasRange(text, at, end)) n++; // every byte is a token
-    else n += countPiece(text.slice(at, end));
+    pieces++;
     at = end;
   }
+  if (tally) { tally.pieces += pieces; tally.merged += merged; }
   return n;
 }
 
@@ -186,8 +222,6 @@ function whitespaceEnd(text: string, at: number): number {
   return j - 1; // \s+(?!\S): the last one goes with what follows
 }
 
-const SLICE_TOKENS = 16_384;
-
 /** o200k_base's pat_str, which `scanAsciiPiece` implements for ASCII text. */
 export const O200K_PATTERN = "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
@@ -199,90 +233,8 @@ export async function buildPieceTable(patStr: string, bpeRanks: string, yieldNow
   const regex = pieceRegex(patStr);
   if (!regex) return undefined;
   const sticky = new RegExp(regex.source, 'uy');
-  const single = new VocabularySet();
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let inSlice = 0;
-  let lineStart = 0;
-  while (lineStart < bpeRanks.length) {
-    let lineEnd = bpeRanks.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = bpeRanks.length;
-    // skip the marker and the first rank
-    let at = bpeRanks.indexOf(' ', bpeRanks.indexOf(' ', lineStart) + 1) + 1;
-    if (at <= 0 || at > lineEnd) at = lineEnd;
-    while (at < lineEnd) {
-      let end = bpeRanks.indexOf(' ', at);
-      if (end < 0 || end > lineEnd) end = lineEnd;
-      try {
-        single.add(decoder.decode(Buffer.from(bpeRanks.slice(at, end), 'base64')));
-      } catch {
-        // not valid UTF-8 alone: never equal to a whole piece of a JavaScript string
-      }
-      at = end + 1;
-      if (++inSlice >= SLICE_TOKENS && yieldNow) {
-        inSlice = 0;
-        await yieldNow();
-      }
-    }
-    lineStart = lineEnd + 1;
-  }
-  return { regex, sticky, single, asciiScanner: patStr === O200K_PATTERN };
-}
-
-/**
- * A set of strings that answers "is text[from, to) a member?" without making the substring: open addressing
- * over a 32-bit hash of the characters, members compared in place (`startsWith`). Lookups of fresh pieces cost
- * a fraction of a JavaScript Set's (which must make, hash and intern each substring).
- */
-export class VocabularySet {
-  private members: string[] = [];
-  /** Pairs (hash, member index + 1), 0 in the second word for an empty slot: one cache line per probe. */
-  private slots = new Int32Array(2 << 12);
-  private mask = (1 << 12) - 1;
-
-  get size(): number { return this.members.length; }
-
-  add(s: string): void {
-    if (this.has(s)) return;
-    if ((this.members.length + 1) * 2 > this.mask + 1) this.grow();
-    this.members.push(s);
-    this.place(this.members.length - 1);
-  }
-
-  has(s: string): boolean { return this.hasRange(s, 0, s.length); }
-
-  hasRange(text: string, from: number, to: number): boolean {
-    const h = hashRange(text, from, to);
-    const slots = this.slots;
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const m = slots[2 * i + 1];
-      if (m === 0) return false;
-      if (slots[2 * i] === h) {
-        const s = this.members[m - 1];
-        if (s.length === to - from && text.startsWith(s, from)) return true;
-      }
-    }
-  }
-
-  private place(m: number): void {
-    const s = this.members[m];
-    const h = hashRange(s, 0, s.length);
-    let i = h & this.mask;
-    while (this.slots[2 * i + 1] !== 0) i = (i + 1) & this.mask;
-    this.slots[2 * i] = h;
-    this.slots[2 * i + 1] = m + 1;
-  }
-
-  private grow(): void {
-    this.mask = this.mask * 2 + 1;
-    this.slots = new Int32Array(2 * (this.mask + 1));
-    for (let m = 0; m < this.members.length; m++) this.place(m);
-  }
-}
-
-function hashRange(text: string, from: number, to: number): number {
-  let h = 0x811c9dc5 ^ (to - from);
-  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h ^ (h >>> 15);
+  const ranks = await RankTable.fromLiteRanks(bpeRanks, yieldNow);
+  return { regex, sticky, ranks, asciiScanner: patStr === O200K_PATTERN };
 }
 
 /** Mixed text the table is checked on before use: prose, code, numbers, whitespace runs, contractions, scripts. */

@@ -29,20 +29,23 @@
 //
 // Text the cache has never seen is counted piece by piece once the encoding's piece table is ready
 // (pieceTable.ts: the same pre-tokenizer pattern run by V8, single-token pieces looked up in the vocabulary,
-// the other pieces encoded alone and their counts kept in a bounded map): exact, and 3-4× faster than the WASM
-// encoder on agent prompts. `warmUp()` loads the encoder and builds the table in the background; until then,
+// the other pieces merged by tiktoken's byte-pair merge in JavaScript, bpeRanks.ts): exact, and ~10× faster
+// than the WASM encoder on agent prompts. `warmUp()` loads the encoder and builds the table in the background; until then,
 // and for texts the guard below cuts, counts take the WASM encoder whole.
 //
 // Guard against tiktoken's quadratic case: BPE cost grows with the square of a regex piece's length,
 // so one unbroken run of letters, whitespace or punctuation (100k spaces, a 50k-letter line) takes
-// seconds. Runs longer than LONG_RUN_CHARS are cut into slices of that length and the slices counted
+// seconds. A text with a piece longer than LONG_RUN_CHARS (the piece path stops there) or counted without the
+// piece table has its runs longer than LONG_RUN_CHARS cut into slices of that length and the slices counted
 // apart; this can add about one token per cut (≤ 0.4% on such text) and leaves ordinary text exact.
 import type { ChatMessage, MessagePart, TokenizerName, ToolDefinition } from '../types';
 import { contentKey } from './contentHash';
+import type { CountEntry } from './countStore';
 import { CountCache } from './countCache';
+import { PieceMemo } from './bpeRanks';
 import { LiteEncoder, loadEncoder, readEncoderFile } from './encoderLoader';
 import { imagePartTokens } from './imageTokens';
-import { buildPieceTable, countByPieces, PIECE_TABLE_CHECK_TEXT, PieceTable } from './pieceTable';
+import { buildPieceTable, countByPieces, PIECE_TABLE_CHECK_TEXT, PieceTable, PieceTally } from './pieceTable';
 
 export const TOKENS_PER_MESSAGE = 3;
 export const REPLY_PRIMER_TOKENS = 3;
@@ -60,8 +63,8 @@ export const DEFAULT_TOKENIZER: TokenizerName = 'o200k_base';
 /** Longest run of one character class encoded in one piece (see the quadratic guard above). */
 export const LONG_RUN_CHARS = 512;
 const SHORT_CACHE_MAX_ENTRIES = 4096;
-/** Bound on the per-counter map of multi-token pieces (pieces hold their text: at most LONG_RUN_CHARS each). */
-const PIECE_CACHE_MAX_ENTRIES = 32_768;
+const RECENT_TEXTS_MAX_ENTRIES = 8;
+const RECENT_TEXTS_MAX_CHARS = 1 << 20;
 /** Texts at least this long are counted in line chunks (see above). */
 export const LINE_CHUNK_MIN_CHARS = 2048;
 /** Typical line chunk (cuts are at least a quarter of this apart). */
@@ -96,8 +99,10 @@ export interface TokenCounterStats {
   encodersLoaded: number;
   /** Texts counted piece by piece (the piece table was ready), of `encodeCalls`. */
   pieceCountedTexts: number;
-  /** Pieces handed alone to the WASM encoder (multi-token pieces not yet in the piece map). */
-  pieceEncodeCalls: number;
+  /** Pieces of those texts. */
+  pieces: number;
+  /** Pieces that were not one token (counted by the byte-pair merge in JavaScript, or found in the piece memo). */
+  mergedPieces: number;
 }
 
 /** Per process and encoding: the piece table, once built and checked (null: not usable), or its build. */
@@ -119,14 +124,21 @@ export class TokenCounter {
   private readonly cache: CountCache;
   private readonly minCachedChars: number;
   private readonly lineChunkMinChars: number;
-  /** Counts of short strings (roles, tool names), keyed by encoding + the text itself. */
-  private readonly shortCounts = new Map<string, number>();
-  /** Counts of multi-token pieces (piece path), keyed by encoding + the piece. */
-  private readonly pieceCounts = new Map<string, number>();
+  /** Per encoding: counts of short strings (roles, tool names), keyed by the text itself. */
+  private readonly shortCounts = new Map<TokenizerName, Map<string, number>>();
+  /**
+   * Per encoding: the last few texts counted, keyed by the text itself (bounded by RECENT_TEXTS_MAX_ENTRIES and
+   * RECENT_TEXTS_MAX_CHARS): Copilot asks for a message's tokens and right after for its text's, the same string
+   * twice; the second answer then costs no hashing and no line chunking.
+   */
+  private readonly recentTexts = new Map<TokenizerName, Map<string, number>>();
+  private recentChars = 0;
   private encodeCalls = 0;
   private encodedChars = 0;
   private pieceCountedTexts = 0;
-  private pieceEncodeCalls = 0;
+  private readonly tally: PieceTally = { pieces: 0, merged: 0 };
+  /** Counts of recently seen pieces (the piece path's memo), per encoding. */
+  private readonly pieceMemos = new Map<TokenizerName, PieceMemo>();
   private encodersLoaded = 0;
   private disposed = false;
 
@@ -143,15 +155,33 @@ export class TokenCounter {
   countText(text: string, encoding: TokenizerName = DEFAULT_TOKENIZER): number {
     if (text.length === 0) return 0;
     if (text.length < this.minCachedChars) {
-      const shortKey = `${encoding}:${text}`;
-      let n = this.shortCounts.get(shortKey);
+      let short = this.shortCounts.get(encoding);
+      if (!short) this.shortCounts.set(encoding, (short = new Map()));
+      let n = short.get(text);
       if (n === undefined) {
-        if (this.shortCounts.size >= SHORT_CACHE_MAX_ENTRIES) this.shortCounts.clear();
+        if (short.size >= SHORT_CACHE_MAX_ENTRIES) short.clear();
         n = this.encode(text, encoding);
-        this.shortCounts.set(shortKey, n);
+        short.set(text, n);
       }
       return n;
     }
+    let recent = this.recentTexts.get(encoding);
+    if (!recent) this.recentTexts.set(encoding, (recent = new Map()));
+    const known = recent.get(text);
+    if (known !== undefined) return known;
+    const n = this.countLong(text, encoding);
+    if (text.length <= RECENT_TEXTS_MAX_CHARS) {
+      if (recent.size >= RECENT_TEXTS_MAX_ENTRIES || this.recentChars + text.length > RECENT_TEXTS_MAX_CHARS) {
+        for (const m of this.recentTexts.values()) m.clear();
+        this.recentChars = 0;
+      }
+      recent.set(text, n);
+      this.recentChars += text.length;
+    }
+    return n;
+  }
+
+  private countLong(text: string, encoding: TokenizerName): number {
     if (text.length >= this.lineChunkMinChars) {
       const cuts = lineChunkCuts(text);
       if (cuts) {
@@ -215,7 +245,8 @@ export class TokenCounter {
       cacheEvictions: this.cache.evictions,
       encodersLoaded: this.encodersLoaded,
       pieceCountedTexts: this.pieceCountedTexts,
-      pieceEncodeCalls: this.pieceEncodeCalls,
+      pieces: this.tally.pieces,
+      mergedPieces: this.tally.merged,
     };
   }
 
@@ -252,7 +283,7 @@ export class TokenCounter {
     if (table && !this.disposed) {
       const enc = this.encoder(encoding);
       for (const sample of [PIECE_TABLE_CHECK_TEXT, ...PIECE_TABLE_CHECK_TEXT.split('\n')]) {
-        const byPieces = countByPieces(table, sample, (p) => enc.encode_ordinary(p).length);
+        const byPieces = countByPieces(table, sample);
         const whole = enc.encode_ordinary(sample).length;
         if (byPieces !== whole) {
           problem = `piece count ${byPieces} != ${whole} on ${JSON.stringify(sample.slice(0, 40))}`;
@@ -266,11 +297,39 @@ export class TokenCounter {
     return problem ? null : table!;
   }
 
+  /**
+   * The cached counts of texts and tool definitions, least recently used first (keys hold no text: see
+   * countStore.ts), to be kept across sessions.
+   */
+  exportCounts(): CountEntry[] {
+    return this.cache.entries();
+  }
+
+  /**
+   * Adds counts exported by an earlier session (oldest first), as older than everything counted since; an entry
+   * already cached keeps its place. Returns how many were added.
+   */
+  importCounts(entries: CountEntry[]): number {
+    const fresh = this.cache.entries();
+    let added = 0;
+    this.cache.clear();
+    const known = new Set(fresh.map((e) => e[0]));
+    for (const [key, tokens, chars] of entries) {
+      if (known.has(key)) continue;
+      this.cache.set(key, tokens, chars);
+      added++;
+    }
+    for (const [key, tokens, chars] of fresh) this.cache.set(key, tokens, chars);
+    return added;
+  }
+
   /** Forgets cached counts (the encoders stay loaded). */
   clearCache(): void {
     this.cache.clear();
     this.shortCounts.clear();
-    this.pieceCounts.clear();
+    this.recentTexts.clear();
+    this.recentChars = 0;
+    this.pieceMemos.clear();
   }
 
   /** Frees the WASM encoders. The counter must not be used afterwards. */
@@ -321,18 +380,22 @@ export class TokenCounter {
   private encode(text: string, encoding: TokenizerName): number {
     if (text.length === 0) return 0;
     const enc = this.encoder(encoding);
-    const cuts = text.length > LONG_RUN_CHARS ? longRunCuts(text) : undefined;
     this.encodedChars += text.length;
+    const table = this.opts.piecePath === false ? undefined : pieceTables.get(encoding);
+    if (table) {
+      let memo = this.pieceMemos.get(encoding);
+      if (!memo) this.pieceMemos.set(encoding, (memo = new PieceMemo()));
+      // undefined when a piece is longer than LONG_RUN_CHARS (the guard below decides) or the pieces do not tile
+      const n = countByPieces(table, text, this.tally, memo, LONG_RUN_CHARS);
+      if (n !== undefined) {
+        this.encodeCalls++;
+        this.pieceCountedTexts++;
+        return n;
+      }
+    }
+    const cuts = text.length > LONG_RUN_CHARS ? longRunCuts(text) : undefined;
     if (!cuts) {
       this.encodeCalls++;
-      const table = this.opts.piecePath === false ? undefined : pieceTables.get(encoding);
-      if (table) {
-        const n = countByPieces(table, text, (piece) => this.countPiece(piece, encoding, enc));
-        if (n !== undefined) {
-          this.pieceCountedTexts++;
-          return n;
-        }
-      }
       return enc.encode_ordinary(text).length;
     }
     let n = 0;
@@ -343,19 +406,6 @@ export class TokenCounter {
         n += enc.encode_ordinary(text.slice(from, cut)).length;
       }
       from = cut;
-    }
-    return n;
-  }
-
-  /** A multi-token piece's count, kept per piece. */
-  private countPiece(piece: string, encoding: TokenizerName, enc: LiteEncoder): number {
-    const key = encoding === DEFAULT_TOKENIZER ? piece : `${encoding}\u0000${piece}`;
-    let n = this.pieceCounts.get(key);
-    if (n === undefined) {
-      this.pieceEncodeCalls++;
-      n = enc.encode_ordinary(piece).length;
-      if (this.pieceCounts.size >= PIECE_CACHE_MAX_ENTRIES) this.pieceCounts.clear();
-      this.pieceCounts.set(key, n);
     }
     return n;
   }

@@ -193,6 +193,17 @@ describe('pipeline (core, plain Node, fake servers)', function () {
     assert.equal(profile.records.at(-1)!.energy.method, 'local-profile');
   });
 
+  it('an Ollama model the server only forwards (remote) is not metered with this machine\'s GPU power', async () => {
+    let samples = 0;
+    const r = await rig({}, { mode: 'off' }, async () => { samples++; return 320; });
+    const i = r.candidates.findIndex((m) => m.id === 'qwen2.5-coder:7b');
+    r.candidates[i] = { ...r.candidates[i], remote: true };
+    await collect(r, request(RENAME), { kind: 'model', modelId: 'qwen2.5-coder:7b' });
+    const rec = r.records.at(-1)!;
+    assert.equal(samples, 0, 'no local power sample for a model that runs elsewhere');
+    assert.notEqual(rec.energy.method, 'local-measured');
+  });
+
   it('auto: a failing local model falls back to the next candidate and says so', async () => {
     const r = await rig();
     ollama.script({ status: 500, error: 'CUDA error: out of memory' });

@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { get_encoding, Tiktoken } from 'tiktoken';
 import { pieceTableStatus, TokenCounter } from '../../../src/core/tokens';
-import { pieceRegex, scanAsciiPiece, VocabularySet } from '../../../src/core/tokens/pieceTable';
+import { RankTable, utf8Bytes } from '../../../src/core/tokens/bpeRanks';
+import { readEncoderFile } from '../../../src/core/tokens/encoderLoader';
+import { buildPieceTable, pieceRegex, PieceTable, scanAsciiPiece } from '../../../src/core/tokens/pieceTable';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const read = (rel: string): string => fs.readFileSync(path.join(repoRoot, rel), 'utf8');
@@ -70,7 +72,8 @@ describe('tokens/pieceTable: the piece path counts exactly as tiktoken', functio
     const s = counter.stats();
     assert.ok(tokens > 100_000, `${tokens} tokens checked`);
     assert.equal(s.pieceCountedTexts - before.pieceCountedTexts, 2 * texts.length, 'every text went piece by piece (no long runs here)');
-    assert.ok(s.pieceEncodeCalls - before.pieceEncodeCalls < tokens / 4, 'most pieces are single vocabulary entries');
+    assert.ok(s.mergedPieces - before.mergedPieces < (s.pieces - before.pieces) / 4, 'most pieces are single vocabulary entries');
+    assert.ok(s.mergedPieces - before.mergedPieces > 1000, `${s.mergedPieces - before.mergedPieces} pieces went through the JavaScript merge`);
   });
 
   it('20,000 generated strings of the characters where the scanner or the regex translation could differ', () => {
@@ -108,21 +111,50 @@ describe('tokens/pieceTable: the piece path counts exactly as tiktoken', functio
     }
   });
 
-  it('VocabularySet finds members in place and only them', () => {
-    const v = new VocabularySet();
-    for (const w of ['the', ' the', 'The', '東京', '']) v.add(w);
-    v.add('the');
-    assert.equal(v.size, 5);
-    const text = 'xx the The 東京 thee';
-    assert.equal(v.hasRange(text, 2, 6), true, "' the'");
-    assert.equal(v.hasRange(text, 3, 6), true, "'the'");
-    assert.equal(v.hasRange(text, 7, 10), true, "'The'");
-    assert.equal(v.hasRange(text, 11, 13), true, "'東京'");
-    assert.equal(v.hasRange(text, 14, 18), false, "'thee'");
-    assert.equal(v.hasRange(text, 14, 16), false, "'th'");
-    assert.equal(v.has(''), true);
-    for (let i = 0; i < 5000; i++) v.add(`w${i}`);
-    assert.equal(v.has('w4999'), true);
-    assert.equal(v.has('w5000'), false);
+  it('the JavaScript byte-pair merge gives tiktoken\'s count for every piece of the captured envelopes and real code, both encodings', async () => {
+    const dir = path.join(repoRoot, 'test', 'fixtures', 'envelopes');
+    const text = fs.readdirSync(dir).filter((x) => x.endsWith('.json')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .concat(read('node_modules/typescript/lib/lib.es5.d.ts'), read('node_modules/mocha/lib/runner.js')).join('\n');
+    for (const [name, enc] of [['o200k_base', o200k], ['cl100k_base', cl100k]] as const) {
+      const data = readEncoderFile(name);
+      const table = (await buildPieceTable(data.pat_str, data.bpe_ranks)) as PieceTable;
+      const seen = new Set<string>();
+      let merged = 0;
+      for (const m of text.matchAll(table.regex)) {
+        const piece = m[0];
+        if (seen.has(piece)) continue;
+        seen.add(piece);
+        const want = enc.encode_ordinary(piece).length;
+        assert.equal(table.ranks.countPiece(piece, 0, piece.length), want, `${name}: ${JSON.stringify(piece)}`);
+        if (want > 1) merged++;
+      }
+      assert.ok(merged > 1000, `${name}: ${merged} multi-token pieces of ${seen.size} checked`);
+    }
+  });
+
+  it('RankTable holds each token\'s bytes with its rank, found in place, and merges by lowest rank, leftmost first', async () => {
+    const data = readEncoderFile('o200k_base');
+    const table = await RankTable.fromLiteRanks(data.bpe_ranks);
+    assert.equal(table.size, 199_998);
+    const sample = 'The quick brown fox — naïve café 東京 😀 tests(); \n\t';
+    for (const id of o200k.encode_ordinary(sample)) {
+      const bytes = Buffer.from(o200k.decode_single_token_bytes(id)).toString('latin1');
+      assert.equal(table.rankOf(bytes, 0, bytes.length), id, JSON.stringify(bytes));
+      assert.equal(table.rankOf(`xx${bytes}yy`, 2, 2 + bytes.length), id, 'in place, inside a longer string');
+    }
+    assert.equal(table.rankOf(utf8Bytes('東京'), 0, 6) >= 0 || o200k.encode_ordinary('東京').length > 1, true);
+    assert.equal(table.rankOf('zzqxjvkw', 0, 8), -1, 'not a token');
+    // a toy vocabulary: ties go to the leftmost pair, merges re-rank both neighbours
+    const toy = new RankTable();
+    ['a', 'b', 'c'].forEach((t, i) => toy.add(t, i));
+    toy.add('ab', 3);
+    toy.add('bc', 4);
+    toy.add('abc', 5);
+    toy.add('aa', 6);
+    assert.equal(toy.countPieceBytes('abc', 0, 3), 1, "'abc' is a token");
+    assert.equal(toy.countMerged('abab', 0, 4), 2, 'ab|ab');
+    assert.equal(toy.countMerged('bcab', 0, 4), 2, 'ab (rank 3) first, then bc');
+    assert.equal(toy.countMerged('aabc', 0, 4), 2, "ab first, then 'abc'; 'aa' never forms: a|abc");
+    assert.equal(toy.countMerged('ccc', 0, 3), 3, 'no pair is a token');
   });
 });
