@@ -189,11 +189,12 @@ function contractionEnd(text: string, i: number): number {
 
 /** End of the letter piece starting at `i` (a letter), or -1 when a non-ASCII character could change it. */
 function lettersEnd(text: string, i: number): number {
+  const len = text.length;
   let j = i;
-  let k = cls(text, j);
-  while (k === UPPER) k = cls(text, ++j);
-  while (k === LOWER) k = cls(text, ++j);
-  if (k === NON_ASCII) return -1;
+  let c = 0;
+  while (j < len && (c = text.charCodeAt(j)) >= 65 && c <= 90) j++; // upper*
+  while (j < len && (c = text.charCodeAt(j)) >= 97 && c <= 122) j++; // lower*
+  if (j < len && c >= 0x80) return -1; // c is text[j] here
   return contractionEnd(text, j);
 }
 
