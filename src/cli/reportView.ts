@@ -110,17 +110,22 @@ const METRICS: Metric[] = [
   { column: { header: 'Saved', align: 'right' }, value: (t) => formatUsd(t.savedUsd), compact: true },
 ];
 
-/** Columns before the metrics: the row's label, and what the grouping adds. */
-function leading(g: GroupBy): Array<{ column: Column; value: (r: TableRow, sub: boolean) => Cell }> {
+/**
+ * Columns before the metrics: the row's label, and what the grouping adds. A breakdown row shows what it
+ * breaks down by in the first column (a model id, or a workspace's name) and nothing in the columns that
+ * describe its parent (a model row's Provider is the model's, not the workspace's).
+ */
+function leading(g: GroupBy, breakdown: Table['breakdown']): Array<{ column: Column; value: (r: TableRow, sub: boolean) => Cell }> {
   const label: Column = { header: LABELS[g], flexible: g !== 'day' && g !== 'month' && g !== 'week', minWidth: 10 };
-  const first = { column: label, value: (r: TableRow, sub: boolean): Cell => (sub ? `  └─ ${r.key}` : g === 'workspace' ? r.label : r.key) };
+  const first = { column: label, value: (r: TableRow, sub: boolean): Cell => (sub ? `  └─ ${breakdown === 'workspace' ? r.label : r.key}` : g === 'workspace' ? r.label : r.key) };
   const models = { column: { header: 'Models', flexible: true, minWidth: 8 } as Column, value: (r: TableRow, sub: boolean): Cell => (sub ? '' : r.models.map((m) => `- ${m}`)) };
   switch (g) {
     case 'session':
       return [first, { column: { header: 'Workspace', flexible: true, minWidth: 8 }, value: (r, sub) => (sub ? '' : r.label) }, models,
         { column: { header: 'Last Activity' }, value: (r, sub) => (sub || r.lastMs === undefined ? '' : when(r.lastMs)) }];
     case 'model':
-      return [first, { column: { header: 'Provider' }, value: (r) => r.label }];
+      // sub-rows per model carry the model's provider as label; sub-rows per workspace the workspace's name
+      return [first, { column: { header: 'Provider' }, value: (r, sub) => (sub && breakdown !== 'model' ? '' : r.label) }];
     case 'workspace':
       return [first, { column: { header: 'Id' }, value: (r, sub) => (sub ? '' : r.key) }, models];
     default:
@@ -130,7 +135,7 @@ function leading(g: GroupBy): Array<{ column: Column; value: (r: TableRow, sub: 
 
 /** The table for `width` columns (full when it fits, else compact), with a total row. */
 export function renderReportTable(t: Table, width: number | undefined, forceCompact: boolean): { text: string; compact: boolean } {
-  const lead = leading(t.groupBy);
+  const lead = leading(t.groupBy, t.breakdown);
   const build = (compact: boolean): { columns: Column[]; rows: Cell[][] } => {
     const metrics = METRICS.filter((m) => !compact || m.compact);
     const columns = [...lead.map((l) => l.column), ...metrics.map((m) => m.column)];

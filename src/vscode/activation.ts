@@ -11,7 +11,7 @@ import { toEstimateSettings } from '../core/estimateConfig';
 import { GpuPowerSampler, isLoopbackUrl } from '../core/energy/powerSampler';
 import { defaultLedgerDir, Ledger } from '../core/ledger';
 import { Pipeline, PipelineDeps, PipelineEvent, PipelineSettings } from '../core/pipeline';
-import { aggregate, periodTotals } from '../core/report';
+import { aggregate, periodTotals, RollupWriter } from '../core/report';
 import { COUNT_STORE_FILE_NAME, CountPersistence, pieceTableStatus, sharedTokenCounter, tokenizerLoadCounts } from '../core/tokens';
 import { ChatRequest, ModelSpec, UsageRecord, UsageReport, WorkspaceRef } from '../core/types';
 import { ApiKeys } from './apiKeys';
@@ -182,7 +182,15 @@ function wire(context: vscode.ExtensionContext): Wiring {
   context.subscriptions.push(settings.onDidChange((c) => { estimateSettings = toEstimateSettings(c.energy, process.platform, process.arch); }));
   return {
     context, log, settings, keys, registry, ledgerDir,
-    ledger: () => (ledger ??= new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) })),
+    ledger: () => {
+      if (!ledger) {
+        ledger = new Ledger(ledgerDir, { onWarning: (m) => log.warn(`ledger: ${m}`) });
+        // every append also moves this window's rollups on, so the status line and reports read no ledger bytes
+        const rollups = new RollupWriter(ledger, { onWarning: (m) => log.warn(`rollups: ${m}`) }).attach();
+        context.subscriptions.push({ dispose: () => void rollups.dispose() });
+      }
+      return ledger;
+    },
     workspace: currentWorkspace(),
     session: new WindowSession(),
     testing: context.extensionMode !== vscode.ExtensionMode.Production,

@@ -97,7 +97,7 @@ async function tableReport(kind: string, args: ParsedArgs, io: CliIo, zone: Repo
   const cal = calendarFor(zone);
   const range = parseDateRange(stringOption(args, 'since'), stringOption(args, 'until'), spec.since, new Date(), cal, weekStartsOn);
   const ledger = ledgerFromArgs(args, io);
-  const load = await loadRange(ledger, { ...range, zone });
+  const load = await loadRange(ledger, { ...range, zone, sessions: groupBy === 'session', facets: groupBy === 'task' || groupBy === 'surface' });
   const wsArg = stringOption(args, 'workspace');
   const workspace = wsArg === undefined ? undefined : resolveWorkspace(wsArg, knownWorkspaces(load.buckets));
   const model = stringOption(args, 'model');

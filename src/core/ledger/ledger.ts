@@ -69,8 +69,34 @@ const TORN_CONFIRM_CHECKS = 5;
 const APPEND_BATCH_BYTES = 1024 * 1024;
 const TORN_CONFIRM_WAIT_MS = 4;
 
+/** What one append (or one file's share of an appendMany) did to a ledger file, for AppendObserver. */
+export interface AppendInfo {
+  /** The monthly file's path. */
+  file: string;
+  ino: number;
+  /** The file's size and mtime just before the first write and just after the last. */
+  sizeBefore: number;
+  mtimeBefore: number;
+  sizeAfter: number;
+  mtimeAfter: number;
+  /** Bytes written (whole lines; a leading '\n' when a torn last line was terminated). */
+  bytes: number;
+  /** The records written, in order. */
+  records: readonly UsageRecord[];
+}
+
+/**
+ * Told after every append that reached the file (report/rollupWriter.ts keeps the rollups up to date
+ * with it). Called synchronously after the write; it must not throw (errors are swallowed) or block.
+ */
+export interface AppendObserver {
+  appended(info: AppendInfo): void;
+}
+
 export interface LedgerOptions {
   onWarning?: (message: string) => void;
+  /** Told about every append (e.g. a RollupWriter). */
+  observer?: AppendObserver;
   /** fsync after every append (survives power loss; slower). Default false. */
   fsync?: boolean;
   /** Terminate torn last lines when the Ledger is constructed. Default true. */
@@ -98,11 +124,14 @@ export class Ledger {
   private readonly onWarning: (message: string) => void;
   private readonly fsync: boolean;
   private dirReady = false;
+  /** Told about every append (set by the constructor's option, or later by whoever keeps rollups). */
+  observer: AppendObserver | undefined;
 
   constructor(dir: string, opts: LedgerOptions = {}) {
     this.dir = path.resolve(dir);
     this.onWarning = opts.onWarning ?? (() => undefined);
     this.fsync = opts.fsync ?? false;
+    this.observer = opts.observer;
     if (opts.repairOnOpen ?? true) this.repair();
   }
 
@@ -113,6 +142,7 @@ export class Ledger {
     this.ensureDir();
     const fd = fs.openSync(file, 'a+', 0o600);
     try {
+      const before = this.observer ? fs.fstatSync(fd) : undefined;
       const torn = lastByteIsNotNewline(fd);
       if (torn) this.onWarning(`${path.basename(file)}: the last line was unterminated (a writer was interrupted?); it was terminated so this record starts on a fresh line`);
       const buf = Buffer.from(torn ? '\n' + line : line, 'utf8');
@@ -121,8 +151,19 @@ export class Ledger {
         throw new Error(`Ledger.append: only ${written} of ${buf.length} bytes reached ${file} (disk full?)`);
       }
       if (this.fsync) fs.fsyncSync(fd);
+      if (before) this.tell(fd, file, before, buf.length, [record]);
     } finally {
       fs.closeSync(fd);
+    }
+  }
+
+  /** Tells the observer about writes to `fd` (never throws). */
+  private tell(fd: number, file: string, before: fs.Stats, bytes: number, records: readonly UsageRecord[]): void {
+    try {
+      const after = fs.fstatSync(fd);
+      this.observer?.appended({ file, ino: after.ino, sizeBefore: before.size, mtimeBefore: before.mtimeMs, sizeAfter: after.size, mtimeAfter: after.mtimeMs, bytes, records });
+    } catch {
+      // an observer's failure must not fail an append that is already on disk
     }
   }
 
@@ -229,6 +270,7 @@ export class Ledger {
    */
   appendMany(records: readonly UsageRecord[], opts: { quarantine?: boolean } = {}): { written: UsageRecord[]; quarantined: number } {
     const byFile = new Map<string, string[]>();
+    const byRecords = new Map<string, UsageRecord[]>();
     const written: UsageRecord[] = [];
     let quarantined = 0;
     for (const record of records) {
@@ -244,23 +286,28 @@ export class Ledger {
       written.push(record);
       const file = path.join(this.dir, ledgerFileName(Date.parse(record.ts)));
       let lines = byFile.get(file);
-      if (!lines) byFile.set(file, (lines = []));
+      if (!lines) { byFile.set(file, (lines = [])); byRecords.set(file, []); }
       lines.push(line);
+      byRecords.get(file)!.push(record);
     }
     if (byFile.size > 0) this.ensureDir();
     for (const [file, lines] of byFile) {
       const fd = fs.openSync(file, 'a+', 0o600);
       try {
+        const before = this.observer ? fs.fstatSync(fd) : undefined;
+        let bytes = 0;
         let text = lastByteIsNotNewline(fd) ? '\n' : '';
         for (let i = 0; i <= lines.length; i++) {
           if (i === lines.length || (text.length > 0 && text.length + lines[i].length > APPEND_BATCH_BYTES)) {
             const buf = Buffer.from(text, 'utf8');
             if (buf.length > 0 && fs.writeSync(fd, buf) !== buf.length) throw new Error(`Ledger.appendMany: a write to ${file} was cut short (disk full?)`);
+            bytes += buf.length;
             text = '';
           }
           if (i < lines.length) text += lines[i];
         }
         if (this.fsync) fs.fsyncSync(fd);
+        if (before) this.tell(fd, file, before, bytes, byRecords.get(file)!);
       } finally {
         fs.closeSync(fd);
       }

@@ -59,6 +59,27 @@ export function recordProblem(x: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * recordProblem for a record whose JSON kinds are already known to be right (a line matched by a layout
+ * learnt from a valid record: recordProjection.ts): only the checks of values. Undefined when valid.
+ */
+export function valueProblem(x: Obj): string | undefined {
+  if ((x.id as string).length === 0) return 'id is empty';
+  if (!parseIsoDate(x.ts as string).ok) return 'ts is not a date';
+  if (!isNum(x.durationMs) || (x.ttftMs !== undefined && !isNum(x.ttftMs))) return 'a number is not finite';
+  for (const [key, , numbers] of PARTS) {
+    const o = x[key] as Obj;
+    for (const k of numbers) if (!isNum(o[k])) return `${key}.${k} must be a finite number`;
+  }
+  const p = rangeProblem(x);
+  if (p) return p;
+  const loc = (x.model as Obj).location;
+  if (loc !== 'local' && loc !== 'cloud') return 'model.location is neither local nor cloud';
+  const cf = x.counterfactual as Obj | undefined;
+  if (cf !== undefined && !(isNum(cf.wh) && isNum(cf.usd) && isNum(cf.gco2e))) return 'counterfactual: a number is not finite';
+  return undefined;
+}
+
 /** Largest amounts one record may carry: far above any real request, far below what breaks a report. */
 export const MAX_RECORD_TOKENS = 1e9;
 export const MAX_RECORD_USD = 1e6;

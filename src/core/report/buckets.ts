@@ -115,8 +115,8 @@ function addMissed(m: MissedCell, o: MissedCell): void {
 export class Buckets {
   private readonly byDay = new Map<string, Map<string, DayWs>>();
   private readonly bySession = new Map<string, SessionCell[]>();
-  /** Workspace id → its latest name and when it was seen. */
-  readonly names = new Map<string, { name: string; ms: number }>();
+  /** Workspace id → its latest name and when it was seen (`ms`), and its first record (`firstMs`). */
+  readonly names = new Map<string, { name: string; ms: number; firstMs: number }>();
   private memoDay = '';
   private memoMap: Map<string, DayWs> | undefined;
 
@@ -160,8 +160,11 @@ export class Buckets {
     if (ms > sc.lastMs) sc.lastMs = ms;
     addRecordSums(modelCell(sc.models, m.id, m.provider, m.location).s, r);
     const known = this.names.get(ws);
-    if (!known) this.names.set(ws, { name: r.workspace.name, ms });
-    else if (ms >= known.ms) { known.name = r.workspace.name; known.ms = ms; }
+    if (!known) this.names.set(ws, { name: r.workspace.name, ms, firstMs: ms });
+    else {
+      if (ms >= known.ms) { known.name = r.workspace.name; known.ms = ms; }
+      if (ms < known.firstMs) known.firstMs = ms;
+    }
   }
 
   private addMissed(dw: DayWs, r: UsageRecord): void {
@@ -210,7 +213,11 @@ export class Buckets {
     }
     for (const [ws, n] of other.names) {
       const known = this.names.get(ws);
-      if (!known || n.ms >= known.ms) this.names.set(ws, { ...n });
+      if (!known) this.names.set(ws, { ...n });
+      else {
+        if (n.ms >= known.ms) { known.name = n.name; known.ms = n.ms; }
+        known.firstMs = Math.min(known.firstMs, n.firstMs);
+      }
     }
   }
 }

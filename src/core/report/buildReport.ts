@@ -34,6 +34,9 @@ export interface RangeRequest {
   topN?: number;
   /** Scan and keep only the records this accepts (e.g. a model filter the rollups cannot apply). */
   filter?: (r: UsageRecord) => boolean;
+  /** Whether the caller reads sessions, and task/surface sums (default true: rollups read as they are may leave them out). */
+  sessions?: boolean;
+  facets?: boolean;
 }
 
 /** The buckets covering [startMs, endMs): from rollups when the range is whole days, else by a scan. */
@@ -44,7 +47,7 @@ export async function loadRange(ledger: Ledger, req: RangeRequest, opts: BuildRe
   const aligned = (bounded ? isDayAligned(cal, req.startMs, req.endMs) : cal.startOfDay(req.endMs) === req.endMs);
   const files = ledger.files().filter((f) => overlaps(f, req.startMs, req.endMs));
   if (aligned && (req.topN ?? 0) <= store.topK && !req.filter) {
-    const aggs = await store.loadAll(files);
+    const aggs = await store.loadAll(files, undefined, req.sessions ?? true, req.facets ?? true);
     return { buckets: aggs.map((a) => a.buckets), unreadable: aggs.reduce((n, a) => n + unreadableLines(a.stats), 0), source: 'rollups' };
   }
   const b = new Buckets(Math.max(req.topN ?? 0, store.topK));
@@ -70,14 +73,15 @@ export async function buildReport(ledger: Ledger, query: ReportQuery, opts: Buil
   if (query.kind === 'session') return sessionReport(ledger, new RollupStore(ledger, zone, opts), query, now, topN);
 
   const { startMs, endMs } = queryRange(query, now);
-  const load = await loadRange(ledger, { startMs, endMs, zone, topN }, opts);
+  const load = await loadRange(ledger, { startMs, endMs, zone, topN, sessions: false, facets: false }, opts);
   const earliest = Number.isFinite(startMs) ? Infinity : earliestIn(load.buckets, ws, endMs);
   return reportFromBuckets(load.buckets, rangeFrame(calendarFor(zone), query.kind, startMs, endMs, earliest, ws, topN, load.unreadable));
 }
 
+/** The first record before `endMs` (of workspace `ws`), from each workspace's first record per file. */
 function earliestIn(all: Buckets[], ws: string | undefined, endMs: number): number {
   let min = Infinity;
-  for (const b of all) for (const s of b.sessions()) if ((ws === undefined || s.ws === ws) && s.firstMs < min && s.firstMs < endMs) min = s.firstMs;
+  for (const b of all) for (const [id, n] of b.names) if ((ws === undefined || id === ws) && n.firstMs < min && n.firstMs < endMs) min = n.firstMs;
   return min;
 }
 

@@ -27,6 +27,8 @@ export interface FileScanOptions {
   hash?: Hash;
   /** Add into these buckets instead of new ones. */
   into?: Buckets;
+  /** Read only the fields aggregation needs (ledger/recordProjection.ts). Default true. */
+  project?: boolean;
 }
 
 export async function scanFile(file: string, opts: FileScanOptions): Promise<FileScan> {
@@ -36,7 +38,7 @@ export async function scanFile(file: string, opts: FileScanOptions): Promise<Fil
   let transient: Buckets | undefined;
   let transientRecords = 0;
   let endOffset = opts.from ?? 0;
-  for await (const batch of readBatches(file, stats, { from: opts.from, to: opts.to, hash: opts.hash })) {
+  for await (const batch of readBatches(file, stats, { from: opts.from, to: opts.to, hash: opts.hash, project: opts.project ?? true })) {
     const target = batch.tail ? (transient ??= new Buckets(opts.topK)) : buckets;
     for (const rec of batch.records) {
       const ms = Date.parse(rec.ts);

@@ -4,3 +4,4 @@ export { periodRange, calendarFor, dayKeysBetween, isDayAligned, zoneId, Calenda
 export { RollupStore, RollupOptions, FileAggregate, RollupHeader, ROLLUP_FORMAT } from './rollupStore';
 export { Buckets, compareTop } from './buckets';
 export { emptyTotals, tabulate, knownWorkspaces, Table, TableRow, TableQuery, GroupBy, GROUP_BYS, Breakdown, weekKeyOf } from './assemble';
+export { RollupWriter, RollupWriterOptions } from './rollupWriter';

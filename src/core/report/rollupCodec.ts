@@ -86,7 +86,7 @@ export function encodeBuckets(b: Buckets): Buffer {
     writeCells(w, s.models);
   }
   w.ints.push(b.names.size);
-  for (const [ws, n] of b.names) { w.str(ws); w.str(n.name); w.nums.push(n.ms); }
+  for (const [ws, n] of b.names) { w.str(ws); w.str(n.name); w.nums.push(n.ms, n.firstMs); }
   return w.finish();
 }
 
@@ -145,9 +145,12 @@ function readCells(r: Reader): ModelCell[] {
   return out;
 }
 
-function readDay(r: Reader, dw: DayWs): void {
+function readDay(r: Reader, dw: DayWs, withFacets: boolean): void {
   dw.models = readCells(r);
-  for (let n = r.int(), i = 0; i < n; i++) {
+  if (!withFacets) {
+    const n = r.int();
+    r.skip(n * 2, n * SUM_LEN);
+  } else for (let n = r.int(), i = 0; i < n; i++) {
     const kind = r.str();
     if (kind !== 'task' && kind !== 'surface') throw new Error('rollup: bad facet');
     dw.facets.push({ kind: kind as FacetKind, value: r.str(), s: r.sums() });
@@ -175,9 +178,10 @@ function skipDay(r: Reader): void {
 /**
  * Decodes what encodeBuckets wrote; throws on anything malformed. With `wantDay`, only the days it
  * accepts are built (the others are stepped over: a status line needs this week's days, not the
- * month's top requests), and sessions only when `withSessions`; names are always decoded.
+ * month's top requests), sessions only when `withSessions`, and task/surface sums only when
+ * `withFacets`; names are always decoded.
  */
-export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolean, withSessions = true): Buckets {
+export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolean, withSessions = true, withFacets = true): Buckets {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (bytes.length < HEAD || bytes.readUInt32LE(0) !== MAGIC) throw new Error('rollup: not a bucket payload');
   const tableLen = bytes.readUInt32LE(4);
@@ -202,7 +206,7 @@ export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolea
     if (wantDay && !wantDay(day)) { skipDay(r); continue; }
     const dw = b.dayWs(day, ws);
     if (dw.models.length > 0 || dw.facets.length > 0) throw new Error('rollup: a day twice');
-    readDay(r, dw);
+    readDay(r, dw, withFacets);
   }
   for (let n = r.int(), i = 0; i < n; i++) {
     if (!withSessions) {
@@ -217,7 +221,7 @@ export function decodeBuckets(buf: Uint8Array, wantDay?: (day: string) => boolea
     sc.lastMs = r.num();
     sc.models = readCells(r);
   }
-  for (let n = r.int(), i = 0; i < n; i++) b.names.set(r.str(), { name: r.str(), ms: r.num() });
+  for (let n = r.int(), i = 0; i < n; i++) b.names.set(r.str(), { name: r.str(), ms: r.num(), firstMs: r.num() });
   if (!r.done) throw new Error('rollup: trailing data');
   return b;
 }

@@ -112,6 +112,38 @@ describe('cli: report daily|weekly|monthly|session|models|workspaces', function 
     assert.equal(lines.length - 1, d.rows.length + d.rows.reduce((a, r) => a + r.breakdown!.length, 0));
   });
 
+  it('--breakdown sub-rows in tables: the workspace (by name) in the first column, never in the Provider column', async () => {
+    const cells = (line: string): string[] => line.split('│').slice(1, -1).map((c) => c.trim());
+    const rowsOf = (text: string): string[][] => text.split('\n').filter((l) => l.startsWith('│')).map(cells);
+    const models = await cli(['report', 'models', '--since', 'all', '--breakdown', '--ledger', dir], '', { COLUMNS: '250' });
+    assert.equal(models.code, 0, models.stderr);
+    const rows = rowsOf(models.stdout);
+    assert.deepEqual(rows[0].slice(0, 2), ['Model', 'Provider']);
+    const providers = new Set(recs.map((r) => r.model.provider));
+    const names = new Map(recs.map((r) => [r.workspace.name, r.workspace.id]));
+    let parent = '';
+    let subs = 0;
+    for (const r of rows.slice(1)) {
+      if (r[0].startsWith('└─')) {
+        const name = r[0].replace('└─', '').trim();
+        assert.ok(names.has(name), `sub-row names a workspace: ${r[0]}`);
+        assert.equal(r[1], '', `no provider on the sub-row ${parent} / ${name}`);
+        assert.ok(recs.some((x) => x.model.id === parent && x.workspace.name === name), `${parent} was used in ${name}`);
+        subs++;
+      } else if (r[0] !== 'Total') {
+        parent = r[0];
+        assert.ok(providers.has(r[1] as UsageRecord['model']['provider']), `a model row shows its provider: ${r.join(' | ')}`);
+        assert.equal(r[1], recs.find((x) => x.model.id === parent)!.model.provider);
+      }
+    }
+    assert.ok(subs > 3);
+    const daily = await cli(['report', 'daily', '--since', '3d', '--breakdown', '--ledger', dir], '', { COLUMNS: '250' });
+    const modelIds = new Set(recs.map((r) => r.model.id));
+    const dailySubs = rowsOf(daily.stdout).filter((r) => r[0].startsWith('└─'));
+    assert.ok(dailySubs.length > 0);
+    for (const r of dailySubs) assert.ok(modelIds.has(r[0].replace('└─', '').trim()), `per-model sub-row: ${r[0]}`);
+  });
+
   it('tables fit the terminal: full columns when wide, compact when narrow, with a total row', async () => {
     const wide = await cli(['report', 'daily', '--since', '3d', '--ledger', dir], '', { COLUMNS: '250' });
     assert.match(wide.stdout, /Cache Read/);
