@@ -98,7 +98,11 @@ async function main() {
     // status line in a shell prompt compiles only what it uses.
     esbuild.context({
       ...nodeCommon,
-      entryPoints: Object.fromEntries(CLI_COMMANDS.map((c) => [`cli-${c}`, `src/cli/commands/${c}.ts`])),
+      entryPoints: {
+        ...Object.fromEntries(CLI_COMMANDS.map((c) => [`cli-${c}`, `src/cli/commands/${c}.ts`])),
+        // the status line's rollup path, required only when its cache cannot answer (src/cli/statuslineTotals.ts)
+        'cli-statusline-rollups': 'src/cli/statuslineRollups.ts',
+      },
       outdir: 'dist',
     }),
     // Loaded at run time from beside the bundles: report scan workers, and the OTLP exporter (lazily,

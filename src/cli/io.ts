@@ -8,6 +8,23 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /**
+   * Writes `text` to standard output at once, without making a stream of it (building process.stdout
+   * costs a status line several milliseconds); false when it cannot (no descriptor, a stream already
+   * exists, a full non-blocking pipe): then write to `stdout`.
+   */
+  writeStdoutSync?: (text: string) => boolean;
+  /**
+   * What arrives on standard input within `ms` (at most `maxBytes`), read from the descriptor without
+   * making a stream of it; undefined when stdin is a terminal or nothing that can be read so. Absent: use
+   * `stdin`.
+   */
+  readStdinBriefly?: (ms: number, maxBytes: number) => Promise<string | undefined>;
+}
+
+/** Writes `text` to the CLI's standard output: at once when it can (see CliIo.writeStdoutSync). */
+export function writeOut(io: CliIo, text: string): void {
+  if (!io.writeStdoutSync?.(text)) io.stdout.write(text);
 }
 
 /** A line of input, or (`tooLong`) one longer than the cap, skipped unread. */

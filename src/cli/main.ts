@@ -1,9 +1,9 @@
 // The `rightsize` command-line tool: the same core as the extension. Commands load on demand, so a
 // status line does not pay for the router, the tokenizer or the exporter.
-import * as path from 'path';
 import { UsageError } from './args';
 import { CliIo } from './io';
 import { errorText } from '../core/errorText';
+import { bundled } from './bundled';
 
 export type { CliIo } from './io';
 
@@ -14,11 +14,6 @@ interface CommandModule { run: (argv: string[], io: CliIo) => Promise<number> }
  * (`cli-<name>.js`, see esbuild.js), so `rightsize statusline` compiles the status line and what it
  * needs, not the router, the tokenizer or the exporter; from the compiled sources it is a plain import.
  */
-function bundled<T>(name: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(__dirname, `cli-${name}.js`)) as T;
-}
-
 type Commands = typeof import('./commands/estimate') & typeof import('./commands/route') & typeof import('./commands/record') & typeof import('./commands/report')
   & typeof import('./commands/statusline') & typeof import('./commands/export') & typeof import('./commands/import') & typeof import('./commands/serve');
 

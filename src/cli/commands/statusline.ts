@@ -1,6 +1,8 @@
 // rightsize statusline: one short line for a shell prompt or Claude Code's status line — today's
-// tokens, Wh and dollars, and how much of the tightest budget is used — read from the rollups (the
-// ledger is scanned only past what they cover).
+// tokens, Wh and dollars, and how much of the tightest budget is used — from the status line's cache of
+// those totals when it is current (a small file; records appended since are read on from where it
+// stopped: ../statuslineTotals.ts), else from the rollups (the ledger is scanned only past what they
+// cover), which rewrite the cache.
 //
 // The workspace: --workspace, else the folder Claude Code names in the JSON it pipes to status-line
 // commands (`workspace.current_dir`, or `cwd`), else the current directory; the folder or its nearest
@@ -11,11 +13,13 @@ import * as path from 'path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parseBudgetPolicy } from '../../core/budget/budgetConfig';
 import { formatAmount, formatTokens, formatUsd, formatWh, formatGrams, formatPercent } from '../../core/format';
-import { PeriodUsage, RollupStore, knownWorkspaces, periodDays, periodFiles, periodTotalsFrom } from '../../core/report';
+import type { PeriodUsage } from '../../core/report/buildReport';
 import type { BudgetPolicy, BudgetUnit } from '../../core/types';
 import { helpText, OptionSpec, parseArgs, stringOption, UsageError } from '../args';
-import { CliIo } from '../io';
-import { ledgerFromArgs, LEDGER_OPTION } from '../ledgerOption';
+import { CliIo, writeOut } from '../io';
+import { bundled } from '../bundled';
+import { ledgerDirFromArgs, LEDGER_OPTION } from '../ledgerOption';
+import { cachedTotals, StatuslineTotals } from '../statuslineTotals';
 import { workspaceIdForFolder } from '../workspaceOption';
 
 const SPEC: Record<string, OptionSpec> = {
@@ -34,11 +38,11 @@ const DEFAULT_FORMAT = 'today {tokens} tok · {wh} · {usd}{budget: · }';
 
 interface BudgetUse { period: 'day' | 'week' | 'month'; unit: BudgetUnit; used: number; limit: number; fraction: number }
 
-/** Claude Code's status-line input, when stdin is a pipe that delivers it promptly. */
-async function claudeInputDir(io: CliIo): Promise<string | undefined> {
+/** What stdin (a stream) delivers within 150 ms; undefined for a terminal. */
+async function readStreamBriefly(io: CliIo): Promise<string | undefined> {
   const stdin = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
   if (stdin.isTTY) return undefined;
-  const text = await new Promise<string>((resolve) => {
+  return new Promise<string>((resolve) => {
     let buf = '';
     const done = (): void => { clearTimeout(timer); stdin.removeAllListeners('data'); resolve(buf); };
     const timer = setTimeout(done, 150);
@@ -46,6 +50,12 @@ async function claudeInputDir(io: CliIo): Promise<string | undefined> {
     stdin.once('end', done);
     stdin.once('error', done);
   });
+}
+
+/** Claude Code's status-line input, when stdin is a pipe that delivers it promptly. */
+async function claudeInputDir(io: CliIo): Promise<string | undefined> {
+  const text = io.readStdinBriefly ? await io.readStdinBriefly(150, 1 << 20) : await readStreamBriefly(io);
+  if (text === undefined) return undefined;
   try {
     const j = JSON.parse(text) as { workspace?: { current_dir?: unknown; project_dir?: unknown }; cwd?: unknown };
     const dir = j.workspace?.project_dir ?? j.workspace?.current_dir ?? j.cwd;
@@ -84,6 +94,12 @@ export function folderBudget(folder: string | undefined): BudgetPolicy | undefin
   return parseBudgetPolicy(raw).policy;
 }
 
+/** The totals from the rollups (its own bundle when shipped: most runs find the cache current and skip it). */
+async function fromRollups(ledgerDir: string, now: Date, io: CliIo): Promise<StatuslineTotals> {
+  const m = process.env.RIGHTSIZE_BUNDLED ? bundled<typeof import('../statuslineRollups')>('statusline-rollups') : await import('../statuslineRollups');
+  return m.totalsFromRollups(ledgerDir, now, (msg) => io.stderr.write(`rightsize: ledger: ${msg}\n`));
+}
+
 function tightest(policy: BudgetPolicy | undefined, usage: Record<'day' | 'week' | 'month', PeriodUsage>): BudgetUse | undefined {
   let best: BudgetUse | undefined;
   for (const period of ['day', 'week', 'month'] as const) {
@@ -103,18 +119,18 @@ export async function statuslineCommand(argv: string[], io: CliIo): Promise<numb
   const args = parseArgs(argv, SPEC);
   if (args.options.has('help')) { io.stdout.write(statuslineHelp); return 0; }
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-  const ledger = ledgerFromArgs(args, io);
+  const ledgerDir = ledgerDirFromArgs(args, io);
   const wsArg = stringOption(args, 'workspace');
   const allWorkspaces = args.options.has('all');
   const dir = wsArg ?? (allWorkspaces ? undefined : await claudeInputDir(io)) ?? process.cwd(); // --all needs no workspace
   const now = new Date();
-  const all = (await new RollupStore(ledger, 'local').loadAll(periodFiles(ledger, now, false), periodDays(now), false)).map((a) => a.buckets);
-  const known = knownWorkspaces(all);
+  const totals = await cachedTotals(ledgerDir, now) ?? await fromRollups(ledgerDir, now, io);
+  const known = totals.known();
   const found = allWorkspaces ? undefined : known.has(dir) ? { folder: undefined, id: dir } : findWorkspaceFolder(dir, (id) => known.has(id));
-  const usage = periodTotalsFrom(all, found?.id, now, undefined);
+  const usage = totals.periodsFor(found?.id);
   const budget = tightest(folderBudget(found?.folder), usage);
   if (args.options.has('json')) {
-    io.stdout.write(JSON.stringify({ workspace: found ? { id: found.id, name: known.get(found.id) ?? null } : null, day: usage.day, budget: budget ?? null }) + '\n');
+    writeOut(io, JSON.stringify({ workspace: found ? { id: found.id, name: known.get(found.id) ?? null } : null, day: usage.day, budget: budget ?? null }) + '\n');
     return 0;
   }
   const d = usage.day;
@@ -127,6 +143,6 @@ export async function statuslineCommand(argv: string[], io: CliIo): Promise<numb
     if (!(key in values)) return all;
     return values[key] ? `${prefix ?? ''}${values[key]}` : '';
   });
-  io.stdout.write(line + '\n');
+  writeOut(io, `${line}\n`);
   return 0;
 }
