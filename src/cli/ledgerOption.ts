@@ -12,6 +12,8 @@ export function ledgerDirFromArgs(args: ParsedArgs, io: CliIo): string {
   return stringOption(args, 'ledger') ?? defaultLedgerDir(io.env, process.platform, os.homedir());
 }
 
-export function ledgerFromArgs(args: ParsedArgs, io: CliIo): Ledger {
-  return new Ledger(ledgerDirFromArgs(args, io), { onWarning: (m) => io.stderr.write(`rightsize: ledger: ${m}\n`) });
+/** The ledger for a command. `readOnly`: a command that only reads it (reports, export) does not repair
+ *  torn last lines on open (readers skip them; the next writer terminates them before it appends). */
+export function ledgerFromArgs(args: ParsedArgs, io: CliIo, { readOnly = false }: { readOnly?: boolean } = {}): Ledger {
+  return new Ledger(ledgerDirFromArgs(args, io), { onWarning: (m) => io.stderr.write(`rightsize: ledger: ${m}\n`), repairOnOpen: !readOnly });
 }

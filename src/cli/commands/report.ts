@@ -96,7 +96,7 @@ async function tableReport(kind: string, args: ParsedArgs, io: CliIo, zone: Repo
   const weekStartsOn = choice(args, 'week-start', ['monday', 'sunday'] as const, 'monday') === 'sunday' ? 0 : 1;
   const cal = calendarFor(zone);
   const range = parseDateRange(stringOption(args, 'since'), stringOption(args, 'until'), spec.since, new Date(), cal, weekStartsOn);
-  const ledger = ledgerFromArgs(args, io);
+  const ledger = ledgerFromArgs(args, io, { readOnly: true });
   const load = await loadRange(ledger, { ...range, zone, sessions: groupBy === 'session', facets: groupBy === 'task' || groupBy === 'surface' });
   const wsArg = stringOption(args, 'workspace');
   const workspace = wsArg === undefined ? undefined : resolveWorkspace(wsArg, knownWorkspaces(load.buckets));
@@ -134,7 +134,7 @@ async function tableReport(kind: string, args: ParsedArgs, io: CliIo, zone: Repo
 async function periodReport(args: ParsedArgs, io: CliIo): Promise<number> {
   const period = stringOption(args, 'period') as Period;
   if (!PERIODS.includes(period)) throw new UsageError(`--period must be one of ${PERIODS.join(', ')} (got "${period}")`);
-  const ledger = ledgerFromArgs(args, io);
+  const ledger = ledgerFromArgs(args, io, { readOnly: true });
   const report = await buildReport(ledger, { kind: period, workspace: stringOption(args, 'workspace'), session: stringOption(args, 'session'), topN: 10 });
   if (args.options.has('json')) {
     io.stdout.write(JSON.stringify(periodJson(report)) + '\n');

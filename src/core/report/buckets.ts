@@ -42,8 +42,17 @@ export function compareTop(a: TopRequest, b: TopRequest): number {
   return b.usd - a.usd || b.wh - a.wh || (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/**
+ * A copy of `s` that holds no other string alive. Strings a scan keeps (ids, names, timestamps in cells and
+ * top lists) may be slices of a whole decoded chunk (the layout reader, recordProjection.ts, captures them
+ * from it), and V8 keeps a slice's parent whole: without the copy, a rollup build held on to most chunks.
+ */
+export function own(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
 export function toTopRequest(r: UsageRecord): TopRequest {
-  return { id: r.id, ts: r.ts, task: r.task, model: r.model.id, tokens: { input: r.tokens.input, output: r.tokens.output }, wh: r.energy.wh, usd: r.cost.usd };
+  return { id: own(r.id), ts: own(r.ts), task: own(r.task) as TopRequest['task'], model: own(r.model.id), tokens: { input: r.tokens.input, output: r.tokens.output }, wh: r.energy.wh, usd: r.cost.usd };
 }
 
 /** Inserts `t` into the sorted `list`, keeping at most `k`. */
@@ -88,21 +97,21 @@ export function addSums(into: Sums, from: ArrayLike<number>): void {
 /** The cell of `model` in `cells`, created when missing. */
 export function modelCell(cells: ModelCell[], model: string, provider: Provider, location: Location): ModelCell {
   for (const c of cells) if (c.model === model && c.provider === provider && c.location === location) return c;
-  const c: ModelCell = { model, provider, location, s: newSums() };
+  const c: ModelCell = { model: own(model), provider: own(provider) as Provider, location, s: newSums() };
   cells.push(c);
   return c;
 }
 
 function facetCell(cells: FacetCell[], kind: FacetKind, value: string): FacetCell {
   for (const c of cells) if (c.value === value && c.kind === kind) return c;
-  const c: FacetCell = { kind, value, s: newSums() };
+  const c: FacetCell = { kind, value: own(value), s: newSums() };
   cells.push(c);
   return c;
 }
 
 function missedCell(cells: MissedCell[], suggested: string, chosen: string): MissedCell {
   for (const c of cells) if (c.suggested === suggested && c.chosen === chosen) return c;
-  const c: MissedCell = { suggested, chosen, explicitN: 0, explicitWhDiff: 0, explicitUsdDiff: 0, derivedN: 0, derivedChosenWh: 0, derivedChosenUsd: 0, derivedTokens: 0 };
+  const c: MissedCell = { suggested: own(suggested), chosen: own(chosen), explicitN: 0, explicitWhDiff: 0, explicitUsdDiff: 0, derivedN: 0, derivedChosenWh: 0, derivedChosenUsd: 0, derivedTokens: 0 };
   cells.push(c);
   return c;
 }
@@ -132,16 +141,19 @@ export class Buckets {
       this.memoMap = m;
     }
     let dw = m.get(ws);
-    if (!dw) m.set(ws, (dw = { day, ws, models: [], facets: [], missed: [], top: [] }));
+    if (!dw) {
+      dw = { day, ws: own(ws), models: [], facets: [], missed: [], top: [] };
+      m.set(dw.ws, dw);
+    }
     return dw;
   }
 
   /** The SessionCell of `id` × `ws`, created (first seen at `ms`) when missing. */
   session(id: string, ws: string, ms: number): SessionCell {
     let list = this.bySession.get(id);
-    if (!list) this.bySession.set(id, (list = []));
+    if (!list) this.bySession.set((id = own(id)), (list = []));
     for (const s of list) if (s.ws === ws) return s;
-    const s: SessionCell = { session: id, ws, firstMs: ms, lastMs: ms, models: [] };
+    const s: SessionCell = { session: own(id), ws: own(ws), firstMs: ms, lastMs: ms, models: [] };
     list.push(s);
     return s;
   }
@@ -160,9 +172,9 @@ export class Buckets {
     if (ms > sc.lastMs) sc.lastMs = ms;
     addRecordSums(modelCell(sc.models, m.id, m.provider, m.location).s, r);
     const known = this.names.get(ws);
-    if (!known) this.names.set(ws, { name: r.workspace.name, ms, firstMs: ms });
+    if (!known) this.names.set(own(ws), { name: own(r.workspace.name), ms, firstMs: ms });
     else {
-      if (ms >= known.ms) { known.name = r.workspace.name; known.ms = ms; }
+      if (ms >= known.ms) { if (known.name !== r.workspace.name) known.name = own(r.workspace.name); known.ms = ms; }
       if (ms < known.firstMs) known.firstMs = ms;
     }
   }

@@ -31,6 +31,9 @@ import { decodeBuckets } from './rollupCodec';
 import { RollupHeader, RollupOptions, RollupStore, hashRange } from './rollupStore';
 import { errorText } from '../errorText';
 
+/** Appends of more records than this (imports) are read back by a resync instead of added in the append's call. */
+const MAX_RECORDS_ADDED_INLINE = 500;
+
 interface FileState {
   file: LedgerFile;
   buckets: Buckets;
@@ -80,7 +83,8 @@ export class RollupWriter implements AppendObserver {
   appended(info: AppendInfo): void {
     if (this.disposed) return;
     const s = this.states.get(info.file);
-    if (s && !this.resyncing.has(info.file) && s.ino === info.ino && s.size === info.sizeBefore && s.mtimeMs === info.mtimeBefore && s.covered === s.size && info.sizeAfter === info.sizeBefore + info.bytes) {
+    // A big batch (an import) is not added here, synchronously: the resync reads it back in chunks.
+    if (s && info.records.length <= MAX_RECORDS_ADDED_INLINE && !this.resyncing.has(info.file) && s.ino === info.ino && s.size === info.sizeBefore && s.mtimeMs === info.mtimeBefore && s.covered === s.size && info.sizeAfter === info.sizeBefore + info.bytes) {
       for (const r of info.records) {
         const rec = JSON.parse(serializeRecord(r)) as UsageRecord; // as a scan reads it back
         const ms = Date.parse(rec.ts);

@@ -188,3 +188,26 @@ describe('cli: statusline as Claude Code runs it (the built dist/cli.js, JSON on
     }
   });
 });
+
+describe('cli: reading commands leave the ledger as it is', function () {
+  this.timeout(30000);
+  it('report and statusline count the complete records of a file with a torn last line and do not touch the file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-cli-readonly-'));
+    try {
+      const ledger = new Ledger(dir);
+      const ts = new Date(Date.now() - 1000).toISOString();
+      for (let i = 0; i < 4; i++) ledger.append(makeRecord({ ts, cost: { usd: 1, method: 'x' } }));
+      const file = path.join(dir, ledgerFileName(Date.parse(ts)));
+      fs.appendFileSync(file, serializeRecord(makeRecord({ ts })).slice(0, 40)); // a writer died mid-line
+      const bytes = fs.readFileSync(file);
+      const rep = await cli(['report', 'daily', '--since', '7d', '--ledger', dir, '--json']);
+      assert.equal(rep.code, 0, rep.stderr);
+      assert.equal((JSON.parse(rep.stdout) as { totals: { requests: number } }).totals.requests, 4);
+      const sl = await cli(['statusline', '--all', '--ledger', dir, '--json']);
+      assert.equal((JSON.parse(sl.stdout) as { day: Usage }).day.requests, 4);
+      assert.deepEqual(fs.readFileSync(file), bytes, 'the torn line is left for the next writer to terminate');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
