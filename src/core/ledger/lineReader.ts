@@ -134,6 +134,8 @@ function parseLines(view: Buffer, st: ChunkState, stats: ReadStats): { records: 
 }
 
 const HIGH_BYTE = /[\x80-\xff]/;
+/** The layouts learnt in this process (shared by every scan: the shapes are the writers', not a file's). */
+const SHARED_LAYOUTS = new LayoutSet();
 
 /** parseLines with layouts (recordProjection.ts): the chunk's complete lines decoded once, each matched by a
  *  layout, else parsed the full way (and taught as a layout). */
@@ -181,7 +183,8 @@ export async function* readBatches(file: string, stats: ReadStats, opts: ReadOpt
     stats.files++;
     if (from >= end) return;
     const st = chunkState(from, end, opts.chunkBytes ?? 1024 * 1024, 4096);
-    const layouts = opts.project ? new LayoutSet() : undefined;
+    const layouts = opts.project ? SHARED_LAYOUTS : undefined;
+    layouts?.newScan();
     while (st.pos < end) {
       const dropped = makeRoom(st, maxLine);
       if (dropped) {

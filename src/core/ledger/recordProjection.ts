@@ -119,7 +119,7 @@ const MAX_LAYOUTS = 16;
 /** Lines that taught no layout before learning stops for this reader (a file of shapes layouts cannot describe). */
 const MAX_FAILED_LEARNS = 64;
 
-/** The layouts of one reader (a scan): most used first. */
+/** Layouts, most used first (one set per process: lineReader.ts shares it between scans). */
 export class LayoutSet {
   private readonly layouts: Layout[] = [];
   private failedLearns = 0;
@@ -153,6 +153,11 @@ export class LayoutSet {
       }
     }
     this.failedLearns++;
+  }
+
+  /** A new scan begins: lines that failed to teach a layout are counted again from zero. */
+  newScan(): void {
+    this.failedLearns = 0;
   }
 
   get size(): number {
