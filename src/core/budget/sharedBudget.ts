@@ -6,7 +6,9 @@
 //    window's own (`ownSessions`) counts in the period instances that contain its `ts`. A record appended
 //    while the baseline was being read may be counted twice: never zero times.
 //  - In-flight spending: a small reservation file per workspace, `<ledger>/budget/<workspace>.json`, holds
-//    every process's reservations; `exclusive` runs the gate's decision and rewrites this owner's entries
+//    every process's reservations, ONE entry per owner (the sum of its requests in flight, `at` the oldest's
+//    start: the others only ever add them up), so a write stays small however many requests are in flight;
+//    `exclusive` runs the gate's decision and rewrites this owner's entry
 //    under a lock file (`.lock`, created with O_EXCL). The file is rewritten in place by ONE write(2) at
 //    offset 0 (the JSON, padded with spaces to the file's old length, so no truncation is needed and a
 //    process killed at any point leaves a whole version). Not replaced by rename: on ext4 a rename over an
@@ -20,8 +22,7 @@
 //    still in flight, i.e. they count it twice, never zero times.
 //  - Each write starts with a nonce (`{"v":1,"w":"…"`). Under the lock, a file that still starts with this
 //    owner's last nonce is what this owner wrote: its entries are taken from memory, without reading and
-//    parsing the whole file (O(requests in flight) per admission); whether their processes are alive is
-//    asked again, as a read would.
+//    parsing the file; whether their processes are alive is asked again, as a read would.
 //  - kill -9: an entry or a lock whose process is gone (`kill(pid, 0)` says ESRCH) is dropped; a lock older
 //    than STALE_LOCK_MS is broken (the lock is held for one read-decide-write, about a millisecond). An entry
 //    older than MAX_ENTRY_AGE_MS is dropped too (pid reuse).
@@ -109,6 +110,9 @@ export class SharedBudget implements SharedSpend {
   private fd: number | undefined;
   private fdIdle: ReturnType<typeof setTimeout> | undefined;
   private readonly entryJson = new WeakMap<Entry, string>();
+  /** When each of this owner's reservations (by id) was first written, for its entry's `at`. */
+  private ownStarted = new Map<number, number>();
+  private ownEntry: Entry | undefined;
 
   constructor(private readonly opts: SharedBudgetOptions) {
     const safe = opts.workspaceId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'default';
@@ -258,17 +262,27 @@ export class SharedBudget implements SharedSpend {
 
   private write(entries: Entry[], own: OwnReservation[]): void {
     const nowMs = Date.now();
-    const mine = new Map<number, Entry>();
-    const next: Entry[] = [];
-    for (const e of entries) {
-      if (e.owner === this.owner) mine.set(e.id, e);
-      else next.push(e);
-    }
+    const next: Entry[] = entries.filter((e) => e.owner !== this.owner);
+    // This owner's requests in flight, as one entry: their sum, from the oldest one's start.
+    const started = new Map<number, number>();
+    let at = Infinity;
+    const sum = { tokens: 0, wh: 0, usd: 0 };
     for (const r of own) {
-      const prev = mine.get(r.id);
-      // An unchanged entry is the same object, so its JSON (entryJson) is made once, not at every write.
-      if (prev && prev.pid === process.pid && prev.tokens === r.amount.tokens && prev.wh === r.amount.wh && prev.usd === r.amount.usd) next.push(prev);
-      else next.push({ owner: this.owner, pid: process.pid, id: r.id, at: prev?.at ?? nowMs, ...r.amount });
+      const t = this.ownStarted.get(r.id) ?? nowMs;
+      started.set(r.id, t);
+      if (t < at) at = t;
+      sum.tokens += r.amount.tokens;
+      sum.wh += r.amount.wh;
+      sum.usd += r.amount.usd;
+    }
+    this.ownStarted = started;
+    if (own.length > 0) {
+      const prev = this.ownEntry;
+      // The same object when nothing changed, so its JSON (entryJson) is made once.
+      const mine: Entry = prev && prev.at === at && prev.tokens === sum.tokens && prev.wh === sum.wh && prev.usd === sum.usd
+        ? prev : { owner: this.owner, pid: process.pid, id: 0, at, ...sum };
+      this.ownEntry = mine;
+      next.push(mine);
     }
     try {
       const fd = this.keptFd(true)!;
