@@ -75,7 +75,10 @@ export const suite: BenchSuite = {
       const openaiUrl = (JSON.parse(fake.line) as { openai: string }).openai;
       fs.mkdirSync(path.join(dir, '.vscode'));
       fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'rightsize.budget.month.usd': 1000 }));
-      const serve = await startProcess([path.join(OUT, 'src', 'cli.js'), 'serve', '--port', '0', '--json', '--no-settings', '--ledger', path.join(dir, 'ledger'),
+      // RIGHTSIZE_BENCH_GATEWAY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node flags for the
+      // gateway's process, to profile it under this load.
+      const nodeArgs = (process.env.RIGHTSIZE_BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const serve = await startProcess([...nodeArgs, path.join(OUT, 'src', 'cli.js'), 'serve', '--port', '0', '--json', '--no-settings', '--ledger', path.join(dir, 'ledger'),
         '--token-file', path.join(dir, 'token'), '--workspace', dir, '--openai-base-url', `${openaiUrl}/v1`, '--ollama-host', 'http://127.0.0.1:9'], { OPENAI_API_KEY: KEY });
       children.push(serve.child);
       const gw = JSON.parse(serve.line) as { url: string; token: string };
@@ -133,8 +136,9 @@ export const suite: BenchSuite = {
         { name: 'gateway.p99Ms', value: g99, unit: 'ms', baseline: { name: 'fakeBackendDirect.p99Ms', value: d99 } },
       ];
     } finally {
+      const exited = children.map((c) => new Promise((r) => { if (c.exitCode !== null) r(undefined); else { c.once('exit', r); setTimeout(r, 5000); } }));
       for (const c of children) c.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 200));
+      await Promise.all(exited);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -14,6 +14,7 @@ import { OllamaSnapshot, residency } from './router/residency';
 import { envelopeOf } from './router/features';
 import { errorText } from './errorText';
 import { plannedTokens } from './catalog/reasoningTokens';
+import { followSignal } from './backends/common';
 import { runsLocally } from './modelLocation';
 import {
   CONTEXT_SAFETY_MARGIN, decide, effectiveLocation, pickReference, requiredCapability, RouteDecision, RouteOptions,
@@ -382,11 +383,13 @@ export class Pipeline {
     const tools = p.request.tools;
     const cap = outputCap(maxOutputTokens);
     let stopped: string | undefined;
+    let linked: ReturnType<typeof followSignal> | undefined;
     try {
       // The backend gets the tokens counted here (Ollama sizes its window with them; nothing counts twice).
       let sent = p.request.contextTokens === undefined ? { ...p.request, contextTokens: p.inputTokens } : p.request;
       if (cap) sent = { ...sent, maxOutputTokens: Math.min(sent.maxOutputTokens ?? Infinity, cap.maxOutputTokens) };
-      for await (const part of this.deps.backendFor(model).stream(model, sent, cap ? AbortSignal.any([signal, cap.stop.signal]) : signal)) {
+      linked = cap ? followSignal(signal, cap.stop) : undefined;
+      for await (const part of this.deps.backendFor(model).stream(model, sent, linked ? linked.signal : signal)) {
         if (part.type === 'usage') {
           usage = part.usage;
           for (const w of usage.warnings ?? []) this.log(`${p.request.id} ${model.id}: ${w}`);
@@ -415,6 +418,8 @@ export class Pipeline {
       // An empty answer after whitespace was shown cannot be taken back: it stands as answered.
       if (e instanceof AnswerProblem && emitted && !cancelled) return { usage, emitted, outcome: 'ok', measuredW };
       return { usage, emitted, outcome: cancelled ? 'cancelled' : 'error', failure: e, measuredW };
+    } finally {
+      linked?.unlink();
     }
     return { usage, emitted, outcome: 'ok', measuredW: powerSample ? await powerSample : undefined };
   }

@@ -93,6 +93,8 @@ interface Exchange {
   /** Set once the body stream exists: errors it with the failure. */
   onFailure?: (e: BackendError) => void;
   total?: ReturnType<typeof setTimeout>;
+  /** Stops following the caller's signal (the exchange is over). */
+  unlink(): void;
 }
 
 function fail(x: Exchange, e: BackendError): void {
@@ -114,8 +116,14 @@ export function guardedFetch(base: typeof fetch, opts: GuardOptions): typeof fet
   const { provider, label } = opts;
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const x: Exchange = { label, provider, endpoint: endpointOf(url), limits, local: new AbortController() };
-    const signal = init?.signal ? AbortSignal.any([init.signal, x.local.signal]) : x.local.signal;
+    // `local` follows the caller's signal (as AbortSignal.any of the two would, for a fraction of its cost).
+    const caller = init?.signal ?? undefined;
+    const local = new AbortController();
+    const onCallerAbort = (): void => local.abort(caller!.reason);
+    const x: Exchange = { label, provider, endpoint: endpointOf(url), limits, local, unlink: () => caller?.removeEventListener('abort', onCallerAbort) };
+    if (caller?.aborted) local.abort(caller.reason);
+    else caller?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = local.signal;
     // Timers never keep a process alive by themselves (a CLI exits when its work is done).
     x.total = unref(setTimeout(() => fail(x, timeoutError(x, 'did not finish answering', limits.totalTimeoutMs, NETWORK_SETTINGS.totalTimeoutMs)), limits.totalTimeoutMs));
     const headers = unref(setTimeout(() => fail(x, timeoutError(x, 'did not start answering', limits.responseTimeoutMs, NETWORK_SETTINGS.responseTimeoutMs)), limits.responseTimeoutMs));
@@ -124,19 +132,22 @@ export function guardedFetch(base: typeof fetch, opts: GuardOptions): typeof fet
       response = await base(input, { ...init, redirect: 'manual', signal });
     } catch (e) {
       clearTimeout(x.total);
+      x.unlink();
       throw x.failure ?? e;
     } finally {
       clearTimeout(headers);
     }
-    if (x.failure) { clearTimeout(x.total); throw x.failure; }
+    if (x.failure) { clearTimeout(x.total); x.unlink(); throw x.failure; }
 
     if (response.status >= 300 && response.status < 400 && response.status !== 304) {
       clearTimeout(x.total);
+      x.unlink();
       void response.body?.cancel().catch(() => undefined);
       throw redirectError(x, response, url, opts.endpointSetting);
     }
     if (!response.body || NULL_BODY_STATUS.has(response.status)) {
       clearTimeout(x.total);
+      x.unlink();
       return response;
     }
     return new Response(guardedBody(x, response, response.body.getReader()), { status: response.status, statusText: response.statusText, headers: response.headers });
@@ -156,9 +167,24 @@ function guardedBody(x: Exchange, response: Response, reader: ReadableStreamDefa
   const { limits } = x;
   let bodyBytes = 0;
   let lineBytes = 0;
+  // The idle deadline runs while a read waits for the server. One timer for the whole body, re-armed when it
+  // fires early, instead of a timer set and cleared per chunk (which cost more than the chunk's own handling).
   let idle: ReturnType<typeof setTimeout> | undefined;
+  let waitingSince: number | undefined;
   let closed = false;
-  const finish = (): void => { closed = true; clearTimeout(x.total); clearTimeout(idle); };
+  const finish = (): void => { closed = true; clearTimeout(x.total); clearTimeout(idle); idle = undefined; x.unlink(); };
+  const armIdle = (ms: number): void => {
+    idle = unref(setTimeout(() => {
+      idle = undefined;
+      if (closed) return;
+      const waited = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+      if (waitingSince !== undefined && waited >= limits.idleTimeoutMs) {
+        fail(x, timeoutError(x, 'went silent mid-answer: nothing arrived', limits.idleTimeoutMs, NETWORK_SETTINGS.idleTimeoutMs));
+        return;
+      }
+      armIdle(limits.idleTimeoutMs - waited);
+    }, ms));
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       x.onFailure = (e) => {
@@ -170,7 +196,8 @@ function guardedBody(x: Exchange, response: Response, reader: ReadableStreamDefa
       if (x.failure) x.onFailure(x.failure);
     },
     async pull(controller) {
-      idle = unref(setTimeout(() => fail(x, timeoutError(x, 'went silent mid-answer: nothing arrived', limits.idleTimeoutMs, NETWORK_SETTINGS.idleTimeoutMs)), limits.idleTimeoutMs));
+      waitingSince = Date.now();
+      if (idle === undefined && !closed) armIdle(limits.idleTimeoutMs);
       let step: Awaited<ReturnType<typeof reader.read>>;
       try {
         step = await reader.read();
@@ -178,7 +205,7 @@ function guardedBody(x: Exchange, response: Response, reader: ReadableStreamDefa
         if (!closed) { finish(); controller.error(x.failure ?? e); }
         return;
       } finally {
-        clearTimeout(idle);
+        waitingSince = undefined;
       }
       if (closed) return;
       if (step.done) { finish(); controller.close(); return; }

@@ -6,7 +6,7 @@
 // No secret ever reaches an error: messages are built from fixed text plus redacted server messages.
 import { BackendError, BackendUsage, ChatRequest, ModelSpec, Provider, StreamPart } from '../types';
 import {
-  MANAGE_KEYS_HINT, StreamTally, anySignal, cancelledError, httpStatusError, isConnectionError, networkCode, originOf,
+  MANAGE_KEYS_HINT, StreamTally, cancelledError, followSignal, httpStatusError, isConnectionError, networkCode, originOf,
   readErrorBody, redact, shortMessage, usagePart,
 } from './common';
 import { guardedFetch, NetworkLimits } from './guardedFetch';
@@ -56,8 +56,10 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
   }
 
   let response: Response;
-  // Our own controller too, so that a consumer that stops early releases the connection at once.
-  const local = new AbortController();
+  // Our own controller too, so that a consumer that stops early releases the connection at once; it follows
+  // the caller's signal.
+  const linked = followSignal(signal);
+  const local = linked.controller;
   tally.sent = true;
   try {
     const guarded = guardedFetch(args.fetchImpl, { provider, label, endpointSetting: args.endpointSetting, limits: args.limits });
@@ -65,16 +67,22 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...args.headers(key) },
       body: JSON.stringify(args.body),
-      signal: anySignal(signal, local.signal),
+      signal: local.signal,
     });
   } catch (e) {
+    linked.unlink();
     if (signal.aborted) {
       yield usagePart(tally.estimatedUsage(request, 'cancelled'));
       throw cancelledError(provider, label);
     }
     throw requestError(e, args, secrets);
   }
-  await checkResponse(response, args, secrets);
+  try {
+    await checkResponse(response, args, secrets);
+  } catch (e) {
+    linked.unlink();
+    throw e;
+  }
 
   let finished = false;
   const parser = args.parse({ response, tally, secrets, request });
@@ -95,6 +103,7 @@ export async function* httpStream(args: HttpStreamArgs): AsyncGenerator<StreamPa
     yield usagePart(tally.estimatedUsage(request, 'error'));
     throw answerError(e, args, secrets);
   } finally {
+    linked.unlink();
     if (!finished) {
       // Consumer stopped early, cancel or error: make sure the connection is released.
       local.abort();

@@ -166,6 +166,8 @@ export class BudgetGate {
    * so a cloud model whose estimate would overrun it is set aside up front instead of admitted, refused and
    * routed again. */
   constraints(): { preferLocal: boolean; blockCloud: boolean; cloudHeadroom?: UsageAmount } {
+    // Under `warn` nothing constrains routing whatever the level: no need to read the shared view for it.
+    if (this.policy.action === 'warn') return { preferLocal: false, blockCloud: false };
     const { preferLocal, blockCloud } = this.routingState();
     if (this.policy.action !== 'preferLocal' || preferLocal) return { preferLocal, blockCloud };
     const lines = this.lines();

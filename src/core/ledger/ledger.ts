@@ -5,7 +5,8 @@
 //  - `append` writes a whole record as ONE write(2) of one '\n'-terminated line to a descriptor opened
 //    with O_APPEND ('a+'), and returns only when that write returned. Once it has returned the line is
 //    in the kernel's page cache, so killing the process (even with SIGKILL) cannot lose it. (Surviving
-//    a power cut needs `fsync: true`, which costs a disk flush per append.)
+//    a power cut needs `fsync: true`, which costs a disk flush per append.) The descriptor is kept open
+//    between appends (closed after 2 s idle, reopened if the file was removed), which changes none of this.
 //  - Several processes (VS Code windows, the CLI) append to the same file: with O_APPEND each write
 //    lands at the end of the file as a unit (Linux serialises writes to a regular file under the inode
 //    lock), so lines never interleave.
@@ -68,6 +69,8 @@ const TORN_CONFIRM_CHECKS = 5;
 /** Largest single write of `appendMany` (whole lines). */
 const APPEND_BATCH_BYTES = 1024 * 1024;
 const TORN_CONFIRM_WAIT_MS = 4;
+/** An append's descriptor is closed after this long without another. */
+const HANDLE_IDLE_MS = 2_000;
 
 /** What one append (or one file's share of an appendMany) did to a ledger file, for AppendObserver. */
 export interface AppendInfo {
@@ -124,6 +127,8 @@ export class Ledger {
   private readonly onWarning: (message: string) => void;
   private readonly fsync: boolean;
   private dirReady = false;
+  private handle: { file: string; fd: number; end?: number } | undefined;
+  private idle: ReturnType<typeof setTimeout> | undefined;
   /** Told about every append (set by the constructor's option, or later by whoever keeps rollups). */
   observer: AppendObserver | undefined;
 
@@ -140,20 +145,26 @@ export class Ledger {
     const line = lineOf(record, 'Ledger.append');
     const file = path.join(this.dir, ledgerFileName(Date.parse(record.ts)));
     this.ensureDir();
-    const fd = fs.openSync(file, 'a+', 0o600);
+    const { h, st } = this.handleFor(file);
+    let ok = false;
     try {
-      const before = this.observer ? fs.fstatSync(fd) : undefined;
-      const torn = lastByteIsNotNewline(fd);
+      let size = st.size;
+      // The file's end is where our last append left it: its last byte is that record's '\n'.
+      const torn = size === h.end ? false : lastByteIsNotNewline(h.fd, size);
       if (torn) this.onWarning(`${path.basename(file)}: the last line was unterminated (a writer was interrupted?); it was terminated so this record starts on a fresh line`);
       const buf = Buffer.from(torn ? '\n' + line : line, 'utf8');
-      const written = fs.writeSync(fd, buf);
+      const written = fs.writeSync(h.fd, buf);
       if (written !== buf.length) {
         throw new Error(`Ledger.append: only ${written} of ${buf.length} bytes reached ${file} (disk full?)`);
       }
-      if (this.fsync) fs.fsyncSync(fd);
-      if (before) this.tell(fd, file, before, buf.length, [record]);
+      if (this.fsync) fs.fsyncSync(h.fd);
+      ok = true;
+      // Known only when nobody appended between the look and the write.
+      size += buf.length;
+      try { h.end = fs.fstatSync(h.fd).size === size ? size : undefined; } catch { h.end = undefined; } // the record is written: never fail now
+      if (this.observer) this.tell(h.fd, file, st, buf.length, [record]);
     } finally {
-      fs.closeSync(fd);
+      if (!ok) this.closeHandle();
     }
   }
 
@@ -165,6 +176,40 @@ export class Ledger {
     } catch {
       // an observer's failure must not fail an append that is already on disk
     }
+  }
+
+  /**
+   * The open descriptor (O_APPEND) of `file`: kept between appends (an open and a close per record cost more
+   * than the write), closed after HANDLE_IDLE_MS without appends, and opened again when the file was removed
+   * or renamed over meanwhile (its inode no longer linked), so no record goes to a file nobody can read.
+   * Returns the descriptor's stat.
+   */
+  private handleFor(file: string): { h: { file: string; fd: number; end?: number }; st: fs.Stats } {
+    let h = this.handle;
+    if (h && h.file === file) {
+      try {
+        const st = fs.fstatSync(h.fd);
+        if (st.nlink > 0) { this.idle?.refresh(); return { h, st }; }
+      } catch { /* closed: open it again */ }
+    }
+    this.closeHandle();
+    h = { file, fd: fs.openSync(file, 'a+', 0o600) };
+    this.handle = h;
+    this.idle = setTimeout(() => this.closeHandle(), HANDLE_IDLE_MS);
+    this.idle.unref?.();
+    try {
+      return { h, st: fs.fstatSync(h.fd) };
+    } catch (e) {
+      this.closeHandle();
+      throw e;
+    }
+  }
+
+  private closeHandle(): void {
+    const h = this.handle;
+    this.handle = undefined;
+    if (this.idle) { clearTimeout(this.idle); this.idle = undefined; }
+    if (h) { try { fs.closeSync(h.fd); } catch { /* already closed */ } }
   }
 
   /**
@@ -336,9 +381,9 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
  * flight finishes within microseconds. (If a writer is descheduled longer, the only cost is one blank
  * line, which readers ignore.) The wait happens only when the anomaly is seen.
  */
-function lastByteIsNotNewline(fd: number): boolean {
+function lastByteIsNotNewline(fd: number, knownSize?: number): boolean {
   const one = Buffer.alloc(1);
-  let size = fs.fstatSync(fd).size;
+  let size = knownSize ?? fs.fstatSync(fd).size;
   for (let attempt = 0; ; attempt++) {
     if (size === 0) return false;
     fs.readSync(fd, one, 0, 1, size - 1);

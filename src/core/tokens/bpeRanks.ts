@@ -247,11 +247,10 @@ export class RankTable {
  * Direct-mapped by the piece's hash; pieces of up to PIECE_MEMO_CHARS characters, compared in place.
  */
 export class PieceMemo {
-  /** Per entry: the hash, then (count << 5 | length); length 0: empty. */
-  private readonly meta = new Int32Array(2 * PIECE_MEMO_ENTRIES);
-  private readonly chars = new Uint16Array(PIECE_MEMO_ENTRIES * PIECE_MEMO_CHARS);
-  hits = 0;
-  misses = 0;
+  /** Per entry: the hash, then (count << 5 | length); length 0: empty. (Read in place by pieceTable's scanner loop.) */
+  readonly meta = new Int32Array(2 * PIECE_MEMO_ENTRIES);
+  /** Per entry: the piece's characters. */
+  readonly chars = new Uint16Array(PIECE_MEMO_ENTRIES * PIECE_MEMO_CHARS);
 
   /** The remembered count of text[from, to) (hash h), or -1. */
   get(text: string, from: number, to: number, h: number): number {
@@ -265,12 +264,8 @@ export class PieceMemo {
       const base = e * PIECE_MEMO_CHARS;
       let k = 0;
       while (k < n && chars[base + k] === text.charCodeAt(from + k)) k++;
-      if (k === n) {
-        this.hits++;
-        return m >>> 5;
-      }
+      if (k === n) return m >>> 5;
     }
-    this.misses++;
     return -1;
   }
 
@@ -286,13 +281,11 @@ export class PieceMemo {
 
   clear(): void {
     this.meta.fill(0);
-    this.hits = 0;
-    this.misses = 0;
   }
 }
 
-const PIECE_MEMO_ENTRIES = 4096;
-const PIECE_MEMO_CHARS = 16;
+export const PIECE_MEMO_ENTRIES = 4096;
+export const PIECE_MEMO_CHARS = 16;
 
 /** Counts the piece text[from, to) with the memo in front of the table (`ascii`: every character < 128). */
 export function countPieceMemo(ranks: RankTable, memo: PieceMemo | undefined, text: string, from: number, to: number, ascii: boolean): number {

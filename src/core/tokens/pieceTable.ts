@@ -18,7 +18,7 @@
 // Building the rank table (~200k tokens, ~10 MB) costs a few hundred ms of CPU: it is done in slices
 // that yield to the event loop (`buildPieceTable`), once per process and encoding, in the background after
 // the encoder loads (TokenCounter.warmUp). Until it is ready, counts take the WASM path.
-import { countPieceMemo, PieceMemo, RankTable } from './bpeRanks';
+import { countPieceMemo, PIECE_MEMO_CHARS, PIECE_MEMO_ENTRIES, PieceMemo, RankTable } from './bpeRanks';
 
 /** Rust `\s` (Unicode White_Space), as the inside of a character class. */
 const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
@@ -75,7 +75,7 @@ export interface PieceTally { pieces: number; merged: number }
  * Tokens of `text` from its pieces, or undefined when the pieces do not tile the text or one is longer than
  * `maxPieceChars` (the caller then encodes it otherwise). `memo` remembers piece counts across calls. `tally`, when given, gains the number of pieces and of pieces that took the byte-pair merge.
  */
-export function countByPieces(table: PieceTable, text: string, tally?: PieceTally, memo?: PieceMemo, maxPieceChars = Infinity): number | undefined {
+export function countByPieces(table: PieceTable, text: string, tally?: PieceTally, memo = new PieceMemo(), maxPieceChars = Infinity): number | undefined {
   if (table.asciiScanner) return countByScanning(table, text, tally, memo, maxPieceChars);
   const re = table.regex;
   const ranks = table.ranks;
@@ -102,8 +102,9 @@ function isAscii(text: string, from: number, to: number): boolean {
   return true;
 }
 
-function countByScanning(table: PieceTable, text: string, tally: PieceTally | undefined, memo: PieceMemo | undefined, maxPieceChars: number): number | undefined {
+function countByScanning(table: PieceTable, text: string, tally: PieceTally | undefined, memo: PieceMemo, maxPieceChars: number): number | undefined {
   const { ranks, sticky } = table;
+  const { meta, chars } = memo;
   const len = text.length;
   let n = 0;
   let at = 0;
@@ -125,10 +126,34 @@ function countByScanning(table: PieceTable, text: string, tally: PieceTally | un
     } else if (end - at === 1) {
       n++; // one ASCII character: every byte is a token
     } else {
-      // the scanner's pieces are ASCII: their characters are their bytes
-      const k = countPieceMemo(ranks, memo, text, at, end, true);
-      if (k > 1) merged++;
-      n += k;
+      // The scanner's pieces are ASCII: their characters are their bytes. This is countPieceMemo written out,
+      // the hot loop of a cold count (~15% faster than the call on agent prompts).
+      const k = end - at;
+      let h = 0x811c9dc5 ^ k;
+      for (let i = at; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+      h ^= h >>> 15;
+      let c = -1;
+      if (k <= PIECE_MEMO_CHARS) {
+        const e = h & (PIECE_MEMO_ENTRIES - 1);
+        const m = meta[2 * e + 1];
+        if ((m & 31) === k && meta[2 * e] === h) {
+          const base = e * PIECE_MEMO_CHARS;
+          let j = 0;
+          while (j < k && chars[base + j] === text.charCodeAt(at + j)) j++;
+          if (j === k) c = m >>> 5;
+        }
+        if (c < 0) {
+          c = ranks.countPieceBytesHashed(text, at, end, h);
+          meta[2 * e] = h;
+          meta[2 * e + 1] = (c << 5) | k;
+          const base = e * PIECE_MEMO_CHARS;
+          for (let j = 0; j < k; j++) chars[base + j] = text.charCodeAt(at + j);
+        }
+      } else {
+        c = ranks.countPieceBytesHashed(text, at, end, h);
+      }
+      if (c > 1) merged++;
+      n += c;
     }
     pieces++;
     at = end;
@@ -164,11 +189,12 @@ function contractionEnd(text: string, i: number): number {
 
 /** End of the letter piece starting at `i` (a letter), or -1 when a non-ASCII character could change it. */
 function lettersEnd(text: string, i: number): number {
+  const len = text.length;
   let j = i;
-  let k = cls(text, j);
-  while (k === UPPER) k = cls(text, ++j);
-  while (k === LOWER) k = cls(text, ++j);
-  if (k === NON_ASCII) return -1;
+  let c = 0;
+  while (j < len && (c = text.charCodeAt(j)) >= 65 && c <= 90) j++; // upper*
+  while (j < len && (c = text.charCodeAt(j)) >= 97 && c <= 122) j++; // lower*
+  if (j < len && c >= 0x80) return -1; // c is text[j] here
   return contractionEnd(text, j);
 }
 

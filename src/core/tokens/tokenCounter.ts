@@ -69,6 +69,8 @@ const RECENT_TEXTS_MAX_CHARS = 1 << 20;
 export const LINE_CHUNK_MIN_CHARS = 2048;
 /** Typical line chunk (cuts are at least a quarter of this apart). */
 export const LINE_CHUNK_CHARS = 1024;
+const JIT_WARM_PASSES = 6;
+const JIT_WARM_TEXT = Array.from({ length: 8 }, (_, i) => PIECE_TABLE_CHECK_TEXT.replace(/\d/g, String(i))).join('\n');
 
 export interface TokenCounterOptions {
   /** Directory holding `tiktoken_bg.wasm` and `encoders/<name>.json` (see assets.ts for the fallbacks). */
@@ -290,6 +292,10 @@ export class TokenCounter {
           break;
         }
       }
+    }
+    if (!problem) {
+      // Let the JIT compile the piece path now rather than during Copilot's first prompt (a few ms, here).
+      for (let i = 0; i < JIT_WARM_PASSES; i++) countByPieces(table!, JIT_WARM_TEXT, undefined, new PieceMemo());
     }
     pieceTables.set(encoding, problem ? null : table!);
     if (problem) pieceTableProblems.set(encoding, problem);
