@@ -35,9 +35,21 @@ function records(): UsageRecord[] {
     .flatMap((f) => fs.readFileSync(path.join(ledgerDir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as UsageRecord));
 }
 
-/** The rendered Markdown of a chat response, paragraph by paragraph. */
+/**
+ * The rendered Markdown of a chat response, paragraph by paragraph, once it has settled: the chat renders a
+ * streamed answer word by word, so the text is read until it is unchanged for a second (at most 20 s).
+ */
 async function paragraphs(response: Locator): Promise<string[]> {
-  return (await response.locator('.rendered-markdown p, .rendered-markdown li').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  const read = async (): Promise<string[]> =>
+    (await response.locator('.rendered-markdown p, .rendered-markdown li').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  let last = await read();
+  let stableSince = Date.now();
+  for (const start = Date.now(); Date.now() - start < 20_000 && Date.now() - stableSince < 1000;) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await read();
+    if (JSON.stringify(now) !== JSON.stringify(last)) { last = now; stableSince = Date.now(); }
+  }
+  return last;
 }
 
 function checkWindows(chats: ReceivedRequest[]): number {
